@@ -1,0 +1,53 @@
+# Pilote — the two commands of the README:
+#   make run    create the environment if needed and serve the app on its bundled data (offline)
+#   make test   install what the tests need (Chromium included) and run the whole suite
+# Installs are stamped against pyproject.toml, so a second run reinstalls nothing.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8050
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test bench refresh status clean chromium
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Dependencies are read from pyproject.toml (the single list), no package build of the app itself.
+$(VENV)/.stamp-app: pyproject.toml | $(BIN)/python
+	$(BIN)/python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml','rb'))['project']['dependencies']))" > $(VENV)/requirements-app.txt
+	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements-app.txt
+	touch $@
+
+$(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-app
+	$(BIN)/python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml','rb'))['project']['optional-dependencies']['test']))" > $(VENV)/requirements-test.txt
+	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements-test.txt
+	touch $@
+
+# Browser tests drive Debian's Chromium; install it (as root, or through sudo) when missing.
+chromium:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  echo "Installing chromium and chromium-driver (Debian packages)..."; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	fi
+
+run: $(VENV)/.stamp-app
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python app.py
+
+test: $(VENV)/.stamp-test chromium
+	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: $(VENV)/.stamp-test
+	$(BIN)/python -m benchmarks
+
+refresh: $(VENV)/.stamp-app
+	$(BIN)/python -m data_access refresh
+
+status: $(VENV)/.stamp-app
+	$(BIN)/python -m data_access status
+
+clean:
+	rm -rf var .pytest_cache

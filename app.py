@@ -1,0 +1,65 @@
+"""Pilote: the Dash application.
+
+``create_app()`` builds the app from settings (environment variables ``PILOTE_*``); the module-level
+``app`` and ``server`` serve ``python app.py`` (development) and ``gunicorn app:server`` (production).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import dash
+from dash import Dash
+from flask import Flask
+
+from components import shell
+from components.theme import register_template
+from data_access.context import DataContext
+from data_access.health import register_health
+from data_access.settings import Settings
+
+ROOT = Path(__file__).resolve().parent
+log = logging.getLogger("pilote")
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    settings = settings or Settings.from_env()
+    data = DataContext(settings)
+    seeded = data.seed_bundled()
+    if seeded:
+        log.info("installed bundled snapshots: %s", ", ".join(seeded))
+    register_template()
+
+    server = Flask(__name__)
+    server.config.update(SECRET_KEY=settings.resolve_secret_key(), JSON_SORT_KEYS=False)
+    server.extensions["pilote_data"] = data
+    register_health(server, data)
+
+    app = Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder=str(ROOT / "pages"),
+        assets_folder=str(ROOT / "assets"),
+        serve_locally=True,  # every script from this server: nothing from a CDN
+        title=f"Pilote · {data.catalog.territory.name}",
+        update_title=None,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
+                   {"name": "description", "content": "Tableaux de bord du territoire"}],
+    )
+    app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
+    with server.app_context():  # Dash calls the layout function once on assignment, to check it
+        app.layout = shell.layout
+    return app
+
+
+app = create_app()
+server = app.server
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO)
+    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")),
+            debug=os.environ.get("PILOTE_DEBUG") == "1")

@@ -1,0 +1,69 @@
+"""Offline maps: a blank base (``white-bg``, no tiles fetched) plus the commune outlines as a layer."""
+
+from __future__ import annotations
+
+import json
+
+import plotly.graph_objects as go
+import polars as pl
+
+from components.theme import COLORS
+
+
+def outlines_geojson(communes: pl.DataFrame) -> dict:
+    """The commune outlines snapshot (code, name, geometry as JSON) as a GeoJSON FeatureCollection."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"code": code, "nom": name}, "geometry": json.loads(geometry)}
+            for code, name, geometry in communes.select("code", "name", "geometry").iter_rows()
+        ],
+    }
+
+
+def _bounds(geojson: dict) -> tuple[float, float, float, float]:
+    lons, lats = [], []
+
+    def walk(coords):
+        if isinstance(coords[0], (int, float)):
+            lons.append(coords[0])
+            lats.append(coords[1])
+        else:
+            for c in coords:
+                walk(c)
+
+    for feature in geojson["features"]:
+        walk(feature["geometry"]["coordinates"])
+    return min(lons), min(lats), max(lons), max(lats)
+
+
+def view_for(geojson: dict) -> tuple[dict, float]:
+    """Centre and zoom that frame the outlines (explicit: nothing is computed from tiles)."""
+    if not geojson["features"]:
+        return {"lat": 48.82, "lon": 2.24}, 11.0
+    west, south, east, north = _bounds(geojson)
+    span = max(east - west, (north - south) * 1.5, 0.01)
+    # ~360° / 2**zoom across ~512 px; leave a margin around the territory.
+    import math
+
+    zoom = max(8.0, min(15.0, math.log2(360 / span) - 0.6))
+    return {"lat": (south + north) / 2, "lon": (west + east) / 2}, zoom
+
+
+def base_map(geojson: dict, height: int = 420) -> go.Figure:
+    center, zoom = view_for(geojson)
+    fig = go.Figure()
+    fig.update_layout(
+        map={
+            "style": "white-bg",
+            "center": center,
+            "zoom": zoom,
+            "layers": [
+                {"source": geojson, "type": "fill", "color": "rgba(11,85,99,0.06)", "below": "traces"},
+                {"source": geojson, "type": "line", "color": COLORS["primary"], "line": {"width": 1.5}},
+            ],
+        },
+        height=height,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+    )
+    return fig

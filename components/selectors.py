@@ -1,0 +1,87 @@
+"""Selectors whose state lives in the URL query, and the parsing of what the URL says.
+
+Parsing never raises: an unknown or malformed value falls back to the default, and says so, so that the
+page can show a discreet notice instead of an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from data_access.catalog import Territory
+
+ALL = "all"  # "tout le territoire"
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: str
+    rejected: str | None = None  # what the URL said, when it was not acceptable
+
+
+def _single(raw) -> str | None:
+    # Dash passes a list when a parameter is repeated (?commune=a&commune=b): keep the first.
+    if isinstance(raw, (list, tuple)):
+        raw = raw[0] if raw else None
+    return None if raw is None else str(raw).strip()
+
+
+def parse_choice(raw, allowed: list[str] | tuple[str, ...] | frozenset[str], default: str) -> Parsed:
+    value = _single(raw)
+    if value in (None, ""):
+        return Parsed(default)
+    if value in allowed:
+        return Parsed(value)
+    return Parsed(default, rejected=value[:60])
+
+
+def parse_commune(raw, territory: Territory) -> Parsed:
+    return parse_choice(raw, [ALL, *sorted(territory.codes)], ALL)
+
+
+def commune_options(territory: Territory) -> list[dict]:
+    return [{"label": "Tout le territoire", "value": ALL}] + [
+        {"label": c.name, "value": c.code} for c in sorted(territory.communes, key=lambda c: c.name)
+    ]
+
+
+def commune_label(code: str, territory: Territory) -> str:
+    return "tout le territoire" if code == ALL else (territory.commune_name(code) or code)
+
+
+def query_params(search: str | None) -> dict[str, str]:
+    return dict(parse_qsl((search or "").lstrip("?")))
+
+
+def merge_query(search: str | None, **changes: str | None) -> str:
+    """``search`` with ``changes`` applied (None or ALL removes a key); keeps the other parameters."""
+    params = query_params(search)
+    for key, value in changes.items():
+        if value in (None, "", ALL):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return f"?{urlencode(params)}" if params else ""
+
+
+def commune_dropdown(territory: Territory, value: str = ALL) -> html.Div:
+    return html.Div(
+        [
+            dbc.Label("Commune", html_for="commune-select", className="visually-hidden"),
+            dcc.Dropdown(id="commune-select", options=commune_options(territory), value=value,
+                         clearable=False, searchable=False, className="pilote-commune-select"),
+        ],
+        title="Commune affichée sur toutes les pages",
+    )
+
+
+def fallback_notice(label: str, parsed: Parsed, default_label: str) -> html.Div | None:
+    """A discreet notice that a URL value was not understood, or None."""
+    if parsed.rejected is None:
+        return None
+    return dbc.Alert(f"{label} « {parsed.rejected} » inconnu(e) : affichage de {default_label}.",
+                     color="warning", className="py-1 px-2 small", dismissable=True)

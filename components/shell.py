@@ -1,0 +1,139 @@
+"""The application shell: skip link, navbar built from the page registry, commune selector, footer.
+
+Navigation is never a hand-written list: each page's ``register_page`` call says its name, order, access
+and whether it shows in the menu; the navbar reads that.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL as ALL_IDS
+from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html, no_update
+
+from components.badges import lock_icon
+from components.formats import fmt_date
+from components.selectors import commune_dropdown, merge_query, parse_commune, query_params
+from data_access.context import current
+
+PUBLIC = "public"
+
+
+def is_public(page: dict) -> bool:
+    return page.get("access", PUBLIC) == PUBLIC
+
+
+def nav_pages(registry: dict) -> list[dict]:
+    """The pages shown in the menu, in their declared order."""
+    pages = [p for p in registry.values() if p.get("nav", False)]
+    return sorted(pages, key=lambda p: (p.get("order") if p.get("order") is not None else 99, p["name"]))
+
+
+def nav_link(page: dict, search: str = "") -> dbc.NavLink:
+    public = is_public(page)
+    label = [page["name"]] if public else [lock_icon(), " ", page["name"],
+                                           html.Span(" (accès restreint)", className="visually-hidden")]
+    return dbc.NavLink(
+        label, href=page["relative_path"] + search, active="exact",
+        id={"type": "nav-link", "path": page["relative_path"]},
+        className=f"pilote-nav-link {'is-public' if public else 'is-internal'}",
+    )
+
+
+def navbar(registry: dict, territory) -> html.Header:
+    return html.Header(
+        dbc.Navbar(
+            dbc.Container(
+                [
+                    dcc.Link([html.Img(src="/assets/logo.svg", alt="", height=28, className="me-2"),
+                              html.Span("Pilote", className="fw-bold"),
+                              html.Span(f" · {territory.name}", className="d-none d-md-inline small")],
+                             href="/", className="navbar-brand d-flex align-items-center text-white"),
+                    dbc.NavbarToggler(html.Span("Menu", className="navbar-toggler-icon-text"), id="navbar-toggler"),
+                    dbc.Collapse(
+                        [
+                            dbc.Nav([nav_link(p) for p in nav_pages(registry)], navbar=True, className="me-auto",
+                                    id="main-nav"),
+                            html.Div(commune_dropdown(territory), className="pilote-commune ms-lg-3 my-2 my-lg-0"),
+                        ],
+                        id="navbar-collapse", navbar=True, is_open=False,
+                    ),
+                ],
+                fluid=True,
+            ),
+            className="pilote-navbar", dark=True, expand="lg",
+        ),
+        role="banner",
+    )
+
+
+def footer(data) -> html.Footer:
+    public = [s for s in data.statuses("public") if s.meta.has_data]
+    sources = sorted({s.spec.attribution for s in public})
+    dated = [s.meta.fetched_at for s in public if s.meta.fetched_at]
+    newest = max(dated) if dated else None
+    return html.Footer(
+        dbc.Container(
+            dbc.Row(
+                [
+                    dbc.Col([html.H2("Sources des données", className="h6"),
+                             html.Ul([html.Li(s) for s in sources], className="small mb-0")], md=6),
+                    dbc.Col([
+                        html.P(["Données les plus récentes : ", html.Strong(fmt_date(newest) if newest else "aucune"),
+                                ". Le détail par jeu de données est au ", dcc.Link("catalogue", href="/"), "."],
+                               className="small mb-1", id="footer-data-date"),
+                        html.P([dcc.Link("Accessibilité : non conforme", href="/accessibilite"), " · ",
+                                html.A("État du service (JSON)", href="/healthz")], className="small mb-0"),
+                    ], md=6),
+                ]
+            ),
+            fluid=True,
+        ),
+        className="pilote-footer mt-auto", role="contentinfo",
+    )
+
+
+def layout() -> html.Div:
+    """The page skeleton around ``dash.page_container``; built per page load so dates stay current."""
+    data = current()
+    return html.Div(
+        [
+            html.A("Aller au contenu", href="#contenu", className="pilote-skip-link"),
+            navbar(dash.page_registry, data.catalog.territory),
+            html.Main(dbc.Container(dash.page_container, fluid="xl", className="py-3"), id="contenu", tabIndex="-1"),
+            footer(data),
+        ],
+        className="pilote-shell d-flex flex-column min-vh-100",
+    )
+
+
+@callback(
+    Output("_pages_location", "search"),
+    Output("commune-select", "value"),
+    Output({"type": "nav-link", "path": ALL_IDS}, "href"),
+    Input("_pages_location", "search"),
+    Input("commune-select", "value"),
+    State({"type": "nav-link", "path": ALL_IDS}, "id"),
+)
+def sync_commune(search, selected, link_ids):
+    """Keeps the commune choice, the URL (?commune=) and the menu links in step.
+
+    The URL is the single source of truth: the selector writes to it, and every menu link carries it,
+    so the choice survives navigation and any view is a permalink.
+    """
+    territory = current().catalog.territory
+    if dash_ctx.triggered_id == "commune-select":
+        commune = parse_commune(selected, territory).value
+        new_search = merge_query(search, commune=commune)
+        url_out, select_out = (new_search if new_search != (search or "") else no_update), no_update
+    else:
+        commune = parse_commune(query_params(search).get("commune"), territory).value
+        url_out, select_out = no_update, commune
+    carry = merge_query("", commune=commune)
+    return url_out, select_out, [link["path"] + carry for link in link_ids]
+
+
+@callback(Output("navbar-collapse", "is_open"), Input("navbar-toggler", "n_clicks"),
+          State("navbar-collapse", "is_open"), prevent_initial_call=True)
+def toggle_menu(n_clicks, is_open):
+    return not is_open

@@ -1,0 +1,156 @@
+"""The shared plotly look of Pilote: a template named ``pilote`` and the ``dcc.Graph`` config.
+
+Importing this module registers the template and makes ``"plotly_white+pilote"`` the plotly default, so
+every figure built afterwards (in the app, in tests, in PNG exports through kaleido) gets French number
+separators, the system font stack and the colour-blind-safe colour sequence. ``register_template()`` does
+the same explicitly and may be called any number of times.
+
+Colours repeat the CSS custom properties of ``assets/pilote.css``: change both together.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+TEMPLATE_NAME = "pilote"
+DEFAULT_TEMPLATE = f"plotly_white+{TEMPLATE_NAME}"
+
+# Same hex values as the CSS custom properties (--pilote-primary, ...) in assets/pilote.css.
+# Contrast ratios on white: primary 8.42, public 6.27, internal 6.85, muted 6.00, danger 6.50,
+# success 6.27, warning 5.93 (all >= 4.5, so usable as text colours too).
+COLORS: dict[str, str] = {
+    "primary": "#0b5563",
+    "public": "#1b6e3f",
+    "internal": "#8a4a0b",
+    "muted": "#5a6472",
+    "danger": "#b02a37",
+    "success": "#1b6e3f",
+    "warning": "#8a5a00",
+    "text": "#1f2933",
+    "grid": "#dde3e8",
+}
+
+# Same stack as --pilote-font in assets/pilote.css (no web fonts: the app works offline).
+FONT_FAMILY = (
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
+    '"Noto Sans", "Liberation Sans", sans-serif'
+)
+
+# Okabe & Ito (2008) colour-blind-safe palette, primary first. Okabe-Ito yellow (#F0E442) is left out:
+# 1.2:1 on white, a line in that colour is hardly visible. Black is replaced by the muted grey.
+COLORWAY: list[str] = [
+    COLORS["primary"],  # deep blue-teal
+    "#e69f00",  # orange
+    "#56b4e9",  # sky blue
+    "#009e73",  # bluish green
+    "#d55e00",  # vermillion
+    "#cc79a7",  # reddish purple
+    "#0072b2",  # blue
+    COLORS["muted"],  # grey
+]
+
+# Sequential scale: one hue, lightness only (readable whatever the colour vision, and in greyscale).
+SEQUENTIAL_SCALE = [[0.0, "#eef5f6"], [0.5, "#5f9aa5"], [1.0, "#08404a"]]
+# Diverging scale: brown (below) - light grey - blue-teal (above).
+DIVERGING_SCALE = [[0.0, "#8a4a0b"], [0.5, "#f3f5f7"], [1.0, "#0b5563"]]
+
+# d3 format for hover values on a numeric y axis: thousands separated, at most 2 decimals, trailing
+# zeros dropped, never scientific notation (1 234 567,89). Builders whose y axis holds dates must set
+# their own yaxis.hoverformat (a d3 *time* format).
+NUMBER_HOVERFORMAT = ",.2~f"
+
+GRAPH_CONFIG: dict = {
+    "locale": "fr",  # registered by assets/plotly-locale-fr.js
+    "displaylogo": False,
+    "responsive": True,
+    "scrollZoom": False,  # a page scroll on a phone must not zoom the chart
+    "toImageButtonOptions": {
+        "format": "png",
+        "scale": 3,  # print quality (about 300 dpi at the on-screen size)
+        "filename": "pilote-graphique",
+    },
+    "modeBarButtonsToRemove": [
+        "select2d",
+        "lasso2d",
+        "selectbox",  # legacy names still accepted by plotly.js
+        "lassoselect",
+        "autoScale2d",
+        "toggleSpikelines",
+        "hoverClosestCartesian",
+        "hoverCompareCartesian",
+    ],
+}
+
+
+def graph_config(filename: str | None = None, **overrides) -> dict:
+    """A fresh copy of ``GRAPH_CONFIG``; ``filename`` names the PNG downloaded from the mode bar."""
+    config = copy.deepcopy(GRAPH_CONFIG)
+    if filename:
+        config["toImageButtonOptions"]["filename"] = filename
+    config.update(overrides)
+    return config
+
+
+def _axis(**extra) -> dict:
+    return dict(
+        exponentformat="none",  # 1 000 000, never 1M or 1e+6
+        separatethousands=True,
+        showexponent="none",
+        gridcolor=COLORS["grid"],
+        zerolinecolor="#b8c2cc",
+        linecolor="#b8c2cc",
+        ticks="outside",
+        tickcolor="#b8c2cc",
+        title=dict(font=dict(size=13, color=COLORS["muted"])),
+        automargin=True,
+        **extra,
+    )
+
+
+def build_template() -> go.layout.Template:
+    """The ``pilote`` template (layout only: it is meant to be stacked on ``plotly_white``)."""
+    font = dict(family=FONT_FAMILY, size=13, color=COLORS["text"])
+    layout = go.Layout(
+        separators=", ",  # decimal comma, space for thousands: 1 234 567,8
+        font=font,
+        title=dict(font=dict(family=FONT_FAMILY, size=16, color=COLORS["text"]), x=0, xanchor="left"),
+        colorway=COLORWAY,
+        colorscale=dict(sequential=SEQUENTIAL_SCALE, diverging=DIVERGING_SCALE),
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        margin=dict(l=48, r=16, t=40, b=40, pad=2),
+        legend=dict(
+            orientation="h",
+            x=0,
+            xanchor="left",
+            y=-0.15,
+            yanchor="top",
+            title=dict(text=""),
+            font=dict(size=12),
+        ),
+        hoverlabel=dict(
+            font=dict(family=FONT_FAMILY, size=13, color=COLORS["text"]),
+            bgcolor="#ffffff",
+            bordercolor=COLORS["primary"],
+            align="left",
+            namelength=-1,
+        ),
+        xaxis=_axis(),
+        yaxis=_axis(hoverformat=NUMBER_HOVERFORMAT),
+        coloraxis=dict(colorbar=dict(exponentformat="none", separatethousands=True, outlinewidth=0)),
+        map=dict(style="white-bg"),  # no tiles from the internet (DESIGN: maps work offline)
+        hovermode="closest",
+    )
+    return go.layout.Template(layout=layout)
+
+
+def register_template() -> None:
+    """Registers ``pio.templates["pilote"]`` and makes ``plotly_white+pilote`` the default. Idempotent."""
+    pio.templates[TEMPLATE_NAME] = build_template()
+    pio.templates.default = DEFAULT_TEMPLATE
+
+
+register_template()

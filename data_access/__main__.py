@@ -1,0 +1,92 @@
+"""Command line: ``python -m data_access refresh|status|bundle``.
+
+Exit status is non-zero when any dataset failed, so cron and CI notice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from data_access.context import DataContext
+from data_access.refresh import refresh_dataset
+from data_access.settings import Settings
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def _age(seconds: int | None) -> str:
+    if seconds is None:
+        return "-"
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
+def cmd_refresh(ctx: DataContext, args: argparse.Namespace) -> int:
+    keys = list(ctx.catalog.datasets) if args.all or not args.keys else args.keys
+    unknown = [k for k in keys if k not in ctx.catalog.datasets]
+    if unknown:
+        print(f"unknown dataset(s): {', '.join(unknown)}; known: {', '.join(ctx.catalog.datasets)}", file=sys.stderr)
+        return 2
+    outcomes = []
+    for i, key in enumerate(keys, 1):
+        spec = ctx.catalog[key]
+        print(f"[{i}/{len(keys)}] {key} <- {args.portal or spec.portal_url} ({spec.dataset_id}) ...", flush=True)
+        outcome = refresh_dataset(spec, ctx.catalog, ctx.store, api_key=ctx.settings.api_key,
+                                  portal_url=args.portal)
+        print(f"      {'ok' if outcome.ok else 'FAILED'}: {outcome.message} ({outcome.seconds:.1f} s)", flush=True)
+        outcomes.append(outcome)
+    print()
+    print(_table([[o.key, "ok" if o.ok else "FAILED", o.rows, f"{o.seconds:.1f} s", o.message] for o in outcomes],
+                 ["dataset", "result", "rows served", "time", "detail"]))
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        print(f"\n{len(failed)} of {len(outcomes)} dataset(s) failed; their last good snapshot is still served.")
+    return 1 if failed else 0
+
+
+def cmd_status(ctx: DataContext, args: argparse.Namespace) -> int:
+    rows = []
+    statuses = ctx.statuses()
+    for s in statuses:
+        rows.append([s.spec.key, s.spec.visibility, s.meta.rows, _age(s.age_seconds), s.state,
+                     s.meta.fetched_at.strftime("%Y-%m-%d %H:%M") if s.meta.fetched_at else "-",
+                     s.meta.last_error or ""])
+    print(_table(rows, ["dataset", "visibility", "rows", "age", "state", "fetched_at (UTC)", "last error"]))
+    return 1 if any(s.state != "fresh" for s in statuses) else 0
+
+
+def cmd_bundle(ctx: DataContext, args: argparse.Namespace) -> int:
+    from data_access.bundle import build
+
+    for key, rows in build(ctx.catalog).items():
+        print(f"{key}: {rows} rows")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m data_access", description="Pilote datasets: refresh and status.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    refresh = sub.add_parser("refresh", help="fetch datasets from their portal and swap in valid snapshots")
+    refresh.add_argument("keys", nargs="*", help="dataset keys (default: all)")
+    refresh.add_argument("--all", action="store_true", help="every dataset of the catalog")
+    refresh.add_argument("--portal", help="portal base URL to use instead of the catalog's (mirror, test server)")
+    sub.add_parser("status", help="rows, age, state and last error of each dataset")
+    sub.add_parser("bundle", help="rebuild data/snapshots from data/sources (maintainers)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    ctx = DataContext(Settings.from_env())
+    if args.command != "bundle":
+        ctx.seed_bundled()
+    return {"refresh": cmd_refresh, "status": cmd_status, "bundle": cmd_bundle}[args.command](ctx, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Rebuilds the bundled snapshots (``data/snapshots``) from the real source files in ``data/sources``.
+
+The files in ``data/sources`` are real portal exports (see ``data/NOTICE.md``); they go through the same
+mapping and validation as a live refresh, so the bundled data is exactly what a refresh would produce.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polars as pl
+
+from data_access.catalog import Catalog
+from data_access.mapping import map_frame
+from data_access.portal import read_ods_csv
+from data_access.settings import BUNDLED_DATA_DIR
+from data_access.snapshots import SnapshotStore
+from data_access.validation import validate
+
+SOURCES = BUNDLED_DATA_DIR / "sources"
+VELIB_FILE = "velib-disponibilite-en-temps-reel_gpso_2026-04-06.csv"
+COMMUNES_FILE = "communes-92-hauts-de-seine.geojson"
+
+
+def geojson_rows(path: Path) -> pl.DataFrame:
+    """GeoJSON features as rows: their properties plus the geometry as a JSON string."""
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    return pl.DataFrame([{**f["properties"], "geometry": json.dumps(f["geometry"], separators=(",", ":"))}
+                         for f in features])
+
+
+def _raw_frames(catalog: Catalog) -> dict[str, tuple[pl.DataFrame, str, datetime]]:
+    codes = sorted(catalog.territory.codes)
+    velib = read_ods_csv((SOURCES / VELIB_FILE).read_bytes())
+    velib = velib.filter(pl.col("Code INSEE communes équipées").is_in(codes))
+    communes = geojson_rows(SOURCES / COMMUNES_FILE).filter(pl.col("code").is_in(codes))
+    return {
+        # fetched_at is the date of the data itself, so the UI never presents old data as new.
+        "velib_stations": (velib, f"data/sources/{VELIB_FILE}", datetime(2026, 4, 6, 10, 49, 36, tzinfo=timezone.utc)),
+        "communes_contours": (communes, f"data/sources/{COMMUNES_FILE}", datetime(2016, 1, 1, tzinfo=timezone.utc)),
+    }
+
+
+def build(catalog: Catalog, target: Path = BUNDLED_DATA_DIR / "snapshots") -> dict[str, int]:
+    store = SnapshotStore(target)
+    counts = {}
+    for key, (raw, source, fetched_at) in _raw_frames(catalog).items():
+        spec = catalog[key]
+        mapped = map_frame(raw, spec, catalog.territory.codes)
+        meta = store.write(key, mapped.frame, source_url=source, origin="bundled", schema_hash=spec.schema_hash,
+                           fetched_at=fetched_at, bad_rows=mapped.bad_count,
+                           check=lambda frame, spec=spec: validate(frame, spec, catalog.territory.codes))
+        counts[key] = meta.rows
+    return counts

@@ -1,0 +1,38 @@
+"""Memoised queries, keyed by the versions of the snapshots they read.
+
+A refresh writes a new snapshot version, so every cached answer built on the old one simply stops
+being asked for: no explicit invalidation, and all workers sharing the cache directory agree.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from data_access.context import DataContext
+
+_MISS = object()
+_EXPIRE = 7 * 24 * 3600  # old versions age out of the cache on their own
+
+
+def query(*dataset_keys: str) -> Callable:
+    """Decorate ``fn(ctx, *args)`` so its result is memoised per snapshot versions and arguments."""
+
+    def decorate(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def wrapper(ctx: "DataContext", *args: Any) -> Any:
+            versions = tuple(ctx.store.version(key) for key in dataset_keys)
+            cache_key = (fn.__module__, fn.__qualname__, versions, args)
+            value = ctx.cache.get(cache_key, default=_MISS)
+            if value is _MISS:
+                value = fn(ctx, *args)
+                ctx.cache.set(cache_key, value, expire=_EXPIRE)
+            return value
+
+        wrapper.uncached = fn
+        wrapper.datasets = dataset_keys
+        return wrapper
+
+    return decorate

@@ -1,0 +1,74 @@
+"""Runtime settings, read from environment variables prefixed ``PILOTE_``.
+
+Every path defaults to a folder inside the checkout (``var/``) so that a fresh clone runs with no
+configuration; production sets them explicitly (see the README table).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_DATA_DIR = ROOT / "data"
+DEFAULT_CATALOG = BUNDLED_DATA_DIR / "catalog.toml"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"PILOTE_{name}")
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    cache_dir: Path
+    catalog_path: Path
+    portal_url: str | None
+    api_key: str | None = field(repr=False)
+    database_url: str
+    secret_key: str | None = field(repr=False)
+    territory_name: str | None
+    portal_timeout: float = 30.0
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        data_dir = Path(_env("DATA_DIR", str(ROOT / "var"))).resolve()
+        return cls(
+            data_dir=data_dir,
+            cache_dir=Path(_env("CACHE_DIR", str(data_dir / "cache"))).resolve(),
+            catalog_path=Path(_env("CATALOG", str(DEFAULT_CATALOG))).resolve(),
+            portal_url=_env("PORTAL_URL"),
+            api_key=_env("API_KEY"),
+            database_url=_env("DATABASE_URL", f"sqlite:///{data_dir / 'pilote.db'}"),
+            secret_key=_env("SECRET_KEY"),
+            territory_name=_env("TERRITORY"),
+            portal_timeout=float(_env("PORTAL_TIMEOUT", "30")),
+        )
+
+    @property
+    def snapshot_dir(self) -> Path:
+        return self.data_dir / "snapshots"
+
+    def resolve_secret_key(self) -> str:
+        """The configured key, else the one generated on first run and kept in the data directory.
+
+        There is deliberately no built-in default: a shared default would let anyone forge sessions.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text(encoding="ascii").strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        # O_EXCL: two workers starting together must not each write their own key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text(encoding="ascii").strip()
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(key)
+        return key

@@ -1,0 +1,73 @@
+"""/mobilite — observatoire de la mobilité (Vélib' section; later issues add the others)."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components.chart_card import chart_card
+from components.figures.mobilite import velib_by_commune_bar, velib_by_commune_summary, velib_map, velib_map_summary
+from components.formats import fmt_int, fmt_percent
+from components.kpi import kpi
+from components.maps import outlines_geojson
+from components.selectors import ALL, commune_label, fallback_notice, parse_commune
+from data_access import mobilite as q
+from data_access.context import current
+from data_access.snapshots import SnapshotMissing
+
+dash.register_page(
+    __name__, path="/mobilite", name="Mobilité", title="Observatoire de la mobilité", order=20, nav=True,
+    access="public", datasets=["velib_stations", "communes_contours"],
+    description="Vélib', bornes de recharge, Crit'Air, comptages routiers, accidents.",
+)
+
+
+def layout(commune=None, **_ignored):
+    data = current()
+    territory = data.catalog.territory
+    parsed = parse_commune(commune, territory)
+    label = commune_label(parsed.value, territory)
+    header = [html.H1("Observatoire de la mobilité", className="h3"),
+              fallback_notice("Commune", parsed, "tout le territoire")]
+    try:
+        stations = q.velib_stations(data, parsed.value)
+        outlines = outlines_geojson(q.commune_outlines(data, parsed.value))
+    except SnapshotMissing as exc:
+        return html.Div(header + [dbc.Alert(f"Les données Vélib' ne sont pas disponibles : {exc}", color="danger")])
+    status = data.status("velib_stations")
+    figures = q.velib_summary(stations)
+    table = q.velib_commune_table(data)
+    if parsed.value != ALL:
+        table = table.filter(table["commune_code"] == parsed.value)
+    stale = (dbc.Alert("La dernière mise à jour des données Vélib' a échoué : les dernières données valides sont "
+                       "affichées.", color="warning", className="small") if status.state == "stale" else None)
+    source = data.catalog["velib_stations"].attribution
+    return html.Div(
+        header + [
+            stale,
+            html.H2(f"Vélib' — {label}", className="h5 mt-3"),
+            dbc.Row(
+                [
+                    dbc.Col(kpi("stations", fmt_int(figures["stations"]),
+                                f"{fmt_int(figures['out_of_service'])} hors service"), xs=6, md=3),
+                    dbc.Col(kpi("places (capacité)", fmt_int(figures["capacity"])), xs=6, md=3),
+                    dbc.Col(kpi("vélos disponibles", fmt_int(figures["bikes"]),
+                                f"dont {fmt_percent(figures['ebike_share'], 0)} électriques"
+                                if figures["ebike_share"] is not None else None), xs=6, md=3),
+                    dbc.Col(kpi("bornettes libres", fmt_int(figures["docks"])), xs=6, md=3),
+                ],
+                className="g-3 mb-3", id="velib-kpis",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(chart_card("velib-map", "Stations Vélib'", velib_map(stations, outlines),
+                                       velib_map_summary(figures, label), source, status.meta.fetched_at), lg=7),
+                    dbc.Col(chart_card("velib-communes", "Vélos disponibles par commune",
+                                       velib_by_commune_bar(table), velib_by_commune_summary(table), source,
+                                       status.meta.fetched_at), lg=5),
+                ],
+                className="g-3",
+            ),
+        ]
+    )
