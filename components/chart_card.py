@@ -16,8 +16,9 @@ from components.theme import GRAPH_CONFIG
 
 
 def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source: str,
-               data_date=None, demo: bool = False, height: int | None = None) -> dbc.Card:
-    graph_style = {"height": f"{height}px"} if height else {}
+               data_date=None, demo: bool = False) -> dbc.Card:
+    # A responsive graph fills its container, which has no height of its own: give it the figure's.
+    graph_style = {"height": f"{figure.layout.height or 400}px"}
     return dbc.Card(
         [
             dbc.CardHeader(html.H2([title, " ", demo_badge()] if demo else title, className="h6 mb-0")),

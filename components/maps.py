@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import plotly.graph_objects as go
 import polars as pl
@@ -44,9 +45,7 @@ def view_for(geojson: dict) -> tuple[dict, float]:
     west, south, east, north = _bounds(geojson)
     span = max(east - west, (north - south) * 1.5, 0.01)
     # ~360° / 2**zoom across ~512 px; leave a margin around the territory.
-    import math
-
-    zoom = max(8.0, min(15.0, math.log2(360 / span) - 0.6))
+    zoom = max(8.0, min(15.0, math.log2(360 / span) - 0.3))
     return {"lat": (south + north) / 2, "lon": (west + east) / 2}, zoom
 
 

@@ -67,6 +67,10 @@ GRAPH_CONFIG: dict = {
     "displaylogo": False,
     "responsive": True,
     "scrollZoom": False,  # a page scroll on a phone must not zoom the chart
+    # plotly.js 4 shows a "Share chart..." button that uploads the figure to Plotly Cloud: never, the
+    # app is offline and internal data must not leave it.
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
     "toImageButtonOptions": {
         "format": "png",
         "scale": 3,  # print quality (about 300 dpi at the on-screen size)
@@ -77,6 +81,7 @@ GRAPH_CONFIG: dict = {
         "lasso2d",
         "selectbox",  # legacy names still accepted by plotly.js
         "lassoselect",
+        "sendChartToCloud",
         "autoScale2d",
         "toggleSpikelines",
         "hoverClosestCartesian",

@@ -183,15 +183,23 @@ class SnapshotStore:
                 old.unlink(missing_ok=True)
 
     def seed_from(self, bundled: Path, keys: list[str]) -> list[str]:
-        """Copy the bundled snapshot of each key that has none here yet; returns the keys seeded."""
+        """Copy the bundled snapshot of each key that has no data here yet; returns the keys seeded.
+
+        A key whose only record is a failed refresh (no data) is seeded too, keeping that failure.
+        """
         seeded = []
         for key in keys:
             source_meta = Path(bundled) / f"{key}.meta.json"
-            if self._meta_path(key).exists() or not source_meta.exists():
+            if not source_meta.exists() or self.meta(key).has_data:
                 continue
             meta = SnapshotMeta.from_json(json.loads(source_meta.read_text(encoding="utf-8")))
             with self._lock(key):
+                current = self.meta(key)
+                if current.has_data:  # a refresh won the race
+                    continue
                 shutil.copyfile(Path(bundled) / meta.file, self.directory / meta.file)
+                if current.last_error:
+                    meta = replace(meta, last_error=current.last_error, last_attempt_at=current.last_attempt_at)
                 self._write_meta(meta)
             seeded.append(key)
         return seeded

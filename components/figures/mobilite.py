@@ -10,7 +10,7 @@ from components.maps import base_map
 from components.theme import COLORS
 
 
-def velib_by_commune_bar(table: pl.DataFrame, highlight: str | None = None) -> go.Figure:
+def velib_by_commune_bar(table: pl.DataFrame) -> go.Figure:
     """Bikes available per commune, mechanical and electric stacked; horizontal for long names."""
     table = table.sort("capacity")
     fig = go.Figure(
@@ -23,10 +23,10 @@ def velib_by_commune_bar(table: pl.DataFrame, highlight: str | None = None) -> g
                    hovertemplate="%{y} : %{x} vélos électriques<extra></extra>"),
         ]
     )
-    if highlight:
-        fig.update_yaxes(tickfont={"color": COLORS["muted"]})
+    # Legend above the bars: at the bottom it would sit on the axis title.
     fig.update_layout(barmode="stack", xaxis_title="Vélos disponibles", yaxis_title=None,
-                      height=80 + 34 * max(table.height, 1))
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"},
+                      height=150 + 34 * max(table.height, 1))
     return fig
 
 
@@ -56,7 +56,7 @@ def velib_map(stations: pl.DataFrame, outlines: dict) -> go.Figure:
             lat=stations["lat"].to_list(), lon=stations["lon"].to_list(), mode="markers",
             marker={"size": [6 + c / 4 for c in stations["capacity"].to_list()],
                     "color": stations["bikes_available"].to_list(), "colorscale": "Teal", "showscale": True,
-                    "colorbar": {"title": {"text": "Vélos"}, "thickness": 10}},
+                    "colorbar": {"title": {"text": "Vélos", "side": "right"}, "thickness": 10, "len": 0.75}},
             text=text, hovertemplate="%{text}<extra></extra>", name="Stations Vélib'",
         )
     )

@@ -1,0 +1,134 @@
+"""Browser options for the dash_duo tests: headless Debian Chromium, offline, as root.
+
+How dash.testing (4.4) builds Chrome: its ``dash_duo`` fixture calls the ``pytest_setup_options`` hook
+(declared in ``dash/testing/newhooks.py``) and ``Browser._get_wd_options`` takes the *first* returned object as
+the ``ChromeOptions``; ``_get_chrome`` then adds ``--no-sandbox``, ``--disable-gpu``, ``--disable-dev-shm-usage``,
+``--remote-debugging-port=0`` and the ``goog:loggingPrefs`` capability (browser logs at SEVERE). ``--headless`` is
+only added by the ``--headless`` pytest option, so it is set here too: no command-line option is needed, and
+``--webdriver`` already defaults to ``Chrome``. ``DASH_TEST_CHROMEPATH``, when set, still overrides the binary.
+
+Without ``--disable-background-networking`` (and friends) Chromium tries to reach Google hosts on this offline
+machine.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from selenium.webdriver.chrome.options import Options
+
+CHROMIUM = os.environ.get("PILOTE_CHROMIUM", "/usr/bin/chromium")
+
+CHROME_ARGS = (
+    "--headless",  # dash adds it again when --headless is given on the command line: harmless
+    "--no-sandbox",  # root in a container
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--metrics-recording-only",
+    "--window-size=1400,1000",  # lg breakpoint: the navbar is expanded, not collapsed behind "Menu"
+    "--lang=fr-FR",
+)
+
+
+def pytest_setup_options():
+    options = Options()
+    if os.path.exists(CHROMIUM):
+        options.binary_location = CHROMIUM
+    for arg in CHROME_ARGS:
+        options.add_argument(arg)
+    return options
+
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Helpers shared by the browser tests
+# --------------------------------------------------------------------------------------------------------------
+
+STATIONS_KPI = "#velib-kpis [aria-label^='stations'] .pilote-kpi-value"
+COMMUNE_VALUE = "#commune-select-value"
+
+_SETTLED_JS = """
+const graphs = document.querySelectorAll('.dash-graph').length;
+const plotted = document.querySelectorAll('.dash-graph .js-plotly-plot').length;
+return document.readyState === 'complete'
+    && !document.querySelector('[data-dash-is-loading="true"]')
+    && graphs === plotted;
+"""
+
+
+class Pilote:
+    """Thin helpers over ``dash_duo`` for Pilote's pages."""
+
+    def __init__(self, duo):
+        self.duo = duo
+        self.driver = duo.driver
+        self._logs: list[dict] = []
+
+    @property
+    def origin(self) -> str:
+        return self.duo.server_url.rstrip("/")
+
+    def open(self, path: str, timeout: float = 10):
+        """Loads ``path`` (a full page load) and waits until the page's H1 is there and graphs have drawn."""
+        self.duo.wait_for_page(self.origin + path, timeout=timeout)
+        self.wait_h1(timeout=timeout)
+        self.settle(timeout=timeout)
+
+    def wait_h1(self, text: str | None = None, timeout: float = 10):
+        if text is None:
+            wait.until(lambda: self.h1().strip() != "", timeout)
+        else:
+            self.duo.wait_for_text_to_equal("#contenu h1", text, timeout=timeout)
+
+    def h1(self) -> str:
+        found = self.driver.find_elements("css selector", "#contenu h1")
+        return found[0].text if found else ""
+
+    def settle(self, timeout: float = 10):
+        wait.until(lambda: self.driver.execute_script(_SETTLED_JS), timeout)
+
+    def wait_url(self, predicate, timeout: float = 10, what: str = "URL"):
+        try:
+            wait.until(lambda: predicate(self.driver.current_url), timeout)
+        except Exception as exc:  # dash's TestingTimeoutError: say what the URL was
+            raise AssertionError(f"{what} never came; current URL: {self.driver.current_url}") from exc
+
+    def stations(self) -> str:
+        return self.duo.find_element(STATIONS_KPI).text
+
+    def wait_stations(self, expected: str, timeout: float = 10):
+        self.duo.wait_for_text_to_equal(STATIONS_KPI, expected, timeout=timeout)
+
+    def commune_shown(self) -> str:
+        return self.duo.find_element(COMMUNE_VALUE).text
+
+    def choose_commune(self, name: str):
+        # Dash 4 dcc.Dropdown: a <button id=...> opening a popover; options are .dash-dropdown-option
+        self.duo.find_element("#commune-select").click()
+        self.duo.wait_for_element(".dash-dropdown-options", timeout=5)
+        options = self.driver.find_elements("css selector", ".dash-dropdown-options .dash-dropdown-option")
+        labels = [o.text for o in options]
+        assert name in labels, f"{name!r} not among the dropdown options {labels}"
+        options[labels.index(name)].click()
+
+    def console_errors(self) -> list[dict]:
+        """Every SEVERE browser-log entry so far (the browser buffer is drained by each read, so accumulate)."""
+        self._logs.extend(self.duo.get_logs() or [])
+        return list(self._logs)
+
+
+@pytest.fixture
+def pilote(dash_duo):
+    from app import app
+
+    dash_duo.start_server(app)
+    return Pilote(dash_duo)

@@ -1,0 +1,71 @@
+"""Browser: every page of the registry (so a new page is covered without touching this file), the 404,
+and the Vélib' page's graphs and KPIs. No console error anywhere."""
+
+from __future__ import annotations
+
+import dash
+import pytest
+
+from app import app  # noqa: F401  (fills dash.page_registry)
+
+pytestmark = pytest.mark.e2e
+
+NOT_FOUND_H1 = "Page introuvable"
+
+
+def _page_params():
+    params = []
+    for module, page in sorted(dash.page_registry.items(), key=lambda kv: kv[1]["relative_path"]):
+        marks = []
+        if page.get("path_template"):
+            marks.append(pytest.mark.skip(reason=f"{module}: path template {page['path_template']} needs values"))
+        params.append(pytest.param(page, id=page["relative_path"], marks=marks))
+    # a path that no page declares: Dash Pages shows the not_found_404 module's layout
+    params.append(pytest.param({"relative_path": "/nexiste-pas", "module": "<unknown>", "title": NOT_FOUND_H1},
+                               id="/nexiste-pas"))
+    return params
+
+
+def test_registry_is_not_empty():
+    paths = {p["relative_path"] for p in dash.page_registry.values()}
+    assert {"/", "/mobilite", "/accessibilite"} <= paths, paths
+
+
+@pytest.mark.parametrize("page", _page_params())
+def test_page_loads_without_console_errors(pilote, page):
+    path = page["relative_path"]
+    pilote.open(path)
+
+    h1 = pilote.h1()
+    assert h1, f"{path}: no H1"
+    is_404 = page["module"] in ("<unknown>",) or page["module"].endswith("not_found_404")
+    if is_404:
+        assert h1 == NOT_FOUND_H1
+    else:
+        assert h1 != NOT_FOUND_H1, f"{path} ({page['module']}) shows the 404 page"
+    # one H1 per page (RGAA 9.1)
+    assert len(pilote.driver.find_elements("css selector", "h1")) == 1
+
+    assert pilote.console_errors() == [], f"{path}: console errors"
+
+
+def test_mobilite_graphs_and_kpis(pilote):
+    pilote.open("/mobilite")
+    duo = pilote.duo
+    duo.wait_for_element("#velib-map-graph .js-plotly-plot", timeout=10)
+    duo.wait_for_element("#velib-communes-graph .js-plotly-plot", timeout=10)
+    # the map really drew: a maplibre canvas for the map, bars for the chart
+    assert pilote.driver.find_elements("css selector", "#velib-map-graph canvas")
+    assert pilote.driver.find_elements("css selector", "#velib-communes-graph .barlayer .point")
+    pilote.wait_stations("73")
+    assert pilote.commune_shown() == "Tout le territoire"
+    assert "tout le territoire" in duo.find_element("#contenu h2").text
+    assert pilote.console_errors() == []
+
+
+def test_console_errors_are_captured(pilote):
+    """The "no console errors" assertions above are not vacuous: a console.error does reach get_logs()."""
+    pilote.open("/")
+    pilote.driver.execute_script("console.error('pilote-e2e-canary')")
+    errors = pilote.console_errors()
+    assert any("pilote-e2e-canary" in e["message"] and e["level"] == "SEVERE" for e in errors), errors

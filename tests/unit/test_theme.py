@@ -1,0 +1,113 @@
+"""The shared plotly template and dcc.Graph config."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from components import theme
+
+CSS = Path(__file__).resolve().parents[2] / "assets" / "pilote.css"
+
+
+def test_template_registered_and_default():
+    theme.register_template()
+    assert theme.TEMPLATE_NAME == "pilote"
+    assert "pilote" in pio.templates
+    assert pio.templates.default == "plotly_white+pilote"
+
+
+def test_register_template_is_idempotent():
+    theme.register_template()
+    theme.register_template()
+    assert pio.templates.default == "plotly_white+pilote"
+    assert pio.templates["pilote"].layout.separators == ", "
+
+
+def test_figure_gets_french_separators():
+    fig = go.Figure(go.Bar(x=["a", "b"], y=[1234567.8, 2.5]))
+    assert fig.layout.template.layout.separators == ", "
+
+
+def test_to_json_carries_separators():
+    fig = go.Figure(go.Scatter(x=[1, 2], y=[1000.5, 2000.25]))
+    payload = json.loads(pio.to_json(fig))
+    assert payload["layout"]["template"]["layout"]["separators"] == ", "
+    # plotly_white is merged in: its white background comes along.
+    assert payload["layout"]["template"]["layout"]["plot_bgcolor"] == "#ffffff"
+
+
+def test_explicit_template_name_also_works():
+    fig = go.Figure(layout={"template": "pilote"})
+    assert fig.layout.template.layout.separators == ", "
+
+
+def test_template_font_colorway_legend_and_axes():
+    layout = pio.templates["pilote"].layout
+    assert "system-ui" in layout.font.family
+    assert layout.hoverlabel.font.family == layout.font.family
+    assert layout.colorway[0] == theme.COLORS["primary"]
+    assert len(set(layout.colorway)) == len(layout.colorway) >= 6
+    assert layout.legend.orientation == "h"
+    assert layout.legend.y < 0  # below the plot
+    for axis in (layout.xaxis, layout.yaxis):
+        assert axis.exponentformat == "none"
+        assert axis.separatethousands is True
+    assert "e" not in layout.yaxis.hoverformat and "s" not in layout.yaxis.hoverformat
+    assert layout.map.style == "white-bg"
+
+
+def test_font_stack_matches_css():
+    css = CSS.read_text(encoding="utf-8")
+    match = re.search(r"--pilote-font:\s*([^;]+);", css)
+    assert match
+    assert " ".join(match.group(1).split()) == theme.FONT_FAMILY
+
+
+def test_colors_match_css_custom_properties():
+    css = CSS.read_text(encoding="utf-8")
+    for name in ("primary", "public", "internal", "muted", "danger", "success", "warning"):
+        match = re.search(rf"--pilote-{name}:\s*(#[0-9a-fA-F]{{6}})", css)
+        assert match, name
+        assert match.group(1).lower() == theme.COLORS[name].lower(), name
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_named_colours_are_aa_text_colours_on_white():
+    for name in ("primary", "public", "internal", "muted", "danger", "success", "warning", "text"):
+        assert _contrast(theme.COLORS[name], "#ffffff") >= 4.5, name
+
+
+def test_graph_config():
+    config = theme.GRAPH_CONFIG
+    assert config["locale"] == "fr"
+    assert config["displaylogo"] is False
+    assert config["toImageButtonOptions"]["format"] == "png"
+    assert config["toImageButtonOptions"]["scale"] >= 2
+    removed = config["modeBarButtonsToRemove"]
+    assert "lasso2d" in removed and "select2d" in removed
+    # nothing may leave the app: no Plotly Cloud share button
+    assert config["showSendToCloud"] is False
+    assert "sendChartToCloud" in removed
+
+
+def test_graph_config_copy_is_independent():
+    config = theme.graph_config(filename="climat-emissions")
+    assert config["toImageButtonOptions"]["filename"] == "climat-emissions"
+    assert theme.GRAPH_CONFIG["toImageButtonOptions"]["filename"] == "pilote-graphique"
+    config["modeBarButtonsToRemove"].append("zoom2d")
+    assert "zoom2d" not in theme.GRAPH_CONFIG["modeBarButtonsToRemove"]
