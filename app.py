@@ -14,6 +14,7 @@ import dash
 from dash import Dash
 from flask import Flask
 
+from auth import init_auth
 from components import shell
 from components.theme import register_template
 from data_access.context import DataContext
@@ -46,10 +47,14 @@ def create_app(settings: Settings | None = None) -> Dash:
         serve_locally=True,  # every script from this server: nothing from a CDN
         title=f"Pilote · {data.catalog.territory.name}",
         update_title=None,
+        # Without this, Dash renders every page's layout once and embeds the result in the HTML config
+        # sent to every visitor ("validation_layout"): a leak of internal content and a heavy page.
+        suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
                    {"name": "description", "content": "Tableaux de bord du territoire"}],
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
+    app.pilote_auth = init_auth(app, settings)
     with server.app_context():  # Dash calls the layout function once on assignment, to check it
         app.layout = shell.layout
     return app

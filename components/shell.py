@@ -11,6 +11,8 @@ import dash_bootstrap_components as dbc
 from dash import ALL as ALL_IDS
 from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html, no_update
 
+from auth.access import shell_callback
+from auth.session import current_auth
 from components.badges import lock_icon
 from components.formats import fmt_date
 from components.selectors import commune_dropdown, merge_query, parse_commune, query_params
@@ -40,7 +42,20 @@ def nav_link(page: dict, search: str = "") -> dbc.NavLink:
     )
 
 
-def navbar(registry: dict, territory) -> html.Header:
+def account_menu(principal) -> html.Div:
+    """Sign-in link, or the signed-in user's space, administration and sign-out links."""
+    if not principal.authenticated:
+        return html.Div(html.A("Se connecter", href="/login", className="nav-link text-white", id="login-link"),
+                        className="ms-lg-3")
+    links = [dcc.Link(["Mon espace · ", html.Span(principal.name, id="user-name")], href="/espace-agents",
+                      className="nav-link text-white")]
+    if principal.is_admin:
+        links.append(dcc.Link("Administration", href="/admin", className="nav-link text-white"))
+    links.append(html.A("Se déconnecter", href="/logout", className="nav-link text-white", id="logout-link"))
+    return html.Div(links, className="d-flex flex-column flex-lg-row ms-lg-3")
+
+
+def navbar(registry: dict, territory, principal) -> html.Header:
     return html.Header(
         dbc.Navbar(
             dbc.Container(
@@ -55,6 +70,7 @@ def navbar(registry: dict, territory) -> html.Header:
                             dbc.Nav([nav_link(p) for p in nav_pages(registry)], navbar=True, className="me-auto",
                                     id="main-nav"),
                             html.Div(commune_dropdown(territory), className="pilote-commune ms-lg-3 my-2 my-lg-0"),
+                            account_menu(principal),
                         ],
                         id="navbar-collapse", navbar=True, is_open=False,
                     ),
@@ -99,7 +115,7 @@ def layout() -> html.Div:
     return html.Div(
         [
             html.A("Aller au contenu", href="#contenu", className="pilote-skip-link"),
-            navbar(dash.page_registry, data.catalog.territory),
+            navbar(dash.page_registry, data.catalog.territory, current_auth().principal()),
             html.Main(dbc.Container(dash.page_container, fluid="xl", className="py-3"), id="contenu", tabIndex="-1"),
             footer(data),
         ],
@@ -115,6 +131,7 @@ def layout() -> html.Div:
     Input("commune-select", "value"),
     State({"type": "nav-link", "path": ALL_IDS}, "id"),
 )
+@shell_callback
 def sync_commune(search, selected, link_ids):
     """Keeps the commune choice, the URL (?commune=) and the menu links in step.
 
@@ -135,5 +152,6 @@ def sync_commune(search, selected, link_ids):
 
 @callback(Output("navbar-collapse", "is_open"), Input("navbar-toggler", "n_clicks"),
           State("navbar-collapse", "is_open"), prevent_initial_call=True)
+@shell_callback
 def toggle_menu(n_clicks, is_open):
     return not is_open

@@ -153,8 +153,14 @@ def build_template() -> go.layout.Template:
 
 
 def register_template() -> None:
-    """Registers ``pio.templates["pilote"]`` and makes ``plotly_white+pilote`` the default. Idempotent."""
+    """Registers ``pio.templates["pilote"]`` and makes ``plotly_white+pilote`` the default. Idempotent.
+
+    The default is registered already merged, and rebuilt from plain JSON: a "a+b" default (or the
+    object merge_templates returns) costs ~30 ms for every figure built, a plain template ~0.5 ms.
+    """
     pio.templates[TEMPLATE_NAME] = build_template()
+    merged = pio.templates.merge_templates("plotly_white", TEMPLATE_NAME)
+    pio.templates[DEFAULT_TEMPLATE] = go.layout.Template(merged.to_plotly_json())
     pio.templates.default = DEFAULT_TEMPLATE
 
 

@@ -10,7 +10,7 @@ import logging
 import sys
 
 from data_access.context import DataContext
-from data_access.refresh import refresh_dataset
+from data_access.refresh import client_factory_from, refresh_dataset
 from data_access.settings import Settings
 
 
@@ -36,11 +36,12 @@ def cmd_refresh(ctx: DataContext, args: argparse.Namespace) -> int:
         print(f"unknown dataset(s): {', '.join(unknown)}; known: {', '.join(ctx.catalog.datasets)}", file=sys.stderr)
         return 2
     outcomes = []
+    factory = client_factory_from(ctx.settings)
     for i, key in enumerate(keys, 1):
         spec = ctx.catalog[key]
         print(f"[{i}/{len(keys)}] {key} <- {args.portal or spec.portal_url} ({spec.dataset_id}) ...", flush=True)
         outcome = refresh_dataset(spec, ctx.catalog, ctx.store, api_key=ctx.settings.api_key,
-                                  portal_url=args.portal)
+                                  portal_url=args.portal, client_factory=factory)
         print(f"      {'ok' if outcome.ok else 'FAILED'}: {outcome.message} ({outcome.seconds:.1f} s)", flush=True)
         outcomes.append(outcome)
     print()

@@ -55,3 +55,16 @@ def velib_commune_table(ctx) -> pl.DataFrame:
 @query("communes_contours")
 def commune_outlines(ctx, commune: str) -> pl.DataFrame:
     return filter_commune(ctx.frame("communes_contours"), commune, column="code")
+
+
+def stations_needing_attention(stations: pl.DataFrame, threshold: int) -> pl.DataFrame:
+    """Stations out of service, or with at most ``threshold`` bikes or free docks: the operator's list."""
+    out = ~(pl.col("is_installed") & pl.col("is_renting"))
+    return (
+        stations.filter(out | (pl.col("bikes_available") <= threshold) | (pl.col("docks_available") <= threshold))
+        .with_columns(
+            pl.when(out).then(pl.lit("hors service"))
+            .when(pl.col("bikes_available") <= threshold).then(pl.lit("peu de vélos"))
+            .otherwise(pl.lit("peu de bornettes libres")).alias("issue"))
+        .sort(["issue", "bikes_available", "name"])
+    )

@@ -46,6 +46,11 @@ def _retry_after(response: httpx.Response) -> float | None:
             return None
 
 
+def _one_line(text: object, limit: int = 200) -> str:
+    """Library messages may span lines; a reason shown by `status` and /healthz must not."""
+    return " ".join(str(text).split())[:limit]
+
+
 def _error_message(response: httpx.Response) -> str:
     try:
         body = response.json()
@@ -94,7 +99,7 @@ class PortalClient:
                 wait = None
                 cause = exc
             except httpx.TransportError as exc:
-                error = ServerError(f"connection failed or body incomplete ({type(exc).__name__})", url)
+                error = ServerError(f"connection failed or body incomplete ({type(exc).__name__}: {_one_line(exc)})", url)
                 wait = None
                 cause = exc
             else:
@@ -141,7 +146,7 @@ class PortalClient:
         Falls back to the next format when the portal refuses one (400) or sends an unreadable body;
         authorisation, absence, rate limiting and server errors are final for every format.
         """
-        last: PortalError | InvalidPayload | None = None
+        failures: list[tuple[str, PortalError | InvalidPayload]] = []
         for fmt in formats:
             params = {"limit": -1}
             if where:
@@ -152,9 +157,13 @@ class PortalClient:
                 response = self._get(f"/catalog/datasets/{dataset_id}/exports/{fmt}", params)
                 return Export(parse_export(response.content, fmt, str(response.url)), str(response.url), fmt)
             except (BadRequest, InvalidPayload) as exc:
-                last = exc
-        assert last is not None
-        raise last
+                failures.append((fmt, exc))
+        if len(failures) == 1:
+            raise failures[0][1]
+        # Every format failed: say why for each, as an invalid payload if any body was unreadable.
+        kind = InvalidPayload if any(isinstance(e, InvalidPayload) for _, e in failures) else BadRequest
+        detail = "; ".join(f"{fmt}: {exc.message}" for fmt, exc in failures)
+        raise kind(f"no usable export ({detail})", failures[-1][1].url) from failures[-1][1]
 
 
 def parse_export(content: bytes, fmt: str, url: str = "") -> pl.DataFrame:
@@ -174,7 +183,7 @@ def parse_export(content: bytes, fmt: str, url: str = "") -> pl.DataFrame:
     except InvalidPayload:
         raise
     except Exception as exc:  # polars/json raise many types for corrupt input; all mean the same here
-        raise InvalidPayload(f"unreadable {fmt} body ({type(exc).__name__}: {str(exc)[:200]})", url) from exc
+        raise InvalidPayload(f"unreadable {fmt} body ({type(exc).__name__}: {_one_line(exc)})", url) from exc
     raise ValueError(f"unknown export format {fmt!r}")
 
 

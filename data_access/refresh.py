@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from data_access.catalog import Catalog, Dataset
-from data_access.errors import DataError
+from data_access.errors import DataError, ValidationFailed
 from data_access.mapping import map_frame
 from data_access.portal import PortalClient
 from data_access.snapshots import SnapshotStore
@@ -32,6 +32,14 @@ class Outcome:
     message: str  # "73 rows (json)" or the one-line reason of the failure
 
 
+def client_factory_from(settings) -> ClientFactory:
+    """Portal clients with the timeout, retries and backoff of ``settings`` (PILOTE_PORTAL_*)."""
+    def factory(base_url: str, api_key: str | None) -> PortalClient:
+        return PortalClient(base_url, api_key, timeout=settings.portal_timeout,
+                            max_retries=settings.portal_retries, backoff=settings.portal_backoff)
+    return factory
+
+
 def territory_where(spec: Dataset, codes: frozenset[str]) -> str | None:
     """ODSQL filter asking the portal for the territory's communes only."""
     if not spec.portal_commune_field:
@@ -49,6 +57,8 @@ def refresh_dataset(spec: Dataset, catalog: Catalog, store: SnapshotStore, *, ap
     try:
         with factory(portal_url or spec.portal_url, key) as client:
             export = client.export(spec.dataset_id, spec.formats, where=territory_where(spec, codes))
+        if export.frame.height == 0:  # said plainly, rather than as "missing fields" of a column-less frame
+            raise ValidationFailed(f"empty export: the portal sent 0 records ({export.format})", export.url)
         mapped = map_frame(export.frame, spec, codes)
         notes = [f"{mapped.bad_count} bad rows dropped: " + "; ".join(
             f"row {b.row + 1} {b.column}={b.value!r}" for b in mapped.bad_rows[:5])] if mapped.bad_count else []

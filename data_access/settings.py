@@ -32,6 +32,10 @@ class Settings:
     secret_key: str | None = field(repr=False)
     territory_name: str | None
     portal_timeout: float = 30.0
+    session_hours: float = 8.0  # a signed-in session ends this long after sign-in
+    behind_proxy: bool = False  # trust one reverse proxy's X-Forwarded-For/Proto (client address, HTTPS)
+    portal_retries: int = 4  # retries after the first attempt, on 429, 5xx, timeouts and dropped connections
+    portal_backoff: float = 0.5  # first wait between retries in seconds, doubled each time (unless Retry-After)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -46,6 +50,10 @@ class Settings:
             secret_key=_env("SECRET_KEY"),
             territory_name=_env("TERRITORY"),
             portal_timeout=float(_env("PORTAL_TIMEOUT", "30")),
+            session_hours=float(_env("SESSION_HOURS", "8")),
+            behind_proxy=_env("BEHIND_PROXY", "0") in ("1", "true", "yes"),
+            portal_retries=int(_env("PORTAL_RETRIES", "4")),
+            portal_backoff=float(_env("PORTAL_BACKOFF", "0.5")),
         )
 
     @property

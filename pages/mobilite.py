@@ -4,26 +4,75 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+import polars as pl
+from dash import Input, Output, State, callback, dcc, html
 
+from auth.access import section
+from auth.session import can, current_auth
+from components.badges import lock_icon, visibility_badge
 from components.chart_card import chart_card
 from components.figures.mobilite import velib_by_commune_bar, velib_by_commune_summary, velib_map, velib_map_summary
 from components.formats import fmt_int, fmt_percent
 from components.kpi import kpi
 from components.maps import outlines_geojson
-from components.selectors import ALL, commune_label, fallback_notice, parse_commune
+from components.selectors import ALL, commune_label, fallback_notice, parse_choice, parse_commune
+from components.tables import frame_table
 from data_access import mobilite as q
 from data_access.context import current
 from data_access.snapshots import SnapshotMissing
 
+SECTION = "/mobilite#exploitation"
+THRESHOLDS = ["0", "2", "5"]
+
 dash.register_page(
     __name__, path="/mobilite", name="Mobilité", title="Observatoire de la mobilité", order=20, nav=True,
-    access="public", datasets=["velib_stations", "communes_contours"],
+    access="public", sections={"exploitation": ["mobilite"]}, datasets=["velib_stations", "communes_contours"],
     description="Vélib', bornes de recharge, Crit'Air, comptages routiers, accidents.",
 )
 
 
-def layout(commune=None, **_ignored):
+def attention_table(data, commune: str, threshold: int):
+    frame = q.stations_needing_attention(q.velib_stations(data, commune), threshold)
+    names = {c.code: c.name for c in data.catalog.territory.communes}
+    frame = frame.with_columns(pl.col("commune_code").replace_strict(names, default=pl.col("commune_code")))
+    return frame_table(
+        frame, {"name": "Station", "commune_code": "Commune", "issue": "Motif", "bikes_available": "Vélos",
+                "docks_available": "Bornettes libres", "capacity": "Capacité"},
+        f"{frame.height} station(s) à surveiller (seuil : {threshold})", table_id="exploitation-table")
+
+
+def exploitation_section(data, commune: str, seuil):
+    """Internal section of the mobility direction: rendered only for granted users (checked here, and its
+    callback is guarded on its own)."""
+    if not can(SECTION):
+        if current_auth().principal().authenticated:
+            return None
+        return html.P([lock_icon(), " Le suivi d'exploitation est réservé à la direction de la mobilité : ",
+                       html.A("se connecter", href="/login?next=/mobilite"), "."], className="small mt-4")
+    threshold = parse_choice(seuil, THRESHOLDS, "2").value
+    return html.Section(
+        [
+            html.H2([lock_icon(), " Suivi d'exploitation Vélib' ", visibility_badge("internal")], className="h5"),
+            dbc.Label("Seuil d'alerte (vélos ou bornettes libres)", html_for="exploitation-seuil"),
+            dcc.RadioItems(id="exploitation-seuil", options=[{"label": f" {t}", "value": t} for t in THRESHOLDS],
+                           value=threshold, inline=True, inputClassName="me-1", labelClassName="me-3"),
+            dcc.Store(id="exploitation-commune", data=commune),
+            html.Div(attention_table(data, commune, int(threshold)), id="exploitation-content", className="mt-2"),
+        ],
+        className="pilote-card is-internal p-3 mt-4", id="exploitation",
+    )
+
+
+@callback(Output("exploitation-content", "children"), Input("exploitation-seuil", "value"),
+          State("exploitation-commune", "data"), prevent_initial_call=True)
+@section("exploitation")
+def update_exploitation(seuil, commune):
+    data = current()
+    threshold = parse_choice(seuil, THRESHOLDS, "2").value
+    return attention_table(data, parse_commune(commune, data.catalog.territory).value, int(threshold))
+
+
+def layout(commune=None, seuil=None, **_ignored):
     data = current()
     territory = data.catalog.territory
     parsed = parse_commune(commune, territory)
@@ -69,5 +118,6 @@ def layout(commune=None, **_ignored):
                 ],
                 className="g-3",
             ),
+            exploitation_section(data, parsed.value, seuil),
         ]
     )

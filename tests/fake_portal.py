@@ -25,6 +25,7 @@ import socket
 import threading
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -118,6 +119,7 @@ class _Dataset:
     license: str
     faults: deque = field(default_factory=deque)
     always: Fault | None = None
+    honour_where: bool = True
 
 
 def _infer_type(value: Any) -> str:
@@ -348,8 +350,11 @@ class FakePortal:
     def add_dataset(self, dataset_id: str, records: list[dict], fields: list[dict] | None = None,
                     api_key: str | None = None, formats: Iterable[str] = ALL_FORMATS, *,
                     title: str | None = None, modified: str = "2026-03-05T06:00:00+00:00",
-                    license: str = "Licence Ouverte v2.0 (Etalab)") -> None:  # noqa: A002
-        """Register (or replace) a dataset. api_key set -> private: requests need `Authorization: Apikey <key>`."""
+                    license: str = "Licence Ouverte v2.0 (Etalab)", honour_where: bool = True) -> None:  # noqa: A002
+        """Register (or replace) a dataset. api_key set -> private: requests need `Authorization: Apikey <key>`.
+
+        honour_where=False: the `where` filter is ignored, as by a portal whose field differs from the catalog's.
+        """
         ds = _Dataset(
             dataset_id=dataset_id,
             records=[dict(r) for r in records],
@@ -359,6 +364,7 @@ class FakePortal:
             title=title or dataset_id.replace("-", " ").capitalize(),
             modified=modified,
             license=license,
+            honour_where=honour_where,
         )
         with self._lock:
             self._datasets[dataset_id] = ds
@@ -486,8 +492,8 @@ class FakePortal:
         }
 
     @staticmethod
-    def _filter(records: list[dict], query: dict) -> list[dict]:
-        where = query.get("where")
+    def _filter(records: list[dict], query: dict, honour_where: bool = True) -> list[dict]:
+        where = query.get("where") if honour_where else None
         clauses = _parse_where(where) if isinstance(where, str) and where.strip() else None
         return [r for r in records if _matches(r, clauses)] if clauses else records
 
@@ -519,7 +525,7 @@ class FakePortal:
         if fmt not in ds.formats:
             msg = f"The export format '{fmt}' is not available for this dataset."
             return 400, _json_bytes(_ods_error(400, msg, "InvalidExportFormat")), _CONTENT_TYPES["json"]
-        selected = self._filter(records, query)
+        selected = self._filter(records, query, ds.honour_where)
         limit = query.get("limit", "-1")
         try:
             limit = int(limit)
@@ -602,6 +608,43 @@ def velib_records(n: int) -> list[dict]:
     return out
 
 
+_GPSO_CSV = Path(__file__).resolve().parent.parent / "data" / "sources" / "velib-disponibilite-en-temps-reel_gpso_2026-04-06.csv"
+# Label of the ODS label export -> API field name, and how to type its value.
+_VELIB_LABELS = {
+    "Identifiant station": ("stationcode", str),
+    "Nom station": ("name", str),
+    "Station en fonctionnement": ("is_installed", str),
+    "Capacité de la station": ("capacity", int),
+    "Nombre bornettes libres": ("numdocksavailable", int),
+    "Nombre total vélos disponibles": ("numbikesavailable", int),
+    "Vélos mécaniques disponibles": ("mechanical", int),
+    "Vélos électriques disponibles": ("ebike", int),
+    "Borne de paiement disponible": ("is_renting", str),
+    "Retour vélib possible": ("is_returning", str),
+    "Actualisation de la donnée": ("duedate", str),
+    "Coordonnées géographiques": ("coordonnees_geo", None),
+    "Nom communes équipées": ("nom_arrondissement_communes", str),
+    "Code INSEE communes équipées": ("code_insee_commune", str),
+}
+
+
+def gpso_velib_records() -> list[dict]:
+    """The 73 real GPSO Vélib' stations of data/sources, as the API (not the label export) names and types them."""
+    text = _GPSO_CSV.read_text(encoding="utf-8-sig")
+    out = []
+    for row in csv.DictReader(io.StringIO(text), delimiter=";"):
+        record = {}
+        for label, (name, kind) in _VELIB_LABELS.items():
+            value = row[label]
+            if kind is None:  # "lat, lon" -> geo_point_2d {lon, lat}
+                lat, lon = (float(part) for part in value.split(","))
+                record[name] = {"lon": lon, "lat": lat}
+            else:
+                record[name] = kind(value) if value != "" else None
+        out.append(record)
+    return out
+
+
 # ---------------------------------------------------------------------------------------------------- fixture
 @pytest.fixture
 def fake_portal():
@@ -614,6 +657,6 @@ def fake_portal():
 
 
 __all__ = [
-    "FakePortal", "Fault", "RequestLog", "delay", "fake_portal", "infer_fields", "malformed_json",
+    "FakePortal", "Fault", "RequestLog", "delay", "fake_portal", "gpso_velib_records", "infer_fields", "malformed_json",
     "renamed_field", "status", "truncated", "velib_records", "wrong_type",
 ]

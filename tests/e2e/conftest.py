@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 
 import pytest
-
+from dash.testing import wait
 from selenium.webdriver.chrome.options import Options
 
 CHROMIUM = os.environ.get("PILOTE_CHROMIUM", "/usr/bin/chromium")
@@ -101,6 +101,15 @@ class Pilote:
             wait.until(lambda: predicate(self.driver.current_url), timeout)
         except Exception as exc:  # dash's TestingTimeoutError: say what the URL was
             raise AssertionError(f"{what} never came; current URL: {self.driver.current_url}") from exc
+
+    def click(self, selector: str):
+        """Scrolls the element to the middle of the viewport, then clicks it like a user would.
+
+        Bootstrap sets ``scroll-behavior: smooth`` on :root, so selenium's own scrolling can click mid-animation
+        ("element click intercepted"): scroll instantly first."""
+        element = self.duo.find_element(selector)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
+        element.click()
 
     def stations(self) -> str:
         return self.duo.find_element(STATIONS_KPI).text

@@ -35,7 +35,7 @@ def test_commune_choice_survives_navigation(pilote):
     assert _query(mobilite_link.get_attribute("href")).get("commune") == [ISSY]
 
     # to the catalogue through the brand link of the navbar
-    duo.find_element("a.navbar-brand").click()
+    pilote.click("a.navbar-brand")
     pilote.wait_url(lambda u: _path(u) == "/", what="the catalogue")
     pilote.wait_h1()
     pilote.settle()
@@ -44,7 +44,7 @@ def test_commune_choice_survives_navigation(pilote):
     assert pilote.commune_shown() == "Issy-les-Moulineaux"
 
     # back to Mobilité through the navbar
-    duo.find_element("#main-nav a[href^='/mobilite']").click()
+    pilote.click("#main-nav a[href^='/mobilite']")
     pilote.wait_url(lambda u: _path(u) == "/mobilite", what="/mobilite")
     pilote.wait_h1("Observatoire de la mobilité")
     pilote.wait_url(lambda u: _query(u).get("commune") == [ISSY], what="?commune=92040 after navigation")
@@ -63,7 +63,7 @@ def test_commune_survives_navigation_through_menu_only(pilote):
     # the dashboard cards of the catalogue carry the choice too
     duo.wait_for_element(f"#dashboard-list a[href='/mobilite?commune={ISSY}']", timeout=5)
 
-    duo.find_element("#main-nav a[href^='/mobilite']").click()
+    pilote.click("#main-nav a[href^='/mobilite']")
     pilote.wait_url(lambda u: _path(u) == "/mobilite" and _query(u).get("commune") == [ISSY],
                     what="/mobilite?commune=92040")
     pilote.wait_stations("22")
@@ -91,4 +91,21 @@ def test_unknown_commune_falls_back_with_notice(pilote):
     assert notice.is_displayed()
     assert "inconnu" in notice.text and "99999" in notice.text
     assert pilote.commune_shown() == "Tout le territoire"
+    assert pilote.console_errors() == []
+
+
+def test_commune_survives_a_visit_to_the_accessibility_page(pilote):
+    """The footer links (catalogue, accessibility statement) are pages too: the choice must come back with the
+    user. Going through /accessibilite and back to Mobilité via the navbar keeps ?commune=."""
+    duo = pilote.duo
+    pilote.open(f"/mobilite?commune={ISSY}")
+    pilote.wait_stations("22")
+    pilote.click("footer a[href^='/accessibilite']")
+    pilote.wait_url(lambda u: _path(u) == "/accessibilite", what="/accessibilite")
+    pilote.wait_h1("Déclaration d'accessibilité")
+    assert _query(pilote.driver.current_url).get("commune") == [ISSY], \
+        f"the footer link dropped the commune: {pilote.driver.current_url}"
+    pilote.click("#main-nav a[href^='/mobilite']")
+    pilote.wait_url(lambda u: _path(u) == "/mobilite", what="/mobilite")
+    pilote.wait_stations("22")
     assert pilote.console_errors() == []

@@ -42,7 +42,7 @@ def test_modebar_in_french_on_direct_load(pilote, graph):
 def test_modebar_in_french_after_client_navigation(pilote):
     pilote.open("/")  # no graph here: plotly.js is not loaded yet
     assert not pilote.driver.execute_script("return !!(window.Plotly && window.Plotly.newPlot)")
-    pilote.duo.find_element("#main-nav a[href^='/mobilite']").click()
+    pilote.click("#main-nav a[href^='/mobilite']")
     pilote.wait_h1("Observatoire de la mobilité")
     pilote.settle()
     _check_french(pilote, "#velib-communes-graph")

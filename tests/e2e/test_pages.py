@@ -43,6 +43,7 @@ def test_page_loads_without_console_errors(pilote, page):
         assert h1 == NOT_FOUND_H1
     else:
         assert h1 != NOT_FOUND_H1, f"{path} ({page['module']}) shows the 404 page"
+    assert page["title"] in pilote.driver.title, f"{path}: <title> is {pilote.driver.title!r}"
     # one H1 per page (RGAA 9.1)
     assert len(pilote.driver.find_elements("css selector", "h1")) == 1
 

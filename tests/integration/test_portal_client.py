@@ -7,7 +7,7 @@ import time
 import polars as pl
 import pytest
 
-from data_access.errors import (InvalidPayload, NotFound, PortalTimeout, RateLimited, ServerError,
+from data_access.errors import (BadRequest, InvalidPayload, NotFound, PortalTimeout, RateLimited, ServerError,
                                 Unauthorized)
 from data_access.portal import API, PortalClient
 from tests.fake_portal import delay, malformed_json, status, truncated, velib_records
@@ -199,7 +199,7 @@ def test_truncated_body_forever_is_an_error(fake_portal, client_for, sleep):
     fake_portal.set_always(VELIB, truncated())
     with pytest.raises(ServerError) as info:
         client_for(max_retries=2).export(VELIB)
-    assert "incomplete" in str(info.value)
+    assert "body incomplete" in str(info.value) and "expected" in str(info.value)
     assert len(exports(fake_portal)) == 3
 
 
@@ -208,10 +208,23 @@ def test_garbage_in_every_format_is_invalid_payload(fake_portal, client_for, sle
     fake_portal.set_always(VELIB, malformed_json())
     with pytest.raises(InvalidPayload) as info:
         client_for().export(VELIB)
-    assert info.value.reason().startswith("invalid payload")
+    reason = info.value.reason()
+    assert reason.startswith("invalid payload: no usable export")
+    for cause in ("parquet: unreadable parquet body", "json: unreadable json body", "csv: unreadable csv body"):
+        assert cause in reason
+    assert "\n" not in reason
     # Each format was tried once: an unreadable body is not retried, the next format is.
     assert [r.path.rsplit("/", 1)[-1] for r in exports(fake_portal)] == ["parquet", "json", "csv"]
     assert sleep.calls == []
+
+
+def test_every_format_refused_is_bad_request(fake_portal, client_for):
+    fake_portal.add_dataset(VELIB, velib_records(3), formats=())
+    with pytest.raises(BadRequest) as info:
+        client_for().export(VELIB)
+    assert "no usable export" in str(info.value)
+    assert str(info.value).count("HTTP 400") == 3
+    assert len(exports(fake_portal)) == 3
 
 
 def test_malformed_json_only_export(fake_portal, client_for):

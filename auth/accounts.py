@@ -1,0 +1,276 @@
+"""Account operations shared by the CLI, the admin page and the sign-in form. Every change is audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from auth.models import AuditEvent, Grant, Group, User, utcnow
+
+MIN_PASSWORD = 12
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# Checked when the account does not exist, so that a wrong email costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class AccountError(ValueError):
+    """A request on accounts that cannot be done; the message is fit for the user (French)."""
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    failures: int = 5  # per account
+    client_failures: int = 20  # per client address: a town hall's agents share one address
+    window: timedelta = timedelta(minutes=15)
+
+
+def audit(s: Session, event: str, actor: str | None = None, target: str | None = None,
+          client: str | None = None, detail: str = "") -> None:
+    s.add(AuditEvent(event=event, actor=actor, target=target, client=client, detail=detail[:2000]))
+
+
+def normalise_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    if not _EMAIL_RE.match(email) or len(email) > 254:
+        raise AccountError(f"adresse électronique invalide : {email!r}")
+    return email
+
+
+def check_password_strength(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise AccountError(f"le mot de passe doit compter au moins {MIN_PASSWORD} caractères")
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(15)  # 20 characters
+
+
+def parse_expiry(value: str | date | datetime | None) -> datetime | None:
+    """An end date: access lasts until the end of that day (naive UTC)."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    if isinstance(value, date):
+        return datetime.combine(value, time.max).replace(microsecond=0)
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.combine(datetime.strptime(text, fmt).date(), time.max).replace(microsecond=0)
+        except ValueError:
+            continue
+    raise AccountError(f"date de fin invalide : {text!r} (attendu AAAA-MM-JJ ou JJ/MM/AAAA)")
+
+
+def get_user(s: Session, email: str) -> User:
+    user = s.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise AccountError(f"aucun compte {email}")
+    return user
+
+
+def get_group(s: Session, slug: str) -> Group:
+    group = s.scalar(select(Group).where(Group.slug == slug))
+    if group is None:
+        raise AccountError(f"aucun groupe {slug!r}")
+    return group
+
+
+def create_user(s: Session, email: str, name: str, password: str | None = None, groups: list[str] = (),
+                admin: bool = False, expires_at=None, actor: str | None = None) -> tuple[User, str | None]:
+    """Create an account; returns it and the generated password when none was given (shown once)."""
+    email = normalise_email(email)
+    if s.scalar(select(User).where(User.email == email)) is not None:
+        raise AccountError(f"le compte {email} existe déjà")
+    if not (name or "").strip():
+        raise AccountError("le nom est obligatoire")
+    generated = None
+    if password is None:
+        password = generated = generate_password()
+    check_password_strength(password)
+    user = User(email=email, name=name.strip(), password_hash=generate_password_hash(password), active=True,
+                is_admin=admin, expires_at=parse_expiry(expires_at), created_at=utcnow())
+    user.groups = [get_group(s, slug) for slug in groups]
+    s.add(user)
+    audit(s, "admin_change", actor, email, detail=f"create user groups={','.join(groups)} admin={admin} "
+                                                  f"expires={user.expires_at or '-'}")
+    return user, generated
+
+
+def set_password(s: Session, email: str, password: str, actor: str | None = None) -> None:
+    check_password_strength(password)
+    user = get_user(s, email)
+    user.password_hash = generate_password_hash(password)
+    audit(s, "admin_change", actor, user.email, detail="set password")
+
+
+def set_active(s: Session, email: str, active: bool, actor: str | None = None) -> None:
+    user = get_user(s, email)
+    user.active = active
+    audit(s, "admin_change", actor, user.email, detail="enable" if active else "disable")
+
+
+def set_expiry(s: Session, email: str, when, actor: str | None = None) -> None:
+    user = get_user(s, email)
+    user.expires_at = parse_expiry(when)
+    audit(s, "admin_change", actor, user.email, detail=f"expires={user.expires_at or '-'}")
+
+
+def add_group(s: Session, slug: str, name: str, direction: str = "", actor: str | None = None) -> Group:
+    if not _SLUG_RE.match(slug or ""):
+        raise AccountError(f"identifiant de groupe invalide : {slug!r} (minuscules, chiffres, tirets)")
+    if s.scalar(select(Group).where(Group.slug == slug)) is not None:
+        raise AccountError(f"le groupe {slug!r} existe déjà")
+    group = Group(slug=slug, name=name.strip() or slug, direction=direction.strip())
+    s.add(group)
+    audit(s, "admin_change", actor, slug, detail=f"create group {name!r} direction={direction!r}")
+    return group
+
+
+def add_member(s: Session, email: str, slug: str, actor: str | None = None) -> None:
+    user, group = get_user(s, email), get_group(s, slug)
+    if group not in user.groups:
+        user.groups.append(group)
+        audit(s, "admin_change", actor, user.email, detail=f"add to group {slug}")
+
+
+def remove_member(s: Session, email: str, slug: str, actor: str | None = None) -> None:
+    user, group = get_user(s, email), get_group(s, slug)
+    if group in user.groups:
+        user.groups.remove(group)
+        audit(s, "admin_change", actor, user.email, detail=f"remove from group {slug}")
+
+
+def grant(s: Session, slug: str, resource: str, known: set[str] | None = None, actor: str | None = None) -> None:
+    """Let group ``slug`` see ``resource`` (a dashboard path or ``path#section``)."""
+    if known is not None and resource not in known:
+        raise AccountError(f"ressource inconnue : {resource!r} ; connues : {', '.join(sorted(known))}")
+    group = get_group(s, slug)
+    if not any(g.resource == resource for g in group.grants):
+        group.grants.append(Grant(resource=resource, created_at=utcnow()))
+        audit(s, "admin_change", actor, slug, detail=f"grant {resource}")
+
+
+def revoke(s: Session, slug: str, resource: str, actor: str | None = None) -> None:
+    group = get_group(s, slug)
+    for g in list(group.grants):
+        if g.resource == resource:
+            group.grants.remove(g)
+            audit(s, "admin_change", actor, slug, detail=f"revoke {resource}")
+            return
+    raise AccountError(f"le groupe {slug!r} n'a pas accès à {resource!r}")
+
+
+def granted_groups(s: Session) -> dict[str, frozenset[str]]:
+    """resource -> groups granted it in the database."""
+    result: dict[str, set[str]] = {}
+    for resource, slug in s.execute(select(Grant.resource, Group.slug).join(Group)):
+        result.setdefault(resource, set()).add(slug)
+    return {k: frozenset(v) for k, v in result.items()}
+
+
+# -- signing in ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SignIn:
+    user: User | None
+    locked_minutes: int | None = None  # set when refused because of too many failures
+
+
+def _recent_failures(s: Session, column, value: str, since: datetime) -> list[datetime]:
+    return list(s.scalars(select(AuditEvent.at).where(AuditEvent.event == "login_failed", column == value,
+                                                      AuditEvent.at > since).order_by(AuditEvent.at)))
+
+
+def authenticate(s: Session, email: str, password: str, client: str, limits: RateLimits = RateLimits(),
+                 now: datetime | None = None) -> SignIn:
+    """Check a sign-in. Refusals never say whether the account exists."""
+    now = now or utcnow()
+    try:
+        email = normalise_email(email)
+    except AccountError:
+        email = (email or "").strip().lower()[:254]
+    since = now - limits.window
+    by_account = _recent_failures(s, AuditEvent.target, email, since)
+    by_client = _recent_failures(s, AuditEvent.client, client, since)
+    # Locked while `limit` failures lie in the window: until the one making the count reach it leaves.
+    unlocks = [times[len(times) - limit] + limits.window
+               for times, limit in ((by_account, limits.failures), (by_client, limits.client_failures))
+               if len(times) >= limit]
+    if unlocks:
+        until = max(unlocks)
+        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+        audit(s, "lockout", email, email, client, f"refused while locked ({minutes} min left)")
+        return SignIn(None, minutes)
+    user = s.scalar(select(User).where(User.email == email))
+    ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    if not ok or user is None or not user.may_sign_in(now):
+        reason = ("unknown account" if user is None else "wrong password" if not ok
+                  else "account disabled" if not user.active else "account expired")
+        audit(s, "login_failed", email, email, client, reason)
+        if len(by_account) + 1 >= limits.failures or len(by_client) + 1 >= limits.client_failures:
+            audit(s, "lockout", email, email, client, f"{limits.failures} failures in {limits.window}")
+        return SignIn(None)
+    user.last_login_at = now
+    audit(s, "login", email, email, client)
+    return SignIn(user)
+
+
+# -- bulk onboarding -------------------------------------------------------------------------------------
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+    passwords: dict[str, str] = field(default_factory=dict)  # generated, shown once
+
+
+def import_csv(s: Session, text: str, actor: str | None = None) -> ImportReport:
+    """Create the accounts of a CSV (email, name, groups separated by ';' or '|', expires_at).
+
+    Each bad row is reported with its line number and skipped; good rows are imported.
+    """
+    report = ImportReport()
+    text = text.lstrip("\ufeff")
+    sample = text[:2000]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    expected = {"email", "name", "groups", "expires_at"}
+    headers = {h.strip().lower() for h in (reader.fieldnames or [])}
+    if not {"email", "name"} <= headers:
+        report.errors.append((1, f"en-tête attendu : {', '.join(sorted(expected))} ; reçu : {', '.join(sorted(headers))}"))
+        return report
+    known_groups = {g.slug for g in s.scalars(select(Group))}
+    seen = set()
+    for line, row in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        try:
+            email = normalise_email(row.get("email", ""))
+            if email in seen:
+                raise AccountError(f"{email} apparaît deux fois dans le fichier")
+            groups = [g.strip() for g in re.split(r"[|;]", row.get("groups", "")) if g.strip()]
+            unknown = [g for g in groups if g not in known_groups]
+            if unknown:
+                raise AccountError(f"groupe(s) inconnu(s) : {', '.join(unknown)}")
+            with s.begin_nested():  # a bad row must not undo the good ones
+                _, password = create_user(s, email, row.get("name", ""), groups=groups,
+                                          expires_at=row.get("expires_at") or None, actor=actor)
+            seen.add(email)
+            report.created.append(email)
+            report.passwords[email] = password
+        except AccountError as exc:
+            report.errors.append((line, str(exc)))
+    audit(s, "admin_change", actor, None, detail=f"import-csv: {len(report.created)} created, "
+                                                 f"{len(report.errors)} rejected")
+    return report
+
+
+def count_users(s: Session) -> int:
+    return s.scalar(select(func.count(User.id)))

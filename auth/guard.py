@@ -1,0 +1,159 @@
+"""The request guard: every request is authorised on the server, before Dash or any view sees it.
+
+Dash answers any POST to ``/_dash-update-component``, whatever page the browser is on. So callbacks are
+mapped, once, by their output ids, to the resource (page or section) whose module defines them; a request
+is authorised by the callback it targets, never by a pathname or page id that the browser sends. The one
+callback that turns a pathname into content, Dash's page router, is authorised by the page it would render.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from urllib.parse import quote
+
+from dash import Dash, strip_relative_path
+from dash._pages import _path_to_page
+from flask import Response, g, jsonify, redirect, request
+
+from auth.access import ALLOW, UNAUTHENTICATED, Policy
+
+log = logging.getLogger(__name__)
+
+ROUTER = "<router>"
+_OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico", "/static/")
+_OPEN_PATHS = {"/login", "/logout", "/healthz", "/_dash-layout", "/_dash-dependencies", "/_reload-hash",
+               "/favicon.ico", "/robots.txt"}
+
+
+class CallbackMapError(RuntimeError):
+    """A callback could not be tied to a page or section: the app refuses to start (fail closed)."""
+
+
+def callback_resource(output: str, fn, registry: dict) -> str:
+    """The resource a callback belongs to, from where it is defined."""
+    if "_pages_content.children" in output:
+        return ROUTER
+    original = inspect.unwrap(fn)
+    explicit = getattr(fn, "_pilote_resource", None) or getattr(original, "_pilote_resource", None)
+    if explicit:
+        return explicit
+    page = registry.get(original.__module__)
+    if page is None:
+        raise CallbackMapError(
+            f"callback {original.__module__}.{original.__qualname__} (output {output}) is neither in a page "
+            "module nor marked @shell_callback: say who may call it")
+    section = getattr(fn, "_pilote_section", None) or getattr(original, "_pilote_section", None)
+    if section and section not in (page.get("sections") or {}):
+        raise CallbackMapError(f"{original.__qualname__}: section {section!r} is not declared by {page['path']}")
+    return f"{page['path']}#{section}" if section else page["path"]
+
+
+def build_callback_map(callbacks: dict, registry: dict) -> dict[str, str]:
+    """output key (as the browser posts it) -> resource."""
+    return {output: callback_resource(output, entry["callback"], registry) for output, entry in callbacks.items()
+            if entry.get("callback") is not None}
+
+
+def page_for_path(pathname: str) -> dict | None:
+    """The page Dash's router renders for ``pathname`` (same normalisation as the router), or None."""
+    page, _ = _path_to_page(strip_relative_path(pathname) or "")
+    return page or None
+
+
+def _refuse_json(status: int, message: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = status
+    return response
+
+
+class Guard:
+    def __init__(self, app: Dash, policy: Policy, principal: callable, refused: callable):
+        self.app = app
+        self.policy = policy
+        self.principal = principal  # () -> Principal of the current request
+        self.refused = refused  # (principal, resource, status) -> None, for the audit log
+        self.callback_map: dict[str, str] = {}
+
+    def install(self, build_map: callable) -> None:
+        """Guard every request. ``build_map`` gives the callback map once Dash has registered all
+        callbacks (its router and ``dash.callback`` ones join the app at the first request)."""
+
+        def guard():
+            if not self.callback_map:
+                self.callback_map = build_map()
+            return self.check()
+
+        self.app.server.before_request(guard)
+
+    # -- decisions -----------------------------------------------------------------------------------
+    def _decide(self, resource: str) -> int:
+        principal = self.principal()
+        status = self.policy.decide(principal, resource)
+        if status != ALLOW:
+            self.refused(principal, resource, status)
+        return status
+
+    def check(self):
+        path = request.path
+        if path in _OPEN_PATHS or path.startswith(_OPEN_PREFIXES):
+            return None
+        if path == "/_dash-update-component":
+            return self._check_callback()
+        if path.startswith("/_dash"):
+            return None  # Dash's own static endpoints; callbacks are the only data endpoint
+        return self._check_page(path)
+
+    def _check_page(self, path: str):
+        page = page_for_path(path)
+        if page is None:
+            return None  # Dash renders its 404 page: public
+        status = self._decide(page["path"])
+        if status == ALLOW:
+            return None
+        if status == UNAUTHENTICATED:
+            target = path + (f"?{request.query_string.decode('latin-1')}" if request.query_string else "")
+            return redirect(f"/login?next={quote(target, safe='')}", code=302)
+        from auth.views import forbidden_page
+
+        return forbidden_page(page)
+
+    def _check_callback(self):
+        if request.method != "POST":
+            return _refuse_json(405, "méthode non autorisée")
+        if not request.is_json:  # also keeps cross-site HTML forms out (they cannot send JSON)
+            return _refuse_json(415, "requête JSON attendue")
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("output"), str):
+            return _refuse_json(400, "requête de callback invalide")
+        output = body["output"]
+        resource = self.callback_map.get(output)
+        if resource is None:
+            return _refuse_json(400, "callback inconnu")
+        if resource == ROUTER:
+            resource = self._router_resource(body)
+            if resource is None:
+                return _refuse_json(400, "requête de navigation invalide")
+        g.pilote_resource = resource
+        status = self._decide(resource)
+        if status == ALLOW:
+            return None
+        if status == UNAUTHENTICATED:
+            return _refuse_json(401, "authentification requise")
+        return _refuse_json(403, "accès refusé")
+
+    @staticmethod
+    def _router_resource(body: dict) -> str | None:
+        """The page Dash's router would render for the posted pathname: that page is what is asked for."""
+        try:
+            inputs = {i["id"] + "." + i["property"]: i.get("value") for i in body.get("inputs", [])}
+        except (TypeError, KeyError):
+            return None
+        pathname = inputs.get("_pages_location.pathname")
+        if not isinstance(pathname, str):
+            return None
+        page = page_for_path(pathname)
+        return page["path"] if page else PUBLIC_404
+
+
+PUBLIC_404 = "/404"

@@ -1,0 +1,92 @@
+"""Accounts, groups, memberships, grants and audit events (SQLAlchemy 2 ORM).
+
+Datetimes are stored as naive UTC (SQLite has no time zones); ``utcnow()`` gives that form.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+memberships = Table(
+    "memberships",
+    Base.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)  # stored lower-case
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # partners' end of access
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    groups: Mapped[list["Group"]] = relationship(secondary=memberships, back_populates="members",
+                                                 order_by="Group.slug")
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or utcnow())
+
+    def may_sign_in(self, now: datetime | None = None) -> bool:
+        return self.active and not self.is_expired(now)
+
+    @property
+    def group_slugs(self) -> frozenset[str]:
+        return frozenset(g.slug for g in self.groups)
+
+
+class Group(Base):
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    direction: Mapped[str] = mapped_column(String(200), default="")
+
+    members: Mapped[list[User]] = relationship(secondary=memberships, back_populates="groups")
+    grants: Mapped[list["Grant"]] = relationship(back_populates="group", cascade="all, delete-orphan")
+
+
+class Grant(Base):
+    """Group → resource: a dashboard path (``/flotte``) or a section of one (``/mobilite#exploitation``)."""
+
+    __tablename__ = "grants"
+    __table_args__ = (UniqueConstraint("group_id", "resource"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    resource: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    group: Mapped[Group] = relationship(back_populates="grants")
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    event: Mapped[str] = mapped_column(String(40), index=True)  # see auth.audit.EVENTS
+    actor: Mapped[str | None] = mapped_column(String(254), nullable=True, index=True)  # email, or None
+    target: Mapped[str | None] = mapped_column(String(254), nullable=True, index=True)
+    client: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)  # client address
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,135 @@
+"""Sign-in and sign-out pages (plain Flask: a POSTed form, CSRF token, redirect), and the 403 page."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, render_template_string, request, session
+from flask_login import current_user, login_user, logout_user
+from markupsafe import escape
+
+from auth.accounts import authenticate
+
+bp = Blueprint("auth", __name__)
+
+_PAGE = """<!DOCTYPE html>
+<html lang="fr">
+<head>
+<meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }} · Pilote</title>
+<link rel="icon" href="/assets/favicon.ico">
+<link rel="stylesheet" href="/assets/bootstrap.min.css"><link rel="stylesheet" href="/assets/pilote.css">
+</head>
+<body>
+<a class="pilote-skip-link" href="#contenu">Aller au contenu</a>
+<header class="pilote-navbar navbar navbar-dark px-3" role="banner">
+  <a class="navbar-brand text-white fw-bold" href="/"><img src="/assets/logo.svg" alt="" height="28" class="me-2">Pilote</a>
+</header>
+<main id="contenu" class="container py-4" style="max-width: 32rem" tabindex="-1">
+{{ body|safe }}
+</main>
+</body>
+</html>"""
+
+_LOGIN = """<h1 class="h3 mb-3">Connexion</h1>
+<p class="text-body-secondary">Espace réservé aux agents, élus et partenaires habilités.</p>
+{% if error %}<div class="alert alert-danger" role="alert" id="login-error">{{ error }}</div>{% endif %}
+<form method="post" action="/login" novalidate>
+  <input type="hidden" name="csrf_token" value="{{ csrf }}">
+  <input type="hidden" name="next" value="{{ next }}">
+  <div class="mb-3"><label class="form-label" for="email">Adresse électronique</label>
+    <input class="form-control" type="email" id="email" name="email" value="{{ email }}" autocomplete="username" required autofocus></div>
+  <div class="mb-3"><label class="form-label" for="password">Mot de passe</label>
+    <input class="form-control" type="password" id="password" name="password" autocomplete="current-password" required></div>
+  <button class="btn btn-primary" type="submit" id="login-submit">Se connecter</button>
+</form>
+<p class="small mt-4"><a href="/">Revenir aux tableaux de bord publics</a></p>"""
+
+GENERIC_ERROR = "Adresse électronique ou mot de passe incorrect."
+
+
+def page(title: str, body: str, status: int = 200) -> Response:
+    html = render_template_string(_PAGE, title=title, body=body)
+    response = Response(html, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def forbidden_page(target: dict) -> Response:
+    body = (f'<h1 class="h3">Accès refusé</h1><p>Votre compte n\'a pas accès à « {escape(target["name"])} ». '
+            'Demandez l\'accès à l\'administrateur de Pilote de votre direction.</p>'
+            '<p><a class="btn btn-primary" href="/espace-agents">Mon espace</a> <a href="/">Catalogue</a></p>')
+    return page("Accès refusé", body, 403)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: no scheme, no host, no '//' or '\\' tricks, no control characters."""
+    if not target or len(target) > 2000:
+        return "/"
+    if any(ord(ch) < 32 or ch == "\\" for ch in target):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _csrf_token() -> str:
+    token = session.get("csrf_token")
+    if not token:
+        token = session["csrf_token"] = secrets.token_urlsafe(32)
+    return token
+
+
+def _client() -> str:
+    return (request.remote_addr or "?")[:64]
+
+
+def _login_form(error: str | None = None, email: str = "", status: int = 200) -> Response:
+    body = render_template_string(_LOGIN, error=error, email=email, csrf=_csrf_token(),
+                                  next=safe_next(request.values.get("next")))
+    return page("Connexion", body, status)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        return _login_form()
+    sent = request.form.get("csrf_token", "")
+    if not sent or not hmac.compare_digest(sent, session.get("csrf_token", "")):
+        return _login_form("Le formulaire a expiré : veuillez réessayer.", status=400)
+    email = request.form.get("email", "")[:254]
+    auth = current_app.extensions["pilote_auth"]
+    with auth.db.session() as s:
+        result = authenticate(s, email, request.form.get("password", ""), _client(), auth.limits)
+        if result.locked_minutes:
+            return _login_form(f"Trop de tentatives de connexion. Réessayez dans {result.locked_minutes} "
+                               f"minute{'s' if result.locked_minutes > 1 else ''}.", email, 429)
+        if result.user is None:
+            return _login_form(GENERIC_ERROR, email, 401)
+        session_user = auth.session_user(result.user)
+    session.clear()  # a new session at sign-in: nothing from before survives (fixation)
+    session.permanent = True
+    login_user(session_user)
+    auth.start_session()
+    response = Response(status=302)
+    response.headers["Location"] = safe_next(request.form.get("next"))
+    return response
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    auth = current_app.extensions["pilote_auth"]
+    if current_user.is_authenticated:
+        auth.audit("logout", current_user.email)
+    logout_user()
+    session.clear()
+    response = page("Déconnexion", '<h1 class="h3">Vous êtes déconnecté(e).</h1>'
+                                   '<p><a class="btn btn-primary" href="/login">Se reconnecter</a> '
+                                   '<a href="/">Tableaux de bord publics</a></p>')
+    # Whatever the browser kept (dcc.Store in local storage, cached pages) goes too: shared municipal PCs.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    response.delete_cookie(current_app.config.get("SESSION_COOKIE_NAME", "session"))
+    return response

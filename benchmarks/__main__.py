@@ -1,0 +1,287 @@
+"""``python -m benchmarks [--runs N] [--cold-runs N] [--json PATH]``
+
+Per page of ``dash.page_registry``: the requests a browser makes when it navigates to the page (Dash Pages'
+router, then the callbacks the rendered page fires) are recorded once, then replayed through Flask's test
+client (server-side time only: no network, no browser). Each page is timed
+
+* cold: the query cache emptied before the page (``diskcache`` memoises queries), median of a few tries;
+* warm: after a warm-up, median and 90th percentile over ``--runs`` replays;
+
+and divided by the median of a no-op callback (the shell's ``toggle_menu``, which only returns a bool)
+timed the same way in the same run, so that figures compare across machines. Then ``--cold-runs`` fresh
+processes each import the app and answer a first request (cold start), render every page once, and report
+their resident memory (RSS).
+
+The run never touches the checkout's ``var/``: ``PILOTE_DATA_DIR`` defaults to a temporary directory, and
+``PILOTE_CACHE_DIR`` is always a fresh one. Exit status 0, or 1 when the app fails to answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOOR_OUTPUT = ("navbar-collapse", "is_open")  # the shell's toggle_menu: returns `not is_open`, nothing else
+COLD_TRIES_MAX = 5
+WARMUP = 3
+
+
+# -- statistics ------------------------------------------------------------------------------------
+
+def median_ms(seconds: list[float]) -> float:
+    return statistics.median(seconds) * 1000
+
+
+def p90_ms(seconds: list[float]) -> float:
+    ordered = sorted(seconds)
+    return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)] * 1000  # nearest rank
+
+
+def summary(seconds: list[float]) -> dict:
+    return {"median_ms": round(median_ms(seconds), 4), "p90_ms": round(p90_ms(seconds), 4), "samples": len(seconds)}
+
+
+# -- in-process measurements -----------------------------------------------------------------------
+
+def floor_body(dc, app):
+    """The no-op request: ``toggle_menu`` clicked once; else a no-op callback registered for the benchmark."""
+    from benchmarks.dash_client import build_call
+
+    cb = dc.find(*FLOOR_OUTPUT)
+    if cb is not None:
+        comps = dc.shell.copy()
+        toggler = next((d for d in cb.inputs), None)
+        if toggler is not None and toggler.id in comps.by_id:
+            comps.by_id[toggler.id]["props"][toggler.clean_prop] = 1
+        call = build_call(cb, comps, {}, [f"{d.id}.{d.clean_prop}" for d in cb.inputs])
+        if call is not None:
+            func = app.callback_map.get(cb.key, {}).get("callback")
+            name = getattr(func, "__name__", None) or "toggle_menu"
+            return call.body, f"{name} ({cb.describe()}, shell)"
+
+    from dash import Input, Output
+
+    @app.callback(Output("_bench-noop", "title"), Input("_bench-noop", "n_clicks"), prevent_initial_call=True)
+    def bench_noop(n_clicks):
+        return "noop"
+
+    body = {"output": "_bench-noop.title", "outputs": {"id": "_bench-noop", "property": "title"},
+            "inputs": [{"id": "_bench-noop", "property": "n_clicks", "value": 1}],
+            "changedPropIds": ["_bench-noop.n_clicks"], "parsedChangedPropsIds": ["_bench-noop.n_clicks"]}
+    return body, "bench_noop (registered by the benchmark: the shell's toggle_menu was not found)"
+
+
+def time_replays(dc, bodies: list[dict], runs: int, warmup: int = WARMUP) -> list[float]:
+    for _ in range(warmup):
+        dc.replay(bodies)
+    return [dc.replay(bodies) for _ in range(runs)]
+
+
+def time_cold(dc, bodies: list[dict], cache, tries: int) -> list[float]:
+    """Each try empties the query cache first; without a reachable cache, only the very first call is cold."""
+    if cache is None:
+        return [dc.replay(bodies)]
+    out = []
+    for _ in range(tries):
+        cache.clear()
+        out.append(dc.replay(bodies))
+    return out
+
+
+def measure_in_process(runs: int, cold_tries: int) -> dict:
+    sys.path.insert(0, str(ROOT))
+    import app as pilote_app  # builds the app: settings come from the environment set by main()
+    import dash
+
+    from benchmarks.dash_client import AppError, DashClient
+
+    dc = DashClient(pilote_app.server)
+    data = pilote_app.server.extensions.get("pilote_data")
+    cache = getattr(data, "cache", None)
+
+    floor, floor_name = floor_body(dc, pilote_app.app)
+    floor_samples = time_replays(dc, [floor], runs)
+
+    pages = []
+    for module, page in dash.page_registry.items():
+        path = page["relative_path"]
+        try:
+            bodies = dc.page_load(path)  # recording pass: follows the renderer once
+            cold = time_cold(dc, bodies, cache, cold_tries)
+            warm = time_replays(dc, bodies, runs)
+        except AppError as exc:
+            raise AppError(f"page {path} ({module}): {exc}") from exc
+        pages.append({
+            "path": path, "name": page.get("name"), "module": module, "access": page.get("access", "public"),
+            "nav": bool(page.get("nav", False)), "requests": len(bodies),
+            "callbacks": [b["output"] for b in bodies],
+            "cold_ms": round(median_ms(cold), 4), "cold_samples": len(cold), **summary(warm),
+        })
+
+    # The shell: the layout request and the shell's own initial callbacks, paid by every full page load.
+    shell_bodies = dc.shell_load()
+    layout_url = "/_dash-layout"
+
+    def shell_pass() -> float:
+        return dc.timed_get(layout_url).seconds + dc.replay(shell_bodies)
+
+    if cache is not None:
+        shell_cold = []
+        for _ in range(cold_tries):
+            cache.clear()
+            shell_cold.append(shell_pass())
+    else:
+        shell_cold = [shell_pass()]
+    for _ in range(WARMUP):
+        shell_pass()
+    shell_warm = [shell_pass() for _ in range(runs)]
+    shell = {"path": "(shell)", "name": "layout + initial callbacks", "requests": 1 + len(shell_bodies),
+             "callbacks": ["GET " + layout_url] + [b["output"] for b in shell_bodies],
+             "cold_ms": round(median_ms(shell_cold), 4), "cold_samples": len(shell_cold), **summary(shell_warm)}
+
+    floor_samples += time_replays(dc, [floor], runs)  # before and after the pages: drift shows less
+    floor_ms = median_ms(floor_samples)
+    for row in pages + [shell]:
+        row["ratio"] = round(row["median_ms"] / floor_ms, 2)
+        row["cold_ratio"] = round(row["cold_ms"] / floor_ms, 2)
+    return {
+        "floor": {"callback": floor_name, "output": floor["output"], **summary(floor_samples)},
+        "pages": pages, "shell": shell, "cache_cleared_for_cold": cache is not None,
+    }
+
+
+# -- cold start: fresh processes -------------------------------------------------------------------
+
+def cold_start(tries: int, python: str) -> dict:
+    walls, results = [], []
+    for _ in range(tries):
+        cache_dir = tempfile.mkdtemp(prefix="pilote-bench-cache-")
+        env = {**os.environ, "PILOTE_CACHE_DIR": cache_dir, "PYTHONDONTWRITEBYTECODE": "0"}
+        start = time.perf_counter()
+        proc = subprocess.Popen([python, "-m", "benchmarks.coldstart"], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            ready_line = proc.stdout.readline()
+            wall = time.perf_counter() - start
+            rest, err = proc.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            raise RuntimeError("the cold-start process did not finish within 300 s")
+        finally:
+            shutil.rmtree(cache_dir, ignore_errors=True)
+        events = [json.loads(line) for line in (ready_line + rest).splitlines() if line.startswith("{")]
+        done = next((e for e in events if e.get("event") == "done"), None)
+        if proc.returncode != 0 or done is None:
+            detail = next((e.get("error") for e in events if e.get("event") == "error"), None)
+            ready = next((e for e in events if e.get("event") == "ready"), {})
+            reason = detail or (f"first request answered {ready['status']}" if "status" in ready
+                                else (err.strip().splitlines() or ["no output"])[-1])
+            raise RuntimeError(f"cold-start process failed (exit {proc.returncode}): {reason}")
+        walls.append(wall)
+        results.append(done)
+
+    def med(key: str) -> float:
+        return statistics.median(r[key] for r in results)
+
+    mib = 1024 * 1024
+    return {
+        "runs": tries,
+        "wall_s": round(statistics.median(walls), 4),  # process spawn -> first response (interpreter included)
+        "import_s": round(med("import_s"), 4),
+        "first_response_s": round(med("first_response_s"), 4),
+        "first_page_s": round(med("first_page_s"), 4),
+        "all_pages_s": round(med("all_pages_s"), 4),
+        "rss_mib": round(med("rss_bytes") / mib, 1),  # after rendering every page once
+        "peak_rss_mib": round(med("peak_rss_bytes") / mib, 1),
+        "pages_rendered": results[0]["pages"],
+    }
+
+
+# -- report ----------------------------------------------------------------------------------------
+
+def render(report: dict) -> str:
+    floor = report["floor"]
+    lines = [
+        f"Pilote benchmark · {report['runs']} runs per figure, server-side only (Flask test client, no network)",
+        f"Floor (no-op callback): {floor['callback']}",
+        f"  median {floor['median_ms']:.3f} ms, p90 {floor['p90_ms']:.3f} ms over {floor['samples']} requests",
+        "",
+    ]
+    header = ("page", "name", "requests", "cold ms", "warm ms", "p90 ms", "cold ×", "ratio ×")
+    rows = [(p["path"], p["name"] or "", str(p["requests"]), f"{p['cold_ms']:.2f}", f"{p['median_ms']:.2f}",
+             f"{p['p90_ms']:.2f}", f"{p['cold_ratio']:.1f}", f"{p['ratio']:.1f}")
+            for p in report["pages"] + [report["shell"]]]
+    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
+    fmt = lambda r: "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+    lines += [fmt(header), "  ".join("-" * w for w in widths)]
+    lines += [fmt(r) for r in rows[:-1]] + ["  ".join("-" * w for w in widths), fmt(rows[-1])]
+    lines += [
+        "",
+        "requests: router + the page's initial callbacks (shell: GET /_dash-layout + its initial callbacks);",
+        "cold: query cache emptied first" + ("" if report["cache_cleared_for_cold"] else " (cache not reachable: first call only)")
+        + "; warm: median after warm-up; ratio: warm median / floor median.",
+        "",
+    ]
+    cs = report["cold_start"]
+    lines += [
+        f"Cold start ({cs['runs']} fresh processes, medians):",
+        f"  spawn → first response   {cs['wall_s']:.3f} s   (import app {cs['import_s']:.3f} s, "
+        f"first response {cs['first_response_s']:.3f} s after the script started)",
+        f"  first page rendered      {cs['first_page_s']:.3f} s   all {cs['pages_rendered']} pages {cs['all_pages_s']:.3f} s",
+        f"  RSS after every page     {cs['rss_mib']:.1f} MiB (peak {cs['peak_rss_mib']:.1f} MiB)",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[1])
+    parser.add_argument("--runs", type=int, default=30, help="timed replays per page and for the floor (default 30)")
+    parser.add_argument("--cold-runs", type=int, default=None,
+                        help=f"fresh processes for the cold start, and cold tries per page (default min(runs, {COLD_TRIES_MAX}))")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
+    args = parser.parse_args(argv)
+    runs = max(1, args.runs)
+    cold_runs = max(1, args.cold_runs if args.cold_runs is not None else min(runs, COLD_TRIES_MAX))
+
+    made: list[str] = []
+    if not os.environ.get("PILOTE_DATA_DIR"):
+        made.append(tempfile.mkdtemp(prefix="pilote-bench-data-"))
+        os.environ["PILOTE_DATA_DIR"] = made[-1]
+    made.append(tempfile.mkdtemp(prefix="pilote-bench-cache-"))
+    os.environ["PILOTE_CACHE_DIR"] = made[-1]  # always fresh: the first call of each query is a real miss
+
+    from benchmarks.dash_client import AppError
+
+    try:
+        report = {"runs": runs, **measure_in_process(runs, cold_runs)}
+        report["cold_start"] = cold_start(cold_runs, sys.executable)
+    except (AppError, RuntimeError) as exc:
+        print(f"benchmark failed: the app did not answer: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        for path in made:
+            shutil.rmtree(path, ignore_errors=True)
+
+    import dash
+
+    report["environment"] = {"python": platform.python_version(), "dash": dash.__version__,
+                             "machine": platform.machine(), "system": platform.system()}
+    print(render(report))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""/admin — accounts, groups and grants, and the audit log. Administrators only (page and callbacks)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, ctx, dcc, html
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from auth import accounts
+from auth.models import AuditEvent, Group, User, utcnow
+from auth.session import current_auth
+from components.formats import fmt_date, fmt_datetime
+
+dash.register_page(__name__, path="/admin", name="Administration", title="Administration", order=95, nav=False,
+                   access="admin", description="Comptes, groupes, accès et journal.")
+
+SOON = timedelta(days=30)
+
+
+def users_table(s) -> dbc.Table:
+    now = utcnow()
+    rows = []
+    for u in s.scalars(select(User).options(selectinload(User.groups)).order_by(User.email)):
+        soon = u.expires_at is not None and now < u.expires_at <= now + SOON
+        state = ("désactivé" if not u.active else "expiré" if u.is_expired(now) else
+                 "expire bientôt" if soon else "actif")
+        rows.append(html.Tr([
+            html.Th(u.email, scope="row"), html.Td(u.name), html.Td(", ".join(sorted(u.group_slugs)) or "–"),
+            html.Td(fmt_date(u.expires_at) if u.expires_at else "–"),
+            html.Td(html.Span(state, className="badge pilote-badge-stale" if soon or state != "actif"
+                              else "badge pilote-badge-fresh")),
+            html.Td("oui" if u.is_admin else ""),
+        ], className="table-warning" if soon else None))
+    return dbc.Table([html.Caption("Comptes (les fins d'accès à moins de 30 jours sont surlignées)"),
+                      html.Thead(html.Tr([html.Th(h, scope="col") for h in
+                                          ("Adresse", "Nom", "Groupes", "Fin d'accès", "État", "Admin")])),
+                      html.Tbody(rows)], size="sm", hover=True, id="admin-users")
+
+
+def groups_table(s, declared: dict) -> dbc.Table:
+    rows = []
+    for grp in s.scalars(select(Group).options(selectinload(Group.grants), selectinload(Group.members))
+                         .order_by(Group.slug)):
+        by_code = sorted(r for r, access in declared.items() if isinstance(access, frozenset) and grp.slug in access)
+        rows.append(html.Tr([html.Th(grp.slug, scope="row"), html.Td(grp.name), html.Td(grp.direction or "–"),
+                             html.Td(len(grp.members), className="text-end"),
+                             html.Td(", ".join(sorted(x.resource for x in grp.grants)) or "–"),
+                             html.Td(", ".join(by_code) or "–")]))
+    return dbc.Table([html.Caption("Groupes et accès"),
+                      html.Thead(html.Tr([html.Th(h, scope="col") for h in
+                                          ("Groupe", "Nom", "Direction", "Membres", "Accès accordés",
+                                           "Accès déclarés par les pages")])),
+                      html.Tbody(rows)], size="sm", hover=True, id="admin-groups")
+
+
+def audit_table(s, limit: int = 100) -> dbc.Table:
+    events = s.scalars(select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    return dbc.Table([html.Caption(f"Journal (les {limit} derniers événements)"),
+                      html.Thead(html.Tr([html.Th(h, scope="col") for h in
+                                          ("Date", "Événement", "Par", "Cible", "Adresse", "Détail")])),
+                      html.Tbody([html.Tr([html.Td(fmt_datetime(e.at)), html.Td(e.event), html.Td(e.actor or "–"),
+                                           html.Td(e.target or "–"), html.Td(e.client or "–"), html.Td(e.detail)])
+                                  for e in events])], size="sm", id="admin-audit")
+
+
+def tables():
+    auth = current_auth()
+    with auth.db.session() as s:
+        return [users_table(s), groups_table(s, auth.policy.rules), audit_table(s)]
+
+
+def field(label, component):
+    return dbc.Col([dbc.Label(label, html_for=component.id, className="small mb-0"), component], md=3)
+
+
+def layout(**_ignored):
+    resources = current_auth().policy.resources()
+    return html.Div(
+        [
+            html.H1("Administration", className="h3"),
+            html.Div(id="admin-message", role="status"),
+            html.H2("Créer un compte", className="h5 mt-3"),
+            dbc.Row([field("Adresse", dbc.Input(id="new-email", type="email")),
+                     field("Nom", dbc.Input(id="new-name")),
+                     field("Groupes (séparés par des virgules)", dbc.Input(id="new-groups")),
+                     field("Fin d'accès (partenaires)", dbc.Input(id="new-expiry", type="date"))], className="g-2"),
+            dbc.Checkbox(id="new-admin", label="Administrateur", value=False, className="mt-2"),
+            dbc.Button("Créer le compte", id="create-user", color="primary", className="mt-2"),
+            html.H2("Modifier un compte", className="h5 mt-4"),
+            dbc.Row([field("Adresse", dbc.Input(id="edit-email", type="email")),
+                     field("Groupe", dbc.Input(id="edit-group"))], className="g-2"),
+            html.Div([dbc.Button("Désactiver", id="disable-user", color="danger", className="me-2"),
+                      dbc.Button("Réactiver", id="enable-user", color="secondary", className="me-2"),
+                      dbc.Button("Ajouter au groupe", id="add-member", color="secondary", className="me-2"),
+                      dbc.Button("Retirer du groupe", id="remove-member", color="secondary")], className="mt-2"),
+            html.H2("Groupes et accès", className="h5 mt-4"),
+            dbc.Row([field("Groupe", dbc.Input(id="grant-group")),
+                     field("Nom du nouveau groupe", dbc.Input(id="grant-group-name")),
+                     field("Ressource", dcc.Dropdown(id="grant-resource", options=resources, clearable=True))],
+                    className="g-2"),
+            html.Div([dbc.Button("Créer le groupe", id="create-group", color="secondary", className="me-2"),
+                      dbc.Button("Accorder l'accès", id="grant", color="primary", className="me-2"),
+                      dbc.Button("Retirer l'accès", id="revoke", color="danger")], className="mt-2"),
+            html.Div(tables(), id="admin-tables", className="mt-4 table-responsive"),
+        ]
+    )
+
+
+@callback(
+    Output("admin-message", "children"), Output("admin-tables", "children"),
+    Input("create-user", "n_clicks"), Input("disable-user", "n_clicks"), Input("enable-user", "n_clicks"),
+    Input("add-member", "n_clicks"), Input("remove-member", "n_clicks"), Input("create-group", "n_clicks"),
+    Input("grant", "n_clicks"), Input("revoke", "n_clicks"),
+    State("new-email", "value"), State("new-name", "value"), State("new-groups", "value"),
+    State("new-expiry", "value"), State("new-admin", "value"), State("edit-email", "value"),
+    State("edit-group", "value"), State("grant-group", "value"), State("grant-group-name", "value"),
+    State("grant-resource", "value"),
+    prevent_initial_call=True,
+)
+def act(*args):
+    (new_email, new_name, new_groups, new_expiry, new_admin, edit_email, edit_group, grant_group,
+     grant_group_name, grant_resource) = args[8:]
+    auth = current_auth()
+    actor = auth.principal().email
+    action = ctx.triggered_id
+    try:
+        with auth.db.session() as s:
+            if action == "create-user":
+                groups = [g.strip() for g in (new_groups or "").split(",") if g.strip()]
+                user, password = accounts.create_user(s, new_email or "", new_name or "", None, groups,
+                                                      admin=bool(new_admin), expires_at=new_expiry or None,
+                                                      actor=actor)
+                message = dbc.Alert([f"Compte {user.email} créé. Mot de passe à transmettre (affiché une seule "
+                                     "fois) : ", html.Code(password)], color="success")
+            elif action in ("disable-user", "enable-user"):
+                accounts.set_active(s, edit_email or "", action == "enable-user", actor=actor)
+                message = dbc.Alert(f"Compte {edit_email} {'réactivé' if action == 'enable-user' else 'désactivé'}.",
+                                    color="success")
+            elif action in ("add-member", "remove-member"):
+                (accounts.add_member if action == "add-member" else accounts.remove_member)(
+                    s, edit_email or "", (edit_group or "").strip(), actor=actor)
+                message = dbc.Alert("Appartenance modifiée.", color="success")
+            elif action == "create-group":
+                accounts.add_group(s, (grant_group or "").strip(), grant_group_name or "", actor=actor)
+                message = dbc.Alert(f"Groupe {grant_group} créé.", color="success")
+            elif action in ("grant", "revoke"):
+                if action == "grant":
+                    accounts.grant(s, (grant_group or "").strip(), grant_resource or "",
+                                   known=set(auth.policy.resources()), actor=actor)
+                else:
+                    accounts.revoke(s, (grant_group or "").strip(), grant_resource or "", actor=actor)
+                message = dbc.Alert("Accès modifiés.", color="success")
+            else:
+                return dash.no_update, dash.no_update
+    except accounts.AccountError as exc:
+        return dbc.Alert(f"Impossible : {exc}.", color="danger"), tables()
+    return message, tables()

@@ -1,0 +1,55 @@
+"""``python -m benchmarks`` runs end to end: every registered page is measured against the no-op floor, and the
+cold start and memory are reported. Figures are only checked for being there and positive, never for speed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def registered_paths(env: dict) -> list[str]:
+    """The page registry as the app builds it, read in a separate process (the test process stays clean)."""
+    code = "import json, dash, app; print(json.dumps(sorted(p['relative_path'] for p in dash.page_registry.values())))"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_benchmark_command_measures_every_page(tmp_path):
+    env = {**os.environ, "PILOTE_DATA_DIR": str(tmp_path / "data")}
+    env.pop("PILOTE_CACHE_DIR", None)
+    out = tmp_path / "bench.json"
+
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--runs", "3", "--json", str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not (tmp_path / "data" / "cache").exists()  # the query cache lived in a fresh temporary directory
+    report = json.loads(out.read_text(encoding="utf-8"))
+    paths = registered_paths(env)
+    assert paths, "no page registered"
+
+    measured = {page["path"]: page for page in report["pages"]}
+    assert set(paths) <= set(measured), f"pages not measured: {set(paths) - set(measured)}"
+    for path in paths:
+        page = measured[path]
+        assert page["requests"] >= 1  # the router at least
+        assert page["median_ms"] > 0 and page["cold_ms"] > 0
+        assert page["ratio"] > 0, page
+        assert path in proc.stdout  # the table prints every page
+
+    assert report["floor"]["median_ms"] > 0
+    assert "toggle_menu" in report["floor"]["callback"] or "bench_noop" in report["floor"]["callback"]
+    assert report["shell"]["ratio"] > 0
+
+    cold = report["cold_start"]
+    assert cold["wall_s"] > 0 and cold["import_s"] > 0
+    assert cold["rss_mib"] > 0 and cold["peak_rss_mib"] > 0
+    assert cold["pages_rendered"] == len(paths)
+    assert "Cold start" in proc.stdout and "RSS" in proc.stdout

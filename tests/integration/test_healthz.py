@@ -1,0 +1,108 @@
+"""The real app (`python app.py`) in a subprocess: /healthz and / over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from data_access.snapshots import SnapshotStore
+from tests.fake_portal import gpso_velib_records
+
+ROOT = Path(__file__).resolve().parents[2]
+READY_DEADLINE = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def served_app(tmp_path):
+    """(base_url, data_dir) of `python app.py` started on a free port; always killed afterwards."""
+    data_dir = tmp_path / "data"
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PILOTE_")}
+    env.update(PORT=str(port), HOST="127.0.0.1", PILOTE_DATA_DIR=str(data_dir))
+    log = (tmp_path / "app.log").open("w+")
+    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + READY_DEADLINE
+        while True:
+            if proc.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"app.py exited with {proc.returncode}:\n{log.read()[-3000:]}")
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"app.py not ready within {READY_DEADLINE} s:\n{log.read()[-3000:]}")
+            time.sleep(0.1)
+        yield base_url, data_dir
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+def assert_no_data_rows(text: str) -> None:
+    leaked = [r["name"] for r in gpso_velib_records() if r["name"] in text]
+    assert leaked == []
+    assert "Silly" not in text and "Boulogne-Billancourt" not in text
+
+
+def test_healthz_and_home(served_app):
+    base_url, data_dir = served_app
+
+    response = httpx.get(f"{base_url}/healthz", timeout=10)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.headers["cache-control"] == "no-store"
+    report = response.json()
+    assert report["status"] == "ok" and report["degraded"] == []
+    assert report["territory"] == "Grand Paris Seine Ouest"
+    assert set(report["datasets"]) == {"velib_stations", "communes_contours"}
+    velib, communes = report["datasets"]["velib_stations"], report["datasets"]["communes_contours"]
+    assert velib["rows"] == 73 and communes["rows"] == 8
+    assert velib["fetched_at"] == "2026-04-06T10:49:36+00:00"
+    assert communes["fetched_at"] == "2016-01-01T00:00:00+00:00"
+    for entry in (velib, communes):
+        assert entry["state"] == "fresh" and entry["stale"] is False and entry["last_error"] is None
+        assert isinstance(entry["age_seconds"], int) and entry["age_seconds"] > 0
+    assert_no_data_rows(response.text)
+    assert_no_data_rows(json.dumps(report, ensure_ascii=False))
+
+    # A failed refresh recorded in the data directory the app serves from.
+    reason = "server error: HTTP 500: An unexpected error occurred."
+    SnapshotStore(data_dir / "snapshots").record_failure("velib_stations", reason)
+    response = httpx.get(f"{base_url}/healthz", timeout=10)
+    assert response.status_code == 200  # the app still serves: degraded, not down
+    report = response.json()
+    assert report["status"] == "degraded" and report["degraded"] == ["velib_stations"]
+    velib = report["datasets"]["velib_stations"]
+    assert velib["state"] == "stale" and velib["stale"] is True and velib["last_error"] == reason
+    assert velib["rows"] == 73 and velib["fetched_at"] == "2026-04-06T10:49:36+00:00"
+    assert report["datasets"]["communes_contours"]["stale"] is False
+    assert_no_data_rows(response.text)
+
+    home = httpx.get(f"{base_url}/", timeout=20)
+    assert home.status_code == 200
+    assert '<html lang="fr">' in home.text
+    assert home.headers["content-type"].startswith("text/html")
