@@ -30,10 +30,12 @@ def test_internal_pages_carry_the_colour_code_and_a_lock():
     assert not [c for c in public.children if getattr(c, "src", None)]
 
 
-def test_real_registry_pages_declare_access(tmp_path):
+def test_real_registry_pages_declare_valid_access():
     import dash
 
     import app  # noqa: F401  (registers the pages)
+    from auth.access import normalise_access
 
     for module, entry in dash.page_registry.items():
-        assert entry.get("access") in ("public",) or isinstance(entry.get("access"), list), module
+        assert "access" in entry, f"{module} does not declare its access"
+        normalise_access(entry["access"])  # raises on anything but public/authenticated/admin/[groups]
