@@ -99,6 +99,27 @@ def time_cold(dc, bodies: list[dict], cache, tries: int) -> list[float]:
     return out
 
 
+def sign_in_admin(server, client) -> None:
+    """An administrator of the run's own temporary database signs the test client in, through /login."""
+    import re
+    import secrets
+
+    from auth import accounts
+
+    auth = server.extensions["pilote_auth"]
+    email, password = "benchmark@pilote.invalid", secrets.token_urlsafe(16)
+    with auth.db.session() as s:
+        try:
+            accounts.create_user(s, email, "Benchmark", password, admin=True)
+        except accounts.AccountError:  # a data directory reused from an earlier run
+            accounts.set_password(s, email, password)
+    form = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    response = client.post("/login", data={"csrf_token": token, "email": email, "password": password})
+    if response.status_code != 302:
+        raise RuntimeError(f"benchmark sign-in failed: HTTP {response.status_code}")
+
+
 def measure_in_process(runs: int, cold_tries: int) -> dict:
     sys.path.insert(0, str(ROOT))
     import app as pilote_app  # builds the app: settings come from the environment set by main()
@@ -107,6 +128,7 @@ def measure_in_process(runs: int, cold_tries: int) -> dict:
     from benchmarks.dash_client import AppError, DashClient
 
     dc = DashClient(pilote_app.server)
+    sign_in_admin(pilote_app.server, dc.client)  # internal pages too, with every section rendered
     data = pilote_app.server.extensions.get("pilote_data")
     cache = getattr(data, "cache", None)
 

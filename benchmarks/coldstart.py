@@ -40,10 +40,12 @@ def main() -> int:
 
     import dash
 
+    from benchmarks.__main__ import sign_in_admin
     from benchmarks.dash_client import AppError, DashClient
 
     try:
         dc = DashClient(pilote_app.server)
+        sign_in_admin(pilote_app.server, dc.client)
         pages = list(dash.page_registry.values())
         first_page_s = None
         for page in sorted(pages, key=lambda p: p["relative_path"] != "/"):  # "/" first: the usual landing page

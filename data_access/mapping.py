@@ -174,6 +174,7 @@ def map_frame(raw: pl.DataFrame, spec: Dataset, known_communes: frozenset[str] |
 
 def _too_many(result: MappingResult, total: int, spec: Dataset) -> str:
     columns = sorted({b.column for b in result.bad_rows})
-    sample = "; ".join(f"{b.column}={b.value!r}" for b in result.bad_rows[:3])
+    examples = list(dict.fromkeys(f"{b.column}={b.value!r}" for b in result.bad_rows))  # distinct, in order
+    sample = "; ".join(examples[:3])
     return (f"{result.bad_count} of {total} rows unusable (over {spec.max_bad_ratio:.0%}), "
             f"in column(s) {', '.join(columns)}: {sample}")

@@ -27,6 +27,13 @@ from pathlib import Path
 import polars as pl
 
 
+def _readable(path: str) -> None:
+    # mkstemp creates files 0600; a refresh run from cron as another user must stay readable by the app.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
 class SnapshotMissing(LookupError):
     """No good snapshot of this dataset exists yet."""
 
@@ -134,6 +141,7 @@ class SnapshotStore:
             json.dump(meta.to_json(), handle, ensure_ascii=False, indent=1)
             handle.flush()
             os.fsync(handle.fileno())
+        _readable(tmp)
         os.replace(tmp, self._meta_path(meta.key))
 
     def write(self, key: str, frame: pl.DataFrame, *, source_url: str, origin: str,
@@ -154,6 +162,7 @@ class SnapshotStore:
                     check(pl.read_parquet(tmp))
                 digest = hashlib.sha256(Path(tmp).read_bytes()).hexdigest()[:12]
                 name = f"{key}-{digest}.parquet"
+                _readable(tmp)
                 os.replace(tmp, self.directory / name)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)

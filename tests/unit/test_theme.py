@@ -18,13 +18,13 @@ def test_template_registered_and_default():
     theme.register_template()
     assert theme.TEMPLATE_NAME == "pilote"
     assert "pilote" in pio.templates
-    assert pio.templates.default == "plotly_white+pilote"
+    assert pio.templates.default == "pilote_white"
 
 
 def test_register_template_is_idempotent():
     theme.register_template()
     theme.register_template()
-    assert pio.templates.default == "plotly_white+pilote"
+    assert pio.templates.default == "pilote_white"
     assert pio.templates["pilote"].layout.separators == ", "
 
 
