@@ -129,10 +129,41 @@ class Pilote:
         assert name in labels, f"{name!r} not among the dropdown options {labels}"
         options[labels.index(name)].click()
 
+    def sign_in(self, email: str, password: str, next_path: str = "/"):
+        """Through the real login form (CSRF token included); lands on ``next_path``."""
+        from urllib.parse import quote
+
+        self.driver.get(f"{self.origin}/login?next={quote(next_path, safe='')}")
+        self.duo.wait_for_element("#email", timeout=10).send_keys(email)
+        self.duo.find_element("#password").send_keys(password)
+        self.click("#login-submit")
+        self.wait_url(lambda u: "/login" not in u, what=f"the end of sign-in as {email}")
+
     def console_errors(self) -> list[dict]:
         """Every SEVERE browser-log entry so far (the browser buffer is drained by each read, so accumulate)."""
         self._logs.extend(self.duo.get_logs() or [])
         return list(self._logs)
+
+
+def is_public(page: dict) -> bool:
+    return page.get("access", "public") == "public"
+
+
+@pytest.fixture(scope="session")
+def admin_account():
+    """(email, password) of an administrator, created once in the test run's database: it sees every page."""
+    import secrets
+
+    from app import app
+
+    try:
+        from auth.accounts import create_user
+    except ImportError:  # pragma: no cover - no accounts in this version of the app
+        pytest.skip("no auth.accounts: cannot sign in")
+    email, password = "e2e-admin@example.org", "E2e-" + secrets.token_urlsafe(24)
+    with app.pilote_auth.db.session() as s:
+        create_user(s, email, "Administrateur E2E", password=password, admin=True)
+    return email, password
 
 
 @pytest.fixture

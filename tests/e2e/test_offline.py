@@ -24,14 +24,10 @@ def _same_origin(url: str, origin: str) -> bool:
     return url == origin or url.startswith(origin + "/")
 
 
-def test_every_resource_is_same_origin(pilote):
+def _check_page(pilote, path: str) -> int:
+    """Asserts the loaded page only used same-origin resources; returns how many resources it loaded."""
     origin = pilote.origin
-    paths = sorted({p["relative_path"] for p in dash.page_registry.values() if not p.get("path_template")})
-    assert "/mobilite" in paths
-    checked = 0
-    for path in paths:
-        pilote.open(path)
-        pilote.driver.implicitly_wait(0)
+    if True:
         dom = pilote.driver.execute_script(_DOM_URLS_JS)
         foreign = [(kind, url) for kind, url in dom if not _same_origin(url, origin)]
         assert not foreign, f"{path}: elements pointing outside {origin}: {foreign}"
@@ -44,7 +40,22 @@ def test_every_resource_is_same_origin(pilote):
         # the page's own document too (no redirect elsewhere)
         nav = pilote.driver.execute_script("return performance.getEntriesByType('navigation').map(e => e.name)")
         assert all(_same_origin(u, origin) for u in nav), nav
-        checked += len(loaded)
+    return len(loaded)
+
+
+def test_every_resource_is_same_origin(pilote, admin_account):
+    """Every page of the registry, the internal ones included (signed in as an administrator), and the login
+    form (a plain Flask page)."""
+    paths = sorted({p["relative_path"] for p in dash.page_registry.values() if not p.get("path_template")})
+    assert "/mobilite" in paths
+    checked = 0
+    pilote.driver.get(pilote.origin + "/login")
+    pilote.duo.wait_for_element("#email", timeout=10)
+    checked += _check_page(pilote, "/login")
+    pilote.sign_in(*admin_account)
+    for path in paths:
+        pilote.open(path)
+        checked += _check_page(pilote, path)
     assert checked > 10
     # a blocked or failing outside request would also show as a console error (net::ERR_...)
     assert pilote.console_errors() == []

@@ -3,8 +3,11 @@ and the Vélib' page's graphs and KPIs. No console error anywhere."""
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlparse
+
 import dash
 import pytest
+from conftest import is_public
 
 from app import app  # noqa: F401  (fills dash.page_registry)
 
@@ -27,14 +30,29 @@ def _page_params():
 
 
 def test_registry_is_not_empty():
+    """The pages this suite was written against are still registered (the list grows, never silently shrinks)."""
     paths = {p["relative_path"] for p in dash.page_registry.values()}
     assert {"/", "/mobilite", "/accessibilite"} <= paths, paths
 
 
 @pytest.mark.parametrize("page", _page_params())
-def test_page_loads_without_console_errors(pilote, page):
+def test_page_loads_without_console_errors(pilote, page, request):
     path = page["relative_path"]
-    pilote.open(path)
+    if not is_public(page):
+        # anonymous: sent to the login form, which remembers where to come back
+        pilote.driver.get(pilote.origin + path)
+        pilote.wait_url(lambda u: urlparse(u).path == "/login", what=f"{path} -> /login")
+        assert parse_qs(urlparse(pilote.driver.current_url).query).get("next") == [path]
+        assert pilote.duo.find_element("h1").text == "Connexion"
+        assert pilote.console_errors() == [], f"{path}: console errors on the login redirect"
+        # signed in (as an administrator, who sees everything): the page itself
+        pilote.sign_in(*request.getfixturevalue("admin_account"), next_path=path)
+        pilote.wait_url(lambda u: urlparse(u).path == path, what=path)
+        pilote.duo.wait_for_element(pilote.duo.dash_entry_locator, timeout=10)
+        pilote.wait_h1()
+        pilote.settle()
+    else:
+        pilote.open(path)
 
     h1 = pilote.h1()
     assert h1, f"{path}: no H1"
