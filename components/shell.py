@@ -52,7 +52,7 @@ def account_menu(principal) -> html.Div:
     if principal.is_admin:
         links.append(dcc.Link("Administration", href="/admin", className="nav-link text-white"))
     links.append(html.A("Se déconnecter", href="/logout", className="nav-link text-white", id="logout-link"))
-    return html.Div(links, className="d-flex flex-column flex-lg-row ms-lg-3")
+    return html.Div(links, className="d-flex flex-column flex-lg-row gap-lg-2 ms-lg-3")
 
 
 def navbar(registry: dict, territory, principal) -> html.Header:

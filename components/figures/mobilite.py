@@ -23,9 +23,8 @@ def velib_by_commune_bar(table: pl.DataFrame) -> go.Figure:
                    hovertemplate="%{y} : %{x} vélos électriques<extra></extra>"),
         ]
     )
-    # Legend above the bars: at the bottom it would sit on the axis title.
-    fig.update_layout(barmode="stack", xaxis_title="Vélos disponibles", yaxis_title=None,
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"},
+    # The card title names the measure: no axis title, so the legend sits under the axis.
+    fig.update_layout(barmode="stack", xaxis_title=None, yaxis_title=None,
                       height=150 + 34 * max(table.height, 1))
     return fig
 

@@ -145,10 +145,6 @@ class Pilote:
         return list(self._logs)
 
 
-def is_public(page: dict) -> bool:
-    return page.get("access", "public") == "public"
-
-
 @pytest.fixture(scope="session")
 def admin_account():
     """(email, password) of an administrator, created once in the test run's database: it sees every page."""

@@ -27,19 +27,18 @@ def _same_origin(url: str, origin: str) -> bool:
 def _check_page(pilote, path: str) -> int:
     """Asserts the loaded page only used same-origin resources; returns how many resources it loaded."""
     origin = pilote.origin
-    if True:
-        dom = pilote.driver.execute_script(_DOM_URLS_JS)
-        foreign = [(kind, url) for kind, url in dom if not _same_origin(url, origin)]
-        assert not foreign, f"{path}: elements pointing outside {origin}: {foreign}"
+    dom = pilote.driver.execute_script(_DOM_URLS_JS)
+    foreign = [(kind, url) for kind, url in dom if not _same_origin(url, origin)]
+    assert not foreign, f"{path}: elements pointing outside {origin}: {foreign}"
 
-        loaded = pilote.driver.execute_script(
-            "return performance.getEntriesByType('resource').map(e => e.name)")
-        assert loaded, f"{path}: no resource timing entries?"
-        foreign = [u for u in loaded if not _same_origin(u, origin)]
-        assert not foreign, f"{path}: resources loaded from outside {origin}: {foreign}"
-        # the page's own document too (no redirect elsewhere)
-        nav = pilote.driver.execute_script("return performance.getEntriesByType('navigation').map(e => e.name)")
-        assert all(_same_origin(u, origin) for u in nav), nav
+    loaded = pilote.driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)")
+    assert loaded, f"{path}: no resource timing entries?"
+    foreign = [u for u in loaded if not _same_origin(u, origin)]
+    assert not foreign, f"{path}: resources loaded from outside {origin}: {foreign}"
+    # the page's own document too (no redirect elsewhere)
+    nav = pilote.driver.execute_script("return performance.getEntriesByType('navigation').map(e => e.name)")
+    assert all(_same_origin(u, origin) for u in nav), nav
     return len(loaded)
 
 

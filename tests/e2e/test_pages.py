@@ -7,13 +7,16 @@ from urllib.parse import parse_qs, urlparse
 
 import dash
 import pytest
-from conftest import is_public
 
 from app import app  # noqa: F401  (fills dash.page_registry)
 
 pytestmark = pytest.mark.e2e
 
 NOT_FOUND_H1 = "Page introuvable"
+
+
+def is_public(page: dict) -> bool:
+    return page.get("access", "public") == "public"
 
 
 def _page_params():
