@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import socket
@@ -27,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.dash_client import DashClient
+from benchmarks.dash_client import LOCATION_ID, Callback, Components, DashClient, build_call, stringify_id
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_DEADLINE = 30.0  # seconds for `python app.py` to answer /healthz
@@ -58,7 +59,7 @@ class Account:
     groups: tuple[str, ...] = ()
     admin: bool = False
     expires: str | None = None
-    password: str = PASSWORD
+    password: str = PASSWORD  # used by create-user (admins); imported accounts get a generated one
 
 
 class CliError(RuntimeError):
@@ -73,6 +74,7 @@ class RunningApp:
     proc: subprocess.Popen
     log_path: Path
     _log: Any = field(repr=False, default=None)
+    passwords: dict[str, str] = field(default_factory=dict)  # email -> password of the accounts made here
 
     # -- life cycle ------------------------------------------------------------------------------------
     @classmethod
@@ -159,12 +161,47 @@ class RunningApp:
             args += ["--expires", account.expires]
         return args
 
-    def create_accounts(self, accounts: list[Account], groups: list[tuple[str, str]] = ()) -> None:
-        """Groups (slug, name) then accounts, each through its own CLI process (run in parallel: the
-        app has already migrated the schema, and SQLite waits for the writer lock)."""
-        with ThreadPoolExecutor(max_workers=8) as pool:
+    def create_accounts(self, accounts: list[Account], groups: list[tuple[str, str]] = ()) -> dict[str, str]:
+        """Groups (slug, name), then the accounts, all through the CLI: ``add-group`` for each group (in
+        parallel: the app has already migrated the schema, and SQLite waits for the writer lock), one
+        ``import-csv`` for every non-admin account (its generated passwords read back from ``--passwords``)
+        and ``create-user --admin`` (password on stdin) for administrators. A CLI process costs ~1 s of
+        imports: this keeps their number small. Returns and remembers email -> password."""
+        with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(lambda g: self.cli("add-group", g[0], g[1]), groups))
-            list(pool.map(lambda a: self.cli(*self.create_user_args(a), stdin=a.password + "\n"), accounts))
+        imported = [a for a in accounts if not a.admin]
+        admins = [a for a in accounts if a.admin]
+        work_dir = self.data_dir.parent
+        jobs = [("create", a) for a in admins] + ([("import", imported)] if imported else [])
+
+        def run(job):
+            kind, what = job
+            if kind == "create":
+                self.cli(*self.create_user_args(what), stdin=what.password + "\n")
+                return {what.email: what.password}
+            sheet = work_dir / f"accounts-{time.monotonic_ns()}.csv"
+            secrets = sheet.with_suffix(".passwords.csv")
+            with sheet.open("w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["email", "name", "groups", "expires_at"])
+                writer.writerows([a.email, a.name, "|".join(a.groups), a.expires or ""] for a in what)
+            self.cli("import-csv", str(sheet), "--passwords", str(secrets))
+            with secrets.open(encoding="utf-8") as handle:
+                return {row["email"]: row["password"] for row in csv.DictReader(handle)}
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for made in pool.map(run, jobs):
+                self.passwords.update(made)
+        missing = {a.email for a in accounts} - set(self.passwords)
+        assert not missing, f"accounts not created: {missing}"
+        return dict(self.passwords)
+
+    def password(self, email: str) -> str:
+        return self.passwords[email]
+
+    def login(self, client: httpx.Client, email: str, next_: str | None = None) -> httpx.Response:
+        """Sign ``client`` in as an account made by ``create_accounts``."""
+        return login(client, email, self.passwords[email], next_)
 
     def parallel_cli(self, *commands: tuple) -> list[subprocess.CompletedProcess]:
         """Several `python -m auth` commands at once; each is a tuple of args (an optional trailing dict
@@ -197,7 +234,7 @@ def post_login(client: httpx.Client, email: str, password: str, next_: str | Non
     return client.post("/login", data=form, headers=headers)
 
 
-def login(client: httpx.Client, email: str, password: str = PASSWORD, next_: str | None = None) -> httpx.Response:
+def login(client: httpx.Client, email: str, password: str, next_: str | None = None) -> httpx.Response:
     """Sign in; asserts it worked (302 and a session cookie)."""
     response = post_login(client, email, password, next_)
     assert response.status_code == 302, f"sign-in of {email} answered {response.status_code}: {response.text[:500]}"
@@ -244,3 +281,49 @@ class HttpDashClient(DashClient):
 
     def __init__(self, client: httpx.Client):
         super().__init__(_HttpServer(client))
+
+    def router_body(self, pathname: str, search: str = "") -> dict:
+        """The body the renderer posts to Dash's router when the browser goes to ``pathname``."""
+        return self._router_call(pathname, search)[1].body
+
+    def _router_call(self, pathname: str, search: str):
+        comps = self.shell.copy()
+        comps.by_id[LOCATION_ID]["props"].update(pathname=pathname, search=search, hash="",
+                                                 href=f"http://localhost{pathname}{search}")
+        call = build_call(self.router, comps, {}, [f"{LOCATION_ID}.pathname", f"{LOCATION_ID}.search"])
+        if call is None:
+            raise AssertionError("the router's inputs are not in the shell layout")
+        return comps, call
+
+    def render(self, pathname: str, search: str = "") -> Components:
+        """The component tree this client's browser holds after navigating to ``pathname`` (shell + the
+        layout the router returned to this client; nothing when refused)."""
+        comps, call = self._router_call(pathname, search)
+        response = self.client.post("/_dash-update-component", json=call.body)
+        if response.status_code == 200:
+            data = response.get_json()
+            for part in ("response", "sideUpdate"):
+                for id_key, props in (data.get(part) or {}).items():
+                    for prop, value in props.items():
+                        comps.set_prop(id_key, prop, value)
+        return comps
+
+    @staticmethod
+    def trigger_body(cb: Callback, comps: Components) -> dict | None:
+        """The body posted when the user changes the callback's first input (a button: clicked once), or
+        None when its components are not in ``comps``."""
+        comps = comps.copy()
+        trigger = cb.inputs[0]
+        targets = comps.resolve(trigger, {})
+        if trigger.clean_prop == "n_clicks":
+            for comp in targets:
+                comp["props"]["n_clicks"] = 1
+        changed = [f"{stringify_id(c['id'])}.{trigger.clean_prop}" for c in targets]
+        call = build_call(cb, comps, {}, changed)
+        return call.body if call is not None else None
+
+    def callback_for(self, output_id: str, prop: str) -> Callback:
+        cb = self.find(output_id, prop)
+        if cb is None:
+            raise AssertionError(f"no callback outputs {output_id}.{prop}")
+        return cb
