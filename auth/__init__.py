@@ -31,6 +31,6 @@ def init_auth(app: Dash, settings) -> Auth:
     guard = Guard(app, auth.policy, auth.principal, auth.refused)
     # Fail closed at start-up: a callback that cannot be tied to a page or section stops the app here.
     build_callback_map(GLOBAL_CALLBACK_MAP, dash.page_registry)
-    guard.install(lambda: build_callback_map(app.callback_map, dash.page_registry))
+    guard.install(lambda: app.callback_map, dash.page_registry)
     auth.guard = guard
     return auth

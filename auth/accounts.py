@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from auth.models import AuditEvent, Grant, Group, User, utcnow
+from auth.models import AuditEvent, Grant, Group, User, UserSession, utcnow
 
 MIN_PASSWORD = 12
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -110,12 +111,21 @@ def set_password(s: Session, email: str, password: str, actor: str | None = None
     check_password_strength(password)
     user = get_user(s, email)
     user.password_hash = generate_password_hash(password)
+    end_sessions(s, user, "password changed", actor)
     audit(s, "admin_change", actor, user.email, detail="set password")
+
+
+def end_sessions(s: Session, user: User, reason: str, actor: str | None = None) -> None:
+    ended = s.execute(delete(UserSession).where(UserSession.user_id == user.id)).rowcount
+    if ended:
+        audit(s, "session_ended", actor, user.email, detail=f"{ended} session(s) ended: {reason}")
 
 
 def set_active(s: Session, email: str, active: bool, actor: str | None = None) -> None:
     user = get_user(s, email)
     user.active = active
+    if not active:
+        end_sessions(s, user, "account disabled", actor)
     audit(s, "admin_change", actor, user.email, detail="enable" if active else "disable")
 
 
@@ -207,7 +217,7 @@ def authenticate(s: Session, email: str, password: str, client: str, limits: Rat
                if len(times) >= limit]
     if unlocks:
         until = max(unlocks)
-        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+        minutes = max(1, math.ceil((until - now).total_seconds() / 60))
         audit(s, "lockout", email, email, client, f"refused while locked ({minutes} min left)")
         return SignIn(None, minutes)
     user = s.scalar(select(User).where(User.email == email))

@@ -16,6 +16,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event issues BEGIN itself
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")  # several workers read while one writes
@@ -31,6 +32,10 @@ class Database:
         self.engine: Engine = create_engine(url, future=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            # pysqlite's own transaction handling starts transactions lazily as readers; one that later
+            # writes fails at once ("database is locked") if another writer committed meanwhile, without
+            # waiting for busy_timeout. Taking the write lock at BEGIN makes writers queue instead.
+            event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def migrate(self) -> None:

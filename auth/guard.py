@@ -55,6 +55,33 @@ def build_callback_map(callbacks: dict, registry: dict) -> dict[str, str]:
             if entry.get("callback") is not None}
 
 
+Shape = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]  # declared (inputs, state)
+
+
+def declared_shapes(callbacks: dict) -> dict[str, Shape]:
+    """output key -> the (id, property) of its inputs and state, in declared order."""
+    def pairs(items):
+        return tuple((str(i["id"]), i["property"]) for i in items or [])
+
+    return {output: (pairs(entry.get("inputs")), pairs(entry.get("state"))) for output, entry in callbacks.items()}
+
+
+def _matches(sent, declared: tuple[tuple[str, str], ...]) -> bool:
+    """The posted inputs (or state) are exactly the declared ones, in order: Dash passes them to the
+    callback by position, so a decoy entry must not let a guard read one value and Dash use another."""
+    if not isinstance(sent, list) or len(sent) != len(declared):
+        return False
+    for item, (cid, prop) in zip(sent, declared):
+        if cid.startswith("{"):  # pattern-matching id: one or a list of concrete components
+            items = item if isinstance(item, list) else [item]
+            if not all(isinstance(x, dict) and isinstance(x.get("id"), dict) and x.get("property") == prop
+                       for x in items):
+                return False
+        elif not isinstance(item, dict) or item.get("id") != cid or item.get("property") != prop:
+            return False
+    return True
+
+
 def page_for_path(pathname: str) -> dict | None:
     """The page Dash's router renders for ``pathname`` (same normalisation as the router), or None."""
     page, _ = _path_to_page(strip_relative_path(pathname) or "")
@@ -74,14 +101,16 @@ class Guard:
         self.principal = principal  # () -> Principal of the current request
         self.refused = refused  # (principal, resource, status) -> None, for the audit log
         self.callback_map: dict[str, str] = {}
+        self.shapes: dict[str, Shape] = {}
 
-    def install(self, build_map: callable) -> None:
-        """Guard every request. ``build_map`` gives the callback map once Dash has registered all
+    def install(self, callbacks: callable, registry: dict) -> None:
+        """Guard every request. ``callbacks()`` gives Dash's callback map once Dash has registered all
         callbacks (its router and ``dash.callback`` ones join the app at the first request)."""
 
         def guard():
             if not self.callback_map:
-                self.callback_map = build_map()
+                self.shapes = declared_shapes(callbacks())
+                self.callback_map = build_callback_map(callbacks(), registry)
             return self.check()
 
         self.app.server.before_request(guard)
@@ -130,26 +159,30 @@ class Guard:
         resource = self.callback_map.get(output)
         if resource is None:
             return _refuse_json(400, "callback inconnu")
-        if resource == ROUTER:
-            resource = self._router_resource(body)
+        inputs, state = self.shapes[output]
+        well_formed = _matches(body.get("inputs"), inputs) and _matches(body.get("state", []), state)
+        if resource == ROUTER:  # the page asked for is read from the inputs: they must be sound first
+            if not well_formed:
+                return _refuse_json(400, "requête de navigation invalide")
+            resource = self._router_resource(body, inputs)
             if resource is None:
                 return _refuse_json(400, "requête de navigation invalide")
         g.pilote_resource = resource
         status = self._decide(resource)
-        if status == ALLOW:
-            return None
         if status == UNAUTHENTICATED:
             return _refuse_json(401, "authentification requise")
-        return _refuse_json(403, "accès refusé")
+        if status != ALLOW:
+            return _refuse_json(403, "accès refusé")
+        if not well_formed:
+            return _refuse_json(400, "entrées du callback invalides")
+        return None
 
     @staticmethod
-    def _router_resource(body: dict) -> str | None:
-        """The page Dash's router would render for the posted pathname: that page is what is asked for."""
-        try:
-            inputs = {i["id"] + "." + i["property"]: i.get("value") for i in body.get("inputs", [])}
-        except (TypeError, KeyError):
-            return None
-        pathname = inputs.get("_pages_location.pathname")
+    def _router_resource(body: dict, declared) -> str | None:
+        """The page Dash's router would render for the posted pathname: that page is what is asked for.
+        The pathname is read at its declared position, as Dash reads it (the shape was checked)."""
+        position = declared.index(("_pages_location", "pathname"))
+        pathname = body["inputs"][position].get("value")
         if not isinstance(pathname, str):
             return None
         page = page_for_path(pathname)

@@ -90,3 +90,14 @@ class AuditEvent(Base):
     target: Mapped[str | None] = mapped_column(String(254), nullable=True, index=True)
     client: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)  # client address
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class UserSession(Base):
+    """One signed-in session. The cookie holds a random token; only its hash is stored here."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    client: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from auth.access import ANONYMOUS, Policy, Principal
 from auth.accounts import RateLimits, audit, granted_groups
 from auth.db import Database
-from auth.models import User, utcnow
+from auth.models import User, UserSession, utcnow
 
 
 @dataclass(frozen=True)
 class SessionUser(UserMixin):
     """What a request knows of its signed-in user: loaded from the database on every request."""
 
-    id: str  # "<user id>:<fingerprint of the password hash>": a password change ends other sessions
+    id: str  # the session token (the cookie holds it; the database only its hash)
     email: str
     name: str
     groups: frozenset[str]
@@ -37,8 +38,8 @@ class SessionUser(UserMixin):
         return Principal(self.email, self.name, self.groups, self.is_admin)
 
 
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class RequestSecureSessions(SecureCookieSessionInterface):
@@ -61,45 +62,39 @@ class Auth:
                              SESSION_COOKIE_NAME="pilote_session", PERMANENT_SESSION_LIFETIME=lifetime,
                              SESSION_REFRESH_EACH_REQUEST=False)
         manager = LoginManager(server)
-        manager.session_protection = None  # sessions are bound to the password hash and a lifetime instead
+        manager.session_protection = None  # server-side sessions (below) do better than its IP/UA hash
         manager.user_loader(self._load_user)
 
     # -- sessions -------------------------------------------------------------------------------------
-    def session_user(self, user: User) -> SessionUser:
-        return SessionUser(f"{user.id}:{_fingerprint(user)}", user.email, user.name, user.group_slugs,
-                           user.is_admin, user.expires_at)
+    # The cookie carries a random token; the database keeps its hash, the user and the start time. So
+    # signing out, disabling an account or changing its password ends sessions on the server, even
+    # for a cookie copied elsewhere, and the lifetime is enforced here, not by the browser.
+    def open_session(self, s, user: User) -> SessionUser:
+        token = secrets.token_urlsafe(32)
+        s.add(UserSession(id=_hash(token), user_id=user.id, created_at=utcnow(), client=_client()))
+        return SessionUser(token, user.email, user.name, user.group_slugs, user.is_admin, user.expires_at)
 
-    def start_session(self) -> None:
-        session["login_at"] = datetime.now(timezone.utc).timestamp()
+    def close_session(self, token: str | None) -> None:
+        if token:
+            with self.db.session() as s:
+                s.execute(delete(UserSession).where(UserSession.id == _hash(token)))
 
-    def _load_user(self, user_id: str) -> SessionUser | None:
-        try:
-            ident, fingerprint = user_id.split(":", 1)
-            ident = int(ident)
-        except ValueError:
-            return None
-        login_at = session.get("login_at")
-        if not isinstance(login_at, (int, float)) or \
-                datetime.now(timezone.utc).timestamp() - login_at > self.lifetime.total_seconds():
-            self._end_session(None, "session lifetime over")
-            return None
+    def _load_user(self, token: str) -> SessionUser | None:
         with self.db.session() as s:
-            user = s.scalar(select(User).options(selectinload(User.groups)).where(User.id == ident))
-            if user is None or fingerprint != _fingerprint(user):
-                self._end_session(None, "account removed or password changed")
+            row = s.get(UserSession, _hash(token))
+            if row is None:
+                g.pilote_session_ended = "unknown or closed session"
                 return None
-            if not user.may_sign_in():
-                self._end_session(user.email, "account disabled" if not user.active else "account expired")
-                audit(s, "session_ended", user.email, user.email, _client(),
-                      "disabled" if not user.active else "expired")
+            user = s.scalar(select(User).options(selectinload(User.groups)).where(User.id == row.user_id))
+            reason = ("session lifetime over" if utcnow() - row.created_at > self.lifetime
+                      else "account disabled" if not user.active
+                      else "account expired" if user.is_expired() else None)
+            if reason:
+                s.delete(row)
+                audit(s, "session_ended", user.email, user.email, _client(), reason)
+                g.pilote_session_ended = reason
                 return None
-            return self.session_user(user)
-
-    @staticmethod
-    def _end_session(email, reason) -> None:
-        session.pop("_user_id", None)
-        session.pop("login_at", None)
-        g.pilote_session_ended = reason
+            return SessionUser(token, user.email, user.name, user.group_slugs, user.is_admin, user.expires_at)
 
     # -- decisions --------------------------------------------------------------------------------------
     def principal(self) -> Principal:

@@ -76,7 +76,7 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _csrf_token() -> str:
+def csrf_token() -> str:
     token = session.get("csrf_token")
     if not token:
         token = session["csrf_token"] = secrets.token_urlsafe(32)
@@ -88,7 +88,7 @@ def _client() -> str:
 
 
 def _login_form(error: str | None = None, email: str = "", status: int = 200) -> Response:
-    body = render_template_string(_LOGIN, error=error, email=email, csrf=_csrf_token(),
+    body = render_template_string(_LOGIN, error=error, email=email, csrf=csrf_token(),
                                   next=safe_next(request.values.get("next")))
     return page("Connexion", body, status)
 
@@ -102,28 +102,43 @@ def login():
         return _login_form("Le formulaire a expiré : veuillez réessayer.", status=400)
     email = request.form.get("email", "")[:254]
     auth = current_app.extensions["pilote_auth"]
+    # Nothing is rendered inside the transaction: rendering loads current_user, which needs the database
+    # too, and SQLite's write lock is held until the block ends.
     with auth.db.session() as s:
         result = authenticate(s, email, request.form.get("password", ""), _client(), auth.limits)
-        if result.locked_minutes:
-            return _login_form(f"Trop de tentatives de connexion. Réessayez dans {result.locked_minutes} "
-                               f"minute{'s' if result.locked_minutes > 1 else ''}.", email, 429)
-        if result.user is None:
-            return _login_form(GENERIC_ERROR, email, 401)
-        session_user = auth.session_user(result.user)
+        session_user = auth.open_session(s, result.user) if result.user is not None else None
+    if result.locked_minutes:
+        return _login_form(f"Trop de tentatives de connexion. Réessayez dans {result.locked_minutes} "
+                           f"minute{'s' if result.locked_minutes > 1 else ''}.", email, 429)
+    if session_user is None:
+        return _login_form(GENERIC_ERROR, email, 401)
     session.clear()  # a new session at sign-in: nothing from before survives (fixation)
     session.permanent = True
     login_user(session_user)
-    auth.start_session()
     response = Response(status=302)
     response.headers["Location"] = safe_next(request.form.get("next"))
     return response
 
 
+_LOGOUT = """<h1 class="h3">Se déconnecter</h1>
+<form method="post" action="/logout"><input type="hidden" name="csrf_token" value="{{ csrf }}">
+<button class="btn btn-primary" type="submit" id="logout-submit">Se déconnecter</button></form>"""
+
+
 @bp.route("/logout", methods=["GET", "POST"])
 def logout():
+    # GET only shows a button: a sign-out must not be triggerable by another site's <img src=/logout>.
+    if request.method == "GET":
+        if not current_user.is_authenticated:
+            return page("Déconnexion", '<h1 class="h3">Vous n\'êtes pas connecté(e).</h1><p><a href="/login">Se connecter</a></p>')
+        return page("Déconnexion", render_template_string(_LOGOUT, csrf=csrf_token()))
+    sent = request.form.get("csrf_token", "")
+    if not sent or not hmac.compare_digest(sent, session.get("csrf_token", "")):
+        return page("Déconnexion", '<h1 class="h3">Le formulaire a expiré.</h1><p><a href="/logout">Réessayer</a></p>', 400)
     auth = current_app.extensions["pilote_auth"]
     if current_user.is_authenticated:
         auth.audit("logout", current_user.email)
+        auth.close_session(current_user.get_id())
     logout_user()
     session.clear()
     response = page("Déconnexion", '<h1 class="h3">Vous êtes déconnecté(e).</h1>'

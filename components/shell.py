@@ -13,6 +13,7 @@ from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html, no_
 
 from auth.access import shell_callback
 from auth.session import current_auth
+from auth.views import csrf_token
 from components.badges import lock_icon
 from components.formats import fmt_date
 from components.selectors import commune_dropdown, merge_query, parse_commune, query_params
@@ -51,7 +52,11 @@ def account_menu(principal) -> html.Div:
                       className="nav-link text-white")]
     if principal.is_admin:
         links.append(dcc.Link("Administration", href="/admin", className="nav-link text-white"))
-    links.append(html.A("Se déconnecter", href="/logout", className="nav-link text-white", id="logout-link"))
+    # Signing out is a POST with the session's CSRF token: a link would let any site sign users out.
+    links.append(html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+                            html.Button("Se déconnecter", type="submit", id="logout-link",
+                                        className="btn btn-link nav-link text-white p-0 p-lg-2")],
+                           action="/logout", method="POST", className="d-inline"))
     return html.Div(links, className="d-flex flex-column flex-lg-row gap-lg-2 ms-lg-3")
 
 
@@ -63,7 +68,8 @@ def navbar(registry: dict, territory, principal) -> html.Header:
                     dcc.Link([html.Img(src="/assets/logo.svg", alt="", height=28, className="me-2"),
                               html.Span("Pilote", className="fw-bold"),
                               html.Span(f" · {territory.name}", className="d-none d-md-inline small")],
-                             href="/", className="navbar-brand d-flex align-items-center text-white"),
+                             href="/", id={"type": "nav-link", "path": "/"},  # carries ?commune= too
+                             className="navbar-brand d-flex align-items-center text-white"),
                     dbc.NavbarToggler(html.Span("Menu", className="navbar-toggler-icon-text"), id="navbar-toggler"),
                     dbc.Collapse(
                         [
@@ -96,9 +102,10 @@ def footer(data) -> html.Footer:
                              html.Ul([html.Li(s) for s in sources], className="small mb-0")], md=6),
                     dbc.Col([
                         html.P(["Données les plus récentes : ", html.Strong(fmt_date(newest) if newest else "aucune"),
-                                ". Le détail par jeu de données est au ", dcc.Link("catalogue", href="/"), "."],
+                                ". Le détail par jeu de données est sur la page d'accueil."],
                                className="small mb-1", id="footer-data-date"),
-                        html.P([dcc.Link("Accessibilité : non conforme", href="/accessibilite"), " · ",
+                        html.P([dcc.Link("Accessibilité : non conforme", href="/accessibilite",
+                                         id={"type": "nav-link", "path": "/accessibilite"}), " · ",
                                 html.A("État du service (JSON)", href="/healthz")], className="small mb-0"),
                     ], md=6),
                 ]

@@ -61,8 +61,8 @@ def layout(**_ignored):
                               freshness_badge(s.state, s.meta.last_error), " ",
                               data_date(s.meta.fetched_at, s.age_seconds)]) for s in datasets]
                     or [html.Li("Aucun jeu de données interne pour vos tableaux.")], id="my-datasets"),
-            html.P([html.A("Se déconnecter", href="/logout", className="btn btn-outline-secondary btn-sm")],
-                   className="mt-4"),
+            html.P(html.A("Se déconnecter", href="/logout", className="btn btn-outline-secondary btn-sm"),
+                   className="mt-4"),  # /logout asks for confirmation with a POST form
         ]
     )
 

@@ -88,9 +88,13 @@ class Pilote:
         else:
             self.duo.wait_for_text_to_equal("#contenu h1", text, timeout=timeout)
 
+    def text(self, selector: str) -> str:
+        """innerText of the first match, read in one JS call: no stale element while React swaps the page."""
+        return self.driver.execute_script(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : '';", selector)
+
     def h1(self) -> str:
-        found = self.driver.find_elements("css selector", "#contenu h1")
-        return found[0].text if found else ""
+        return self.text("#contenu h1")
 
     def settle(self, timeout: float = 10):
         wait.until(lambda: self.driver.execute_script(_SETTLED_JS), timeout)
@@ -111,13 +115,13 @@ class Pilote:
         element.click()
 
     def stations(self) -> str:
-        return self.duo.find_element(STATIONS_KPI).text
+        return self.text(STATIONS_KPI)
 
     def wait_stations(self, expected: str, timeout: float = 10):
         self.duo.wait_for_text_to_equal(STATIONS_KPI, expected, timeout=timeout)
 
     def commune_shown(self) -> str:
-        return self.duo.find_element(COMMUNE_VALUE).text
+        return self.text(COMMUNE_VALUE)
 
     def choose_commune(self, name: str):
         # Dash 4 dcc.Dropdown: a <button id=...> opening a popover; options are .dash-dropdown-option

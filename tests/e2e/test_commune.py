@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from dash.testing import wait
 
 from app import app  # noqa: F401
 
@@ -37,7 +38,7 @@ def test_commune_choice_survives_navigation(pilote):
     # to the catalogue through the brand link of the navbar
     pilote.click("a.navbar-brand")
     pilote.wait_url(lambda u: _path(u) == "/", what="the catalogue")
-    pilote.wait_h1()
+    wait.until(lambda: pilote.h1().startswith("Tableaux de bord"), 10)
     pilote.settle()
     assert _query(driver.current_url).get("commune") == [ISSY], \
         f"the brand link dropped the commune: {driver.current_url}"
