@@ -87,18 +87,23 @@ def get_group(s: Session, slug: str) -> Group:
 
 
 def create_user(s: Session, email: str, name: str, password: str | None = None, groups: list[str] = (),
-                admin: bool = False, expires_at=None, actor: str | None = None) -> tuple[User, str | None]:
-    """Create an account; returns it and the generated password when none was given (shown once)."""
+                admin: bool = False, expires_at=None, actor: str | None = None,
+                password_hash: str | None = None) -> tuple[User, str | None]:
+    """Create an account; returns it and the generated password when none was given (shown once).
+
+    ``password_hash`` (of a generated password) lets bulk imports hash outside the transaction."""
     email = normalise_email(email)
     if s.scalar(select(User).where(User.email == email)) is not None:
         raise AccountError(f"le compte {email} existe déjà")
     if not (name or "").strip():
         raise AccountError("le nom est obligatoire")
     generated = None
-    if password is None:
-        password = generated = generate_password()
-    check_password_strength(password)
-    user = User(email=email, name=name.strip(), password_hash=generate_password_hash(password), active=True,
+    if password_hash is None:
+        if password is None:
+            password = generated = generate_password()
+        check_password_strength(password)
+        password_hash = generate_password_hash(password)
+    user = User(email=email, name=name.strip(), password_hash=password_hash, active=True,
                 is_admin=admin, expires_at=parse_expiry(expires_at), created_at=utcnow())
     user.groups = [get_group(s, slug) for slug in groups]
     s.add(user)
@@ -257,10 +262,15 @@ def import_csv(s: Session, text: str, actor: str | None = None) -> ImportReport:
     if not {"email", "name"} <= headers:
         report.errors.append((1, f"en-tête attendu : {', '.join(sorted(expected))} ; reçu : {', '.join(sorted(headers))}"))
         return report
+    rows = [(line, {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k})
+            for line, row in enumerate(reader, start=2)]
+    # Hashing is deliberately slow (~0.1 s each): done before the first query, so the database's
+    # write lock is not held while 174 passwords are hashed and sign-ins can go on meanwhile.
+    passwords = {line: generate_password() for line, _ in rows}
+    hashes = {line: generate_password_hash(p) for line, p in passwords.items()}
     known_groups = {g.slug for g in s.scalars(select(Group))}
     seen = set()
-    for line, row in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k}
+    for line, row in rows:
         try:
             email = normalise_email(row.get("email", ""))
             if email in seen:
@@ -270,11 +280,11 @@ def import_csv(s: Session, text: str, actor: str | None = None) -> ImportReport:
             if unknown:
                 raise AccountError(f"groupe(s) inconnu(s) : {', '.join(unknown)}")
             with s.begin_nested():  # a bad row must not undo the good ones
-                _, password = create_user(s, email, row.get("name", ""), groups=groups,
-                                          expires_at=row.get("expires_at") or None, actor=actor)
+                create_user(s, email, row.get("name", ""), groups=groups, expires_at=row.get("expires_at") or None,
+                            actor=actor, password_hash=hashes[line])
             seen.add(email)
             report.created.append(email)
-            report.passwords[email] = password
+            report.passwords[email] = passwords[line]
         except AccountError as exc:
             report.errors.append((line, str(exc)))
     audit(s, "admin_change", actor, None, detail=f"import-csv: {len(report.created)} created, "
