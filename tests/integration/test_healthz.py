@@ -3,63 +3,22 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from data_access.snapshots import SnapshotStore
 from tests.fake_portal import gpso_velib_records
-
-ROOT = Path(__file__).resolve().parents[2]
-READY_DEADLINE = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
+from tests.integration.running_app import RunningApp
 
 @pytest.fixture
 def served_app(tmp_path):
-    """(base_url, data_dir) of `python app.py` started on a free port; always killed afterwards."""
-    data_dir = tmp_path / "data"
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PILOTE_")}
-    env.update(PORT=str(port), HOST="127.0.0.1", PILOTE_DATA_DIR=str(data_dir))
-    log = (tmp_path / "app.log").open("w+")
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
+    """(base_url, data_dir) of `python app.py` started on a free port; always stopped afterwards."""
+    app = RunningApp.start(tmp_path)
     try:
-        deadline = time.monotonic() + READY_DEADLINE
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"app.py exited with {proc.returncode}:\n{log.read()[-3000:]}")
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"app.py not ready within {READY_DEADLINE} s:\n{log.read()[-3000:]}")
-            time.sleep(0.1)
-        yield base_url, data_dir
+        yield app.base_url, app.data_dir
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
+        app.stop()
 
 
 def assert_no_data_rows(text: str) -> None:
