@@ -42,3 +42,20 @@ def velib_label_export() -> bytes:
     """The real GPSO rows of the Vélib' label export, as shipped in data/sources."""
     return (ROOT / "data" / "sources" / "velib-disponibilite-en-temps-reel_gpso_2026-04-06.csv").read_bytes()
 from tests.fake_portal import fake_portal  # noqa: F401  (pytest fixture)
+
+
+# Figures a test records with `record_property` (e.g. the size of the access matrix) are repeated at the
+# end of the run, so that `make test` reports them without -s.
+_FIGURES: dict[str, object] = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        _FIGURES.update(dict(report.user_properties))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _FIGURES:
+        terminalreporter.section("Pilote figures")
+        for name, value in sorted(_FIGURES.items()):
+            terminalreporter.write_line(f"{name.replace('_', ' ')}: {value}")
