@@ -22,10 +22,11 @@ def is_public(page: dict) -> bool:
 def _page_params():
     params = []
     for module, page in sorted(dash.page_registry.items(), key=lambda kv: kv[1]["relative_path"]):
-        marks = []
         if page.get("path_template"):
-            marks.append(pytest.mark.skip(reason=f"{module}: path template {page['path_template']} needs values"))
-        params.append(pytest.param(page, id=page["relative_path"], marks=marks))
+            # A page with path variables declares a real example (register_page(..., example_path=...)).
+            assert page.get("example_path"), f"{module}: declare example_path= for {page['path_template']}"
+            page = {**page, "relative_path": page["example_path"]}
+        params.append(pytest.param(page, id=page["relative_path"]))
     # a path that no page declares: Dash Pages shows the not_found_404 module's layout
     params.append(pytest.param({"relative_path": "/nexiste-pas", "module": "<unknown>", "title": NOT_FOUND_H1},
                                id="/nexiste-pas"))
