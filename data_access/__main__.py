@@ -37,6 +37,11 @@ def cmd_refresh(ctx: DataContext, args: argparse.Namespace) -> int:
         return 2
     outcomes = []
     factory = client_factory_from(ctx.settings)
+    skipped = [k for k in keys if not ctx.catalog[k].refreshable]
+    for key in skipped:
+        kind = "demonstration data" if ctx.catalog[key].demo else "reference data bundled with Pilote"
+        print(f"{key}: not fetched ({kind}; rebuilt by `python -m data_access bundle`)")
+    keys = [k for k in keys if k not in skipped]
     for i, key in enumerate(keys, 1):
         spec = ctx.catalog[key]
         print(f"[{i}/{len(keys)}] {key} <- {args.portal or spec.portal_url} ({spec.dataset_id}) ...", flush=True)

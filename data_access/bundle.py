@@ -21,6 +21,7 @@ from data_access.validation import validate
 
 SOURCES = BUNDLED_DATA_DIR / "sources"
 VELIB_FILE = "velib-disponibilite-en-temps-reel_gpso_2026-04-06.csv"
+PCAET_FILE = "pcaet-indicateurs-definitions_tet.csv"
 COMMUNES_FILE = "communes-92-hauts-de-seine.geojson"
 
 
@@ -36,8 +37,14 @@ def _raw_frames(catalog: Catalog) -> dict[str, tuple[pl.DataFrame, str, datetime
     velib = read_ods_csv((SOURCES / VELIB_FILE).read_bytes())
     velib = velib.filter(pl.col("Code INSEE communes équipées").is_in(codes))
     communes = geojson_rows(SOURCES / COMMUNES_FILE).filter(pl.col("code").is_in(codes))
+    from data.demo import budget_climat
+
+    definitions = pl.read_csv(SOURCES / PCAET_FILE, infer_schema=False)
     return {
         # fetched_at is the date of the data itself, so the UI never presents old data as new.
+        "pcaet_indicateurs": (definitions, f"data/sources/{PCAET_FILE}", datetime(2026, 8, 7, tzinfo=timezone.utc)),
+        "budget_climat": (budget_climat.generate(), "data/demo/budget_climat.py",
+                          datetime(2026, 2, 4, tzinfo=timezone.utc)),
         "velib_stations": (velib, f"data/sources/{VELIB_FILE}", datetime(2026, 4, 6, 10, 49, 36, tzinfo=timezone.utc)),
         "communes_contours": (communes, f"data/sources/{COMMUNES_FILE}", datetime(2016, 1, 1, tzinfo=timezone.utc)),
     }

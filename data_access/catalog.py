@@ -70,7 +70,13 @@ class Dataset:
     formats: tuple[str, ...] = FORMATS
     max_bad_ratio: float = 0.05
     demo: bool = False
+    bundled_only: bool = False
     description: str = ""
+
+    @property
+    def refreshable(self) -> bool:
+        """Generated and bundled reference data never come from the portal."""
+        return not (self.demo or self.bundled_only)
 
     @property
     def is_public(self) -> bool:
@@ -218,5 +224,6 @@ def _parse_dataset(key: str, spec: dict, territory: Territory) -> Dataset:
         formats=formats,
         max_bad_ratio=float(spec.get("max_bad_ratio", 0.05)),
         demo=bool(spec.get("demo", False)),
+        bundled_only=bool(spec.get("bundled_only", False)),
         description=spec.get("description", ""),
     )

@@ -168,7 +168,7 @@ class SnapshotStore:
                 Path(tmp).unlink(missing_ok=True)
                 raise
             previous = self.meta(key)
-            now = utcnow()
+            now = fetched_at if origin == "bundled" and fetched_at else utcnow()  # rebuilds stay identical
             meta = SnapshotMeta(
                 key=key, file=name, version=digest, fetched_at=fetched_at or now, source_url=source_url,
                 origin=origin, rows=frame.height, bad_rows=bad_rows, schema_hash=schema_hash,

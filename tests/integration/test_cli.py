@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from data_access.catalog import load_catalog
+
 from tests.fake_portal import delay, gpso_velib_records, status
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +52,7 @@ def test_status_on_fresh_data_dir(data_dir):
     result = run(data_dir, "status")
     assert result.returncode == 0, result.stderr
     rows = status_rows(result.stdout)
-    assert set(rows) == {"velib_stations", "communes_contours"}
+    assert set(rows) == set(load_catalog(ROOT / "data" / "catalog.toml").datasets)  # every dataset, bundled
     assert rows["velib_stations"][:3] == ["velib_stations", "public", "73"]
     assert rows["communes_contours"][:3] == ["communes_contours", "public", "8"]
     assert rows["velib_stations"][4] == "fresh" and rows["communes_contours"][4] == "fresh"

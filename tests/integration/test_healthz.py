@@ -9,7 +9,8 @@ import pytest
 
 from data_access.snapshots import SnapshotStore
 from tests.fake_portal import gpso_velib_records
-from tests.integration.running_app import RunningApp
+from data_access.catalog import load_catalog
+from tests.integration.running_app import ROOT, RunningApp
 
 @pytest.fixture
 def served_app(tmp_path):
@@ -37,7 +38,7 @@ def test_healthz_and_home(served_app):
     report = response.json()
     assert report["status"] == "ok" and report["degraded"] == []
     assert report["territory"] == "Grand Paris Seine Ouest"
-    assert set(report["datasets"]) == {"velib_stations", "communes_contours"}
+    assert set(report["datasets"]) == set(load_catalog(ROOT / "data" / "catalog.toml").datasets)
     velib, communes = report["datasets"]["velib_stations"], report["datasets"]["communes_contours"]
     assert velib["rows"] == 73 and communes["rows"] == 8
     assert velib["fetched_at"] == "2026-04-06T10:49:36+00:00"

@@ -28,7 +28,7 @@ def ctx(tmp_path):
                         portal_url=None, api_key=None, database_url="sqlite://", secret_key="test",
                         territory_name=None)
     context = DataContext(settings)
-    assert context.seed_bundled() == ["velib_stations", "communes_contours"]
+    assert context.seed_bundled() == list(context.catalog.datasets)
     yield context
     context.cache.close()
 
