@@ -1,0 +1,122 @@
+"""Figure builders of the climate dashboard: pure ``(DataFrame, options) -> go.Figure`` functions."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import polars as pl
+
+from components.formats import fmt_int, fmt_number, fmt_percent
+from components.theme import COLORS
+from data_access.indicators import PROJECTION_POINTS, Assessment
+
+MUTED = COLORS["muted"]
+
+
+def indicator_figure(values: pl.DataFrame, row: dict, a: Assessment,
+                     children: dict[str, pl.DataFrame] | None = None) -> go.Figure:
+    """Results (solid), objectives (dashed), reference and target marked, the straight trajectory, the
+    projection of the recent trend; sector children as stacked bars behind."""
+    unit = row["unite"]
+    fig = go.Figure()
+    for name, child in (children or {}).items():
+        known = child.filter(pl.col("resultat").is_not_null())
+        fig.add_bar(x=known["annee"].to_list(), y=known["resultat"].to_list(), name=name, opacity=0.55,
+                    hovertemplate=f"{name} %{{x}} : %{{y:,.2f}} {unit}<extra></extra>")
+    results = values.filter(pl.col("resultat").is_not_null())
+    objectives = values.filter(pl.col("objectif").is_not_null())
+    if objectives.height:
+        fig.add_scatter(x=objectives["annee"].to_list(), y=objectives["objectif"].to_list(), name="Objectifs",
+                        mode="lines", line={"dash": "dash", "color": COLORS["public"], "width": 2},
+                        hovertemplate=f"Objectif %{{x}} : %{{y:,.2f}} {unit}<extra></extra>")
+    fig.add_scatter(x=results["annee"].to_list(), y=results["resultat"].to_list(), name="Résultats",
+                    mode="lines+markers", line={"color": COLORS["primary"], "width": 3},
+                    hovertemplate=f"Résultat %{{x}} : %{{y:,.2f}} {unit}<extra></extra>")
+    ref_year, ref_value = row.get("annee_reference"), row.get("valeur_reference")
+    target_year, target_value = row.get("annee_cible"), row.get("valeur_cible")
+    if ref_year is not None and ref_value is not None and target_year is not None and target_value is not None:
+        fig.add_scatter(x=[ref_year, target_year], y=[ref_value, target_value], name="Trajectoire linéaire",
+                        mode="lines", line={"dash": "dot", "color": MUTED, "width": 1.5}, hoverinfo="skip")
+    if ref_year is not None and ref_value is not None:
+        fig.add_scatter(x=[ref_year], y=[ref_value], name=f"Référence {ref_year}", mode="markers",
+                        marker={"symbol": "diamond", "size": 12, "color": MUTED},
+                        hovertemplate=f"Référence %{{x}} : %{{y:,.2f}} {unit}<extra></extra>")
+    if target_year is not None and target_value is not None:
+        fig.add_scatter(x=[target_year], y=[target_value], name=f"Objectif {target_year}", mode="markers",
+                        marker={"symbol": "star", "size": 15, "color": COLORS["public"]},
+                        hovertemplate=f"Objectif %{{x}} : %{{y:,.2f}} {unit}<extra></extra>")
+        if a.projected is not None and a.last_year is not None:
+            fig.add_scatter(x=[a.last_year, target_year], y=[a.last_value, a.projected],
+                            name=f"Projection (tendance des {PROJECTION_POINTS} dernières valeurs)", mode="lines",
+                            line={"dash": "dashdot", "color": COLORS["warning"], "width": 2},
+                            hovertemplate=f"Projection %{{x}} : %{{y:,.2f}} {unit}<extra></extra>")
+    fig.update_layout(barmode="relative", height=440, yaxis_title=unit, xaxis={"dtick": 1 if _span(values) <= 16 else 2},
+                      hovermode="x unified")
+    return fig
+
+
+def _span(values: pl.DataFrame) -> int:
+    return int(values["annee"].max() - values["annee"].min()) if values.height else 0
+
+
+def indicator_summary(row: dict, a: Assessment) -> str:
+    unit, title = row["unite"], row["titre"]
+    if a.last_value is None:
+        return f"{title} : aucune valeur mesurée."
+    text = f"{title} : {fmt_number(a.last_value, row.get('precision') or 2)} {unit} en {a.last_year}"
+    if a.change is not None:
+        text += f", {fmt_percent(a.change, 1, signed=True)} par rapport à {row['annee_reference']}"
+    if row.get("valeur_cible") is not None:
+        text += f" ; objectif {row['annee_cible']} : {fmt_number(row['valeur_cible'], row.get('precision') or 2)} {unit}"
+    return text + f" ; statut : {a.status} ({a.reason})."
+
+
+def budget_figure(totals: pl.DataFrame) -> go.Figure:
+    """Voted ceiling against realised emissions, per year."""
+    known = totals.filter(pl.col("realise_tco2e").is_not_null())
+    capped = totals.filter(pl.col("plafond_tco2e").is_not_null())
+    fig = go.Figure([
+        go.Bar(x=known["annee"].to_list(), y=known["realise_tco2e"].to_list(), name="Émissions réalisées",
+               marker_color=COLORS["primary"], hovertemplate="Réalisé %{x} : %{y:,.0f} tCO2e<extra></extra>"),
+        go.Scatter(x=capped["annee"].to_list(), y=capped["plafond_tco2e"].to_list(), name="Plafond voté",
+                   mode="lines+markers", line={"shape": "hv", "color": COLORS["danger"], "width": 2, "dash": "dash"},
+                   hovertemplate="Plafond %{x} : %{y:,.0f} tCO2e<extra></extra>"),
+    ])
+    fig.update_layout(height=380, yaxis_title="tCO2e", xaxis={"dtick": 1})
+    return fig
+
+
+def budget_summary(totals: pl.DataFrame) -> str:
+    known = totals.filter(pl.col("realise_tco2e").is_not_null() & pl.col("plafond_tco2e").is_not_null())
+    if not known.height:
+        return "Aucun résultat de budget climat connu."
+    last = known.row(-1, named=True)
+    under = last["ecart_tco2e"] <= 0
+    text = (f"En {last['annee']}, {fmt_int(last['realise_tco2e'])} tCO2e émises pour un plafond de "
+            f"{fmt_int(last['plafond_tco2e'])} tCO2e : "
+            + (f"{fmt_int(-last['ecart_tco2e'])} tCO2e sous le plafond ({fmt_percent(last['ecart_pct'], 1, signed=True)})"
+               if under else f"{fmt_int(last['ecart_tco2e'])} tCO2e au-dessus ({fmt_percent(last['ecart_pct'], 1, signed=True)})"))
+    if last.get("evolution_depuis_adoption_pct") is not None:
+        text += f" ; {fmt_percent(last['evolution_depuis_adoption_pct'], 1, signed=True)} depuis l'adoption"
+    return text + "."
+
+
+def breakdown_figure(breakdown: pl.DataFrame, title: str) -> go.Figure:
+    """Realised emissions per year, stacked by sector or actor."""
+    fig = go.Figure()
+    for name in sorted(set(breakdown["libelle"].to_list())):
+        part = breakdown.filter(pl.col("libelle") == name)
+        fig.add_bar(x=part["annee"].to_list(), y=part["realise_tco2e"].to_list(), name=name,
+                    hovertemplate=f"{name} %{{x}} : %{{y:,.0f}} tCO2e<extra></extra>")
+    fig.update_layout(barmode="stack", height=360, yaxis_title="tCO2e", xaxis={"dtick": 1}, legend_title_text=title)
+    return fig
+
+
+def breakdown_summary(breakdown: pl.DataFrame, what: str) -> str:
+    if not breakdown.height:
+        return f"Aucune répartition par {what}."
+    year = int(breakdown["annee"].max())
+    last = breakdown.filter(pl.col("annee") == year).sort("realise_tco2e", descending=True)
+    total = last["realise_tco2e"].sum()
+    parts = ", ".join(f"{r['libelle'].lower()} {fmt_percent(100 * r['realise_tco2e'] / total, 0)}"
+                      for r in last.iter_rows(named=True))
+    return f"Répartition des émissions {year} par {what} : {parts}."

@@ -1,0 +1,76 @@
+"""Climate queries and figures on a small hand-made plan."""
+
+import polars as pl
+import pytest
+
+from components.figures.climat import (breakdown_summary, budget_figure, budget_summary, indicator_figure,
+                                       indicator_summary)
+from components.selectors import ALL
+from data.demo import budget_climat
+from data_access import climat as q
+from data_access.indicators import EN_RETARD
+
+
+def plan_rows(indicateur, titre, parent, values, ref=(2015, 100.0), target=(2030, 60.0), commune=None, axe="1"):
+    base = {"axe": axe, "axe_titre": "Bâtiments", "sous_axe": f"{axe}.1", "sous_axe_titre": "Sobriété", "ordre": 1,
+            "indicateur": indicateur, "titre": titre, "unite": "kteq CO2", "parent": parent, "precision": 1,
+            "commune_code": commune, "annee_reference": ref[0], "valeur_reference": ref[1],
+            "annee_cible": target[0], "valeur_cible": target[1], "source": "démo", "commentaire": None,
+            "confidentiel": False}
+    return [{**base, "annee": y, "resultat": v, "objectif": None} for y, v in values]
+
+
+@pytest.fixture
+def values():
+    rows = (plan_rows("cae_1.a", "Émissions de GES", None, [(2015, 100.0), (2018, 98.0), (2020, 97.0)])
+            + plan_rows("cae_1.c", "Émissions - résidentiel", "cae_1.a", [(2015, 40.0), (2020, 39.0)])
+            + plan_rows("cae_1.a", "Émissions de GES", None, [(2020, 20.0)], commune="92040")
+            + plan_rows("cae_2.a", "Énergie", None, [(2020, 5.0)], axe="2"))
+    return pl.DataFrame(rows)
+
+
+def test_commune_filter_axes_plan_series(values):
+    territory = q.for_commune(values, ALL)
+    assert territory["commune_code"].null_count() == territory.height
+    assert q.for_commune(values, "92040").height == 1
+    assert q.axes(values) == [("1", "Bâtiments"), ("2", "Bâtiments")]
+    plan = q.plan(territory, "1")
+    assert plan["indicateur"].to_list() == ["cae_1.a", "cae_1.c"]
+    assert q.children(plan, "cae_1.a") == ["cae_1.c"]
+    assert q.series(territory, "cae_1.a", 2016, 2020)["annee"].to_list() == [2018, 2020]
+    a = q.assessment(territory, plan.row(0, named=True))
+    assert a.last_value == 97.0 and a.status == EN_RETARD
+    assert q.year_bounds(values) == (2015, 2020)
+
+
+def test_indicator_figure_styles_and_summary(values):
+    territory = q.for_commune(values, ALL)
+    row = q.plan(territory, "1").row(0, named=True)
+    a = q.assessment(territory, row)
+    fig = indicator_figure(q.series(territory, "cae_1.a"), row, a, {"résidentiel": q.series(territory, "cae_1.c")})
+    names = [t.name for t in fig.data]
+    assert names[0] == "résidentiel" and fig.data[0].type == "bar"  # sector children stacked behind
+    results = fig.data[names.index("Résultats")]
+    assert results.line.dash is None and list(results.y) == [100.0, 98.0, 97.0]
+    assert fig.data[names.index("Trajectoire linéaire")].line.dash == "dot"
+    assert "Référence 2015" in names and "Objectif 2030" in names
+    projection = fig.data[[n.startswith("Projection") for n in names].index(True)]
+    assert projection.line.dash == "dashdot" and list(projection.x) == [2020, 2030]
+    text = indicator_summary(row, a)
+    assert text.startswith("Émissions de GES : 97,0 kteq CO2 en 2020, −3,0") and "statut : en retard" in text
+
+
+def test_budget_totals_and_figures():
+    frame = budget_climat.generate()
+    totals = q.budget_totals(frame)
+    row2024 = totals.filter(pl.col("annee") == 2024).row(0, named=True)
+    assert row2024["evolution_depuis_adoption_pct"] == pytest.approx(-15.7, abs=0.01)
+    assert row2024["ecart_tco2e"] == pytest.approx(104_987 - row2024["plafond_tco2e"])
+    assert row2024["evolution_reference_pct"] == pytest.approx((104_987 / 130_100 - 1) * 100)
+    fig = budget_figure(totals)
+    assert [t.name for t in fig.data] == ["Émissions réalisées", "Plafond voté"]
+    assert fig.data[1].line.shape == "hv" and 2020 not in list(fig.data[1].x)  # no ceiling in the reference year
+    summary = budget_summary(totals)
+    assert summary.startswith("En 2025,") and "sous le plafond" in summary and "depuis l'adoption" in summary
+    sectors = q.budget_breakdown(frame, "secteur")
+    assert "Répartition des émissions 2025 par secteur : transports" in breakdown_summary(sectors, "secteur")
