@@ -31,11 +31,11 @@ def progress_bar(progress: float | None) -> html.Div:
         return html.Div("Progression : non calculable", className="small text-body-secondary")
     shown = max(0.0, min(100.0, progress))
     label = f"Progression vers l'objectif : {fmt_percent(progress, 0)}"
+    # The label above is the text alternative of the bar (dbc.Progress takes no aria-label).
     return html.Div([
         html.Div(label, className="small"),
         dbc.Progress(value=shown, className="pilote-progress", style={"height": "0.6rem"},
-                     color="success" if progress >= 100 else "primary",
-                     **{"aria-label": label}),
+                     color="success" if progress >= 100 else "primary"),
     ])
 
 

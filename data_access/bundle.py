@@ -37,14 +37,18 @@ def _raw_frames(catalog: Catalog) -> dict[str, tuple[pl.DataFrame, str, datetime
     velib = read_ods_csv((SOURCES / VELIB_FILE).read_bytes())
     velib = velib.filter(pl.col("Code INSEE communes équipées").is_in(codes))
     communes = geojson_rows(SOURCES / COMMUNES_FILE).filter(pl.col("code").is_in(codes))
-    from data.demo import budget_climat
+    from data.demo import budget_climat, pcaet
 
     definitions = pl.read_csv(SOURCES / PCAET_FILE, infer_schema=False)
+    pcaet_public, pcaet_internal = pcaet.generate()
     return {
         # fetched_at is the date of the data itself, so the UI never presents old data as new.
         "pcaet_indicateurs": (definitions, f"data/sources/{PCAET_FILE}", datetime(2026, 8, 7, tzinfo=timezone.utc)),
         "budget_climat": (budget_climat.generate(), "data/demo/budget_climat.py",
                           datetime(2026, 2, 4, tzinfo=timezone.utc)),
+        # The plan's values: the last results are those of 2024, published in early 2026 with the budget climat.
+        "pcaet_valeurs": (pcaet_public, "data/demo/pcaet.py", datetime(2026, 2, 4, tzinfo=timezone.utc)),
+        "pcaet_valeurs_internes": (pcaet_internal, "data/demo/pcaet.py", datetime(2026, 2, 4, tzinfo=timezone.utc)),
         "velib_stations": (velib, f"data/sources/{VELIB_FILE}", datetime(2026, 4, 6, 10, 49, 36, tzinfo=timezone.utc)),
         "communes_contours": (communes, f"data/sources/{COMMUNES_FILE}", datetime(2016, 1, 1, tzinfo=timezone.utc)),
     }

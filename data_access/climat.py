@@ -49,6 +49,12 @@ def children(plan_rows: pl.DataFrame, indicateur: str) -> list[str]:
     return plan_rows.filter(pl.col("parent") == indicateur)["indicateur"].to_list()
 
 
+def children_of(values: pl.DataFrame, indicateur: str) -> list[tuple[str, str]]:
+    """(id, title) of the indicators whose parent is ``indicateur``, in any axis of the plan."""
+    return [tuple(r) for r in values.filter(pl.col("parent") == indicateur).select("indicateur", "titre")
+            .unique().sort("indicateur").iter_rows()]
+
+
 def assessment(values: pl.DataFrame, row: dict) -> Assessment:
     points = [(y, v) for y, v in series(values, row["indicateur"]).select("annee", "resultat").iter_rows()
               if v is not None]

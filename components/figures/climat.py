@@ -10,6 +10,8 @@ from components.theme import COLORS
 from data_access.indicators import PROJECTION_POINTS, Assessment
 
 MUTED = COLORS["muted"]
+# Years are labels, not quantities: no thousands separator ("2 024" otherwise, with French separators).
+YEAR_AXIS = {"tickformat": "d", "hoverformat": "d", "separatethousands": False}
 
 
 def indicator_figure(values: pl.DataFrame, row: dict, a: Assessment,
@@ -49,7 +51,7 @@ def indicator_figure(values: pl.DataFrame, row: dict, a: Assessment,
                             name=f"Projection (tendance des {PROJECTION_POINTS} dernières valeurs)", mode="lines",
                             line={"dash": "dashdot", "color": COLORS["warning"], "width": 2},
                             hovertemplate=f"Projection %{{x}} : %{{y:,.2f}} {unit}<extra></extra>")
-    fig.update_layout(barmode="relative", height=440, yaxis_title=unit, xaxis={"dtick": 1 if _span(values) <= 16 else 2},
+    fig.update_layout(barmode="relative", height=440, yaxis_title=unit, xaxis={**YEAR_AXIS, "dtick": 1 if _span(values) <= 16 else 2},
                       hovermode="x unified")
     return fig
 
@@ -81,7 +83,7 @@ def budget_figure(totals: pl.DataFrame) -> go.Figure:
                    mode="lines+markers", line={"shape": "hv", "color": COLORS["danger"], "width": 2, "dash": "dash"},
                    hovertemplate="Plafond %{x} : %{y:,.0f} tCO2e<extra></extra>"),
     ])
-    fig.update_layout(height=380, yaxis_title="tCO2e", xaxis={"dtick": 1})
+    fig.update_layout(height=380, yaxis_title="tCO2e", xaxis={**YEAR_AXIS, "dtick": 1})
     return fig
 
 
@@ -107,7 +109,8 @@ def breakdown_figure(breakdown: pl.DataFrame, title: str) -> go.Figure:
         part = breakdown.filter(pl.col("libelle") == name)
         fig.add_bar(x=part["annee"].to_list(), y=part["realise_tco2e"].to_list(), name=name,
                     hovertemplate=f"{name} %{{x}} : %{{y:,.0f}} tCO2e<extra></extra>")
-    fig.update_layout(barmode="stack", height=360, yaxis_title="tCO2e", xaxis={"dtick": 1}, legend_title_text=title)
+    fig.update_layout(barmode="stack", height=360, yaxis_title="tCO2e", xaxis={**YEAR_AXIS, "dtick": 1},
+                      legend_title_text=title)
     return fig
 
 

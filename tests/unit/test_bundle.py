@@ -28,7 +28,8 @@ def test_every_catalog_dataset_is_bundled(rebuilt, catalog):
     assert counts["pcaet_indicateurs"] == 97
 
 
-@pytest.mark.parametrize("key", ["velib_stations", "communes_contours", "pcaet_indicateurs", "budget_climat"])
+@pytest.mark.parametrize("key", ["velib_stations", "communes_contours", "pcaet_indicateurs", "budget_climat",
+                                 "pcaet_valeurs", "pcaet_valeurs_internes"])
 def test_committed_snapshot_equals_a_rebuild(rebuilt, key):
     store, _ = rebuilt
     committed = SnapshotStore(BUNDLED)

@@ -74,3 +74,12 @@ def test_budget_totals_and_figures():
     assert summary.startswith("En 2025,") and "sous le plafond" in summary and "depuis l'adoption" in summary
     sectors = q.budget_breakdown(frame, "secteur")
     assert "Répartition des émissions 2025 par secteur : transports" in breakdown_summary(sectors, "secteur")
+
+
+def test_year_axes_have_no_thousands_separator(values):
+    territory = q.for_commune(values, ALL)
+    row = q.plan(territory, "1").row(0, named=True)
+    figures = [indicator_figure(q.series(territory, "cae_1.a"), row, q.assessment(territory, row)),
+               budget_figure(q.budget_totals(budget_climat.generate()))]
+    for fig in figures:
+        assert fig.layout.xaxis.tickformat == "d" and fig.layout.xaxis.separatethousands is False

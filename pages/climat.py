@@ -1,0 +1,185 @@
+"""/climat — le plan climat (PCAET) : indicateurs par axe face à leur référence et leur objectif, et le budget
+climat d'Issy-les-Moulineaux. Confidential indicators are read and shown only for granted users."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import polars as pl
+from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html, no_update
+
+from auth.session import can, current_auth
+from components.badges import demo_badge, lock_icon
+from components.chart_card import chart_card
+from components.figures.climat import (breakdown_figure, breakdown_summary, budget_figure, budget_summary,
+                                       indicator_figure, indicator_summary)
+from components.formats import fmt_int, fmt_percent
+from components.indicator_card import indicator_card
+from components.kpi import kpi
+from components.selectors import commune_label, fallback_notice, merge_query, parse_choice, parse_commune
+from data_access import climat as q
+from data_access.context import current
+from data_access.indicators import PROJECTION_POINTS, TOLERANCE
+from data_access.snapshots import SnapshotMissing
+
+SECTION = "/climat#confidentiel"
+ALL_INDICATORS = "tous"
+
+dash.register_page(
+    __name__, path="/climat", name="Climat", title="Plan climat (PCAET) et budget climat", order=10, nav=True,
+    access="public", sections={"confidentiel": ["elus", "climat"]},
+    datasets=["pcaet_valeurs", "pcaet_valeurs_internes", "pcaet_indicateurs", "budget_climat"],
+    description="Indicateurs du plan climat face à leurs objectifs ; budget climat (tCO2e) voté et réalisé.",
+)
+
+
+def indicator_options(rows: pl.DataFrame) -> list[dict]:
+    return [{"label": "Tous les indicateurs de l'axe", "value": ALL_INDICATORS}] + [
+        {"label": f"{r['titre']} ({r['indicateur']})", "value": r["indicateur"]} for r in rows.iter_rows(named=True)]
+
+
+def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, **_ignored):
+    data = current()
+    territory = data.catalog.territory
+    confidential = can(SECTION)
+    place = parse_commune(commune, territory)
+    try:
+        values = q.values(data, place.value, confidential)
+        budget = q.budget(data)
+    except SnapshotMissing as exc:
+        return html.Div([html.H1("Plan climat", className="h3"),
+                         dbc.Alert(f"Les données du plan climat ne sont pas disponibles : {exc}", color="danger")])
+    axis_list = q.axes(values)
+    axis = parse_choice(axe, [a for a, _ in axis_list], axis_list[0][0])
+    rows = q.plan(values, axis.value)
+    chosen = parse_choice(indicateur, [ALL_INDICATORS, *rows["indicateur"].to_list()], ALL_INDICATORS)
+    low, high = q.year_bounds(values)
+    years = [str(y) for y in range(low, high + 1)]
+    first = parse_choice(debut, years, str(low))
+    last = parse_choice(fin, years, str(high))
+    first_year, last_year = sorted((int(first.value), int(last.value)))
+    search = merge_query("", commune=place.value, axe=axis.value)
+
+    notices = [fallback_notice("Commune", place, "tout le territoire"), fallback_notice("Axe", axis, "le premier axe"),
+               fallback_notice("Indicateur", chosen, "tous les indicateurs de l'axe"),
+               fallback_notice("Année de début", first, str(low)), fallback_notice("Année de fin", last, str(high))]
+    detail_id = chosen.value if chosen.value != ALL_INDICATORS else rows["indicateur"][0]
+    cards = []
+    for row in rows.iter_rows(named=True):
+        a = q.assessment(values, row)
+        href = "/climat" + merge_query(search, indicateur=row["indicateur"]) + "#detail"
+        cards.append(dbc.Col(indicator_card(row, a, href, selected=row["indicateur"] == detail_id), md=6, xl=4))
+
+    return html.Div([
+        html.H1("Plan climat-air-énergie et budget climat", className="h3"),
+        *[n for n in notices if n],
+        dbc.Alert([demo_badge(), " Les valeurs des indicateurs et le détail du budget climat sont des données de "
+                   "démonstration ; les définitions des indicateurs sont les définitions réglementaires réelles."],
+                  color="light", className="small py-2"),
+        selectors(axis_list, axis.value, rows, chosen.value, years, str(first_year), str(last_year)),
+        html.H2(f"Axe {axis.value} — {dict(axis_list)[axis.value]} · {commune_label(place.value, territory)}",
+                className="h5 mt-3"),
+        dbc.Row(cards, className="g-3", id="climat-cards"),
+        confidential_note(confidential),
+        html.Div(detail(values, rows, detail_id, first_year, last_year, data), id="detail", className="mt-4"),
+        budget_section(budget, data),
+        method_note(),
+    ])
+
+
+def selectors(axis_list, axis, rows, chosen, years, first, last) -> dbc.Row:
+    def select(label, id_, options, value):
+        return dbc.Col([dbc.Label(label, html_for=id_, className="small mb-0"),
+                        dcc.Dropdown(id=id_, options=options, value=value, clearable=False)], md=True)
+
+    return dbc.Row([
+        select("Axe du plan", "climat-axe", [{"label": f"{a} — {t}", "value": a} for a, t in axis_list], axis),
+        select("Indicateur", "climat-indicateur", indicator_options(rows), chosen),
+        dbc.Col(dbc.Row([select("De", "climat-debut", years, first), select("à", "climat-fin", years, last)],
+                        className="g-2"), md=3),
+    ], className="g-2 align-items-end", id="climat-selectors")
+
+
+def detail(values, rows, indicateur, first, last, data):
+    row = rows.filter(pl.col("indicateur") == indicateur).row(0, named=True)
+    a = q.assessment(values, row)
+    shown = q.series(values, indicateur, first, last)
+    # Sector children may sit in other axes of the plan (transport emissions under mobility): all rows.
+    kids = {titre.split(" - ")[-1]: q.series(values, child, first, last)
+            for child, titre in q.children_of(values, indicateur)}
+    figure = indicator_figure(shown, row, a, kids)
+    source = data.catalog["pcaet_valeurs"].attribution
+    return chart_card("climat-detail", f"{row['titre']} ({row['unite']})", figure, indicator_summary(row, a), source,
+                      data.status("pcaet_valeurs").meta.fetched_at, demo=True)
+
+
+def confidential_note(confidential: bool):
+    if confidential:
+        return None
+    text = ("Certains indicateurs du plan sont réservés aux élus et à la direction du climat.")
+    if not current_auth().principal().authenticated:
+        return html.P([lock_icon(), " ", text, " ", html.A("Se connecter", href="/login?next=/climat"), "."],
+                      className="small mt-3")
+    return html.P([lock_icon(), " ", text], className="small mt-3")
+
+
+def budget_section(budget, data) -> html.Section:
+    totals = q.budget_totals(budget)
+    known = totals.filter(pl.col("realise_tco2e").is_not_null() & pl.col("plafond_tco2e").is_not_null())
+    last = known.row(-1, named=True)
+    source = data.catalog["budget_climat"].attribution
+    when = data.status("budget_climat").meta.fetched_at
+    sectors, actors = q.budget_breakdown(budget, "secteur"), q.budget_breakdown(budget, "acteur")
+    return html.Section([
+        html.H2(["Budget climat d'Issy-les-Moulineaux ", demo_badge()], className="h5 mt-5"),
+        html.P("Chaque année, le conseil municipal débat des orientations en décembre, vote en février un plafond "
+               "d'émissions du territoire (en tonnes équivalent CO2) et présente le résultat de l'année précédente.",
+               className="small"),
+        dbc.Row([
+            dbc.Col(kpi(f"émissions {last['annee']} (tCO2e)", fmt_int(last["realise_tco2e"])), xs=6, md=3),
+            dbc.Col(kpi(f"plafond voté {last['annee']} (tCO2e)", fmt_int(last["plafond_tco2e"])), xs=6, md=3),
+            dbc.Col(kpi("écart au plafond", fmt_percent(last["ecart_pct"], 1, signed=True),
+                        f"{fmt_int(last['ecart_tco2e'])} tCO2e"), xs=6, md=3),
+            dbc.Col(kpi("depuis l'adoption", fmt_percent(last["evolution_depuis_adoption_pct"], 1, signed=True),
+                        f"{fmt_percent(last['evolution_reference_pct'], 1, signed=True)} depuis 2020"), xs=6, md=3),
+        ], className="g-3 mb-3", id="budget-kpis"),
+        dbc.Row([
+            dbc.Col(chart_card("budget-plafond", "Plafond voté et émissions réalisées", budget_figure(totals),
+                               budget_summary(totals), source, when, demo=True), lg=12),
+            dbc.Col(chart_card("budget-secteurs", "Émissions par secteur", breakdown_figure(sectors, "Secteur"),
+                               breakdown_summary(sectors, "secteur"), source, when, demo=True), lg=6),
+            dbc.Col(chart_card("budget-acteurs", "Émissions par acteur", breakdown_figure(actors, "Acteur"),
+                               breakdown_summary(actors, "acteur"), source, when, demo=True), lg=6),
+        ], className="g-3"),
+    ], id="budget-climat")
+
+
+def method_note() -> html.Details:
+    return html.Details([
+        html.Summary("Méthode de calcul", className="small"),
+        html.Ul([
+            html.Li("Évolution : écart de la dernière valeur à la valeur de l'année de référence, en %."),
+            html.Li("Progression : 0 % à la référence, 100 % à l'objectif (négative si l'indicateur s'en éloigne)."),
+            html.Li("Trajectoire : la droite de la référence à l'objectif ; « dans la trajectoire » à "
+                    f"{fmt_percent(TOLERANCE * 100, 0)} de l'écart référence–objectif près."),
+            html.Li(f"Projection : droite des moindres carrés sur les {PROJECTION_POINTS} dernières valeurs, "
+                    "prolongée jusqu'à l'année de l'objectif ; un indicateur en deçà de la trajectoire dont la "
+                    "projection atteint l'objectif reste « dans la trajectoire »."),
+        ], className="small"),
+    ], className="mt-4")
+
+
+@callback(
+    Output("_pages_location", "search", allow_duplicate=True),
+    Input("climat-axe", "value"), Input("climat-indicateur", "value"), Input("climat-debut", "value"),
+    Input("climat-fin", "value"), State("_pages_location", "search"),
+    prevent_initial_call=True,
+)
+def sync_url(axe, indicateur, debut, fin, search):
+    """Every choice goes to the URL (a permalink); the page is rendered again from it, on the server."""
+    if dash_ctx.triggered_id == "climat-axe":  # another axis: its own indicators
+        new = merge_query(search, axe=axe, indicateur=None)
+    else:
+        new = merge_query(search, axe=axe, indicateur=None if indicateur == ALL_INDICATORS else indicateur,
+                          debut=debut, fin=fin)
+    return new if new != (search or "") else no_update
