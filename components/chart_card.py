@@ -1,38 +1,287 @@
-"""The chart card: title, chart, a one-sentence text summary, source and data date.
+"""The chart card: one component for every chart of every dashboard.
+
+It shows the title, the chart, a one-sentence text summary, the source and the data date, and offers:
+
+- "Voir les données": a native ``<details>`` disclosure (keyboard-accessible, no callback) holding an
+  accessible HTML table of exactly the figures drawn (caption, header scopes, French formats);
+- "Télécharger les données (CSV)": the CSV of that same table, built here at layout time by the pure
+  function :func:`to_csv` and kept in a ``dcc.Store``; a *clientside* callback saves it as a file;
+- "Télécharger l'image (PNG)" / "(SVG)": a print-scale image (1200 px wide at scale 3, i.e. 3600 px) with the
+  title, the source and the data date drawn on it, made in the browser with ``Plotly.toImage``.
 
 RGAA: a chart is an image that carries information, so every chart comes with a sentence saying what it
-shows; the sentence is generated from the same data as the figure.
+shows, generated from the same data as the figure. ``dcc.Graph`` takes no ``aria-*`` attribute, so the graph
+is wrapped in a ``role="img"`` element whose accessible name (``aria-label``) is that sentence; the sentence
+is also printed under the chart.
+
+Why the exports are clientside only: the data were authorised when the page that rendered the card was
+(the guard, ``auth/guard.py``), and are already in the browser. The export callbacks never reach the server,
+so they send nothing new to it and need no entry in the guard's callback map (Dash registers them with
+``callback`` None, which ``build_callback_map`` skips). A *server* callback defined in this module would be
+refused at start-up: it belongs to no page. The JavaScript is in ``assets/chart_export.js``.
+
+``table`` is ``(frame, columns, formats)``:
+
+- ``frame``: a polars DataFrame, rows in the order to show;
+- ``columns``: ``{frame column: French header}``, in display order (only these columns are shown/exported);
+- ``formats``: ``{frame column: spec}`` (optional, may be ``None``), where ``spec`` is
+
+  - an ``int``: a numeric column shown with that many decimals (``fmt_number(value, n)``); the CSV gets the
+    same rounding, without thousands separator;
+  - a callable ``value -> str``: the text shown, used as is in the CSV too (a text cell for Excel: prefer an
+    ``int`` spec for numbers, and put the unit in the header, e.g. ``"Part (%)"`` with ``1``).
+
+  Columns without a spec: numbers up to 3 decimals (trailing zeros dropped), dates ``dd/mm/yyyy``,
+  datetimes ``dd/mm/yyyy HH:MM`` in Paris time, booleans ``oui``/``non``, anything else as text.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from typing import Any
+
+import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import dcc, html
+import polars as pl
+from dash import MATCH, ClientsideFunction, Input, Output, State, dcc, html
 
 from components.badges import demo_badge
-from components.formats import fmt_date
-from components.theme import GRAPH_CONFIG
+from components.formats import MINUS, MISSING, NBSP, NNBSP, fmt_date, fmt_datetime, fmt_number
+from components.theme import graph_config
+
+__all__ = ["chart_card", "to_csv", "data_table", "export_caption", "TableSpec"]
+
+# (frame, {column: French header}, {column: decimals | value -> str} or None)
+TableSpec = tuple[pl.DataFrame, dict[str, str], dict[str, int | Callable[[Any], str]] | None]
+
+CSV_BOM = "\ufeff"
+CSV_DELIMITER = ";"
+# Spreadsheets run a cell starting with one of these as a formula ("CSV injection"): such text cells get a
+# leading apostrophe, which Excel and LibreOffice hide.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# Ids of the parts of a card (pattern-matching ids: one clientside callback serves every card).
+CSV_STORE = "chart-csv"
+META_STORE = "chart-meta"
+CSV_BUTTON = "chart-csv-button"
+PNG_BUTTON = "chart-png-button"
+SVG_BUTTON = "chart-svg-button"
+CSV_DONE = "chart-csv-done"
+IMAGE_DONE = "chart-image-done"
+
+
+def _pid(kind: str, card_id: str) -> dict:
+    return {"type": kind, "card": card_id}
+
+
+# ------------------------------------------------------------------------------------------ cell formats
+
+
+def _is_missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN
+    except (TypeError, ValueError):
+        return False
+
+
+def _kind(dtype) -> str:
+    if dtype == pl.Boolean:
+        return "bool"
+    if dtype.is_numeric():
+        return "number"
+    if dtype == pl.Datetime:
+        return "datetime"
+    if dtype == pl.Date:
+        return "date"
+    return "text"
+
+
+def _display(value, kind: str, spec) -> str:
+    """The text of a cell in the HTML table (French formats, grouped thousands, missing as an en dash)."""
+    if callable(spec):
+        return spec(value)
+    if _is_missing(value):
+        return MISSING
+    if kind == "number":
+        return fmt_number(value, spec if isinstance(spec, int) else None)
+    if kind == "date":
+        return fmt_date(value)
+    if kind == "datetime":
+        return fmt_datetime(value)
+    if kind == "bool":
+        return "oui" if value else "non"
+    return str(value)
+
+
+def _csv_cell(value, kind: str, spec) -> str:
+    """The text of a CSV cell: same rounding as on screen, but made for spreadsheets."""
+    if callable(spec):
+        text = spec(value)
+    elif _is_missing(value):
+        return ""
+    elif kind == "number":
+        # Decimal comma, and no thousands separator: Excel (French locale) and LibreOffice read "1234,5" as a
+        # number, but "1 234,5" with a (narrow) no-break space as text. Negative numbers take the ASCII
+        # hyphen-minus, the only minus sign spreadsheets parse.
+        text = fmt_number(value, spec if isinstance(spec, int) else None)
+        return text.replace(NNBSP, "").replace(NBSP, "").replace(" ", "").replace(MINUS, "-")
+    elif kind == "date":
+        return fmt_date(value)
+    elif kind == "datetime":
+        return fmt_datetime(value).replace(" à ", " ")  # dd/mm/yyyy HH:MM, Paris time
+    elif kind == "bool":
+        return "oui" if value else "non"
+    else:
+        text = str(value)
+    if text == MISSING:
+        return ""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(frame: pl.DataFrame, columns: dict[str, str], formats: dict | None = None) -> str:
+    """The CSV text of exactly the table shown: for Excel in French.
+
+    UTF-8 with a byte order mark (without it Excel reads the file as Windows-1252), ``;`` between cells
+    (the comma is the decimal separator), CRLF line ends, the French headers on the first line, then one line
+    per row in the frame's order, and nothing else (no comment or title line). Missing values are empty.
+    """
+    formats = formats or {}
+    kinds = {name: _kind(frame.schema[name]) for name in columns}
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(list(columns.values()))
+    for row in frame.select(list(columns)).iter_rows(named=True):
+        writer.writerow([_csv_cell(row[name], kinds[name], formats.get(name)) for name in columns])
+    return CSV_BOM + out.getvalue()
+
+
+# ------------------------------------------------------------------------------------------ the data table
+
+
+def data_table(frame: pl.DataFrame, columns: dict[str, str], formats: dict | None, caption: str,
+               table_id: str | None = None) -> html.Div:
+    """Accessible table of the figures: caption, ``th scope="col"`` headers, the first column as row
+    headers (``th scope="row"``), numbers right-aligned and formatted in French."""
+    formats = formats or {}
+    kinds = {name: _kind(frame.schema[name]) for name in columns}
+    names = list(columns)
+
+    def align(name):
+        return "text-end" if kinds[name] == "number" else None
+
+    head = html.Thead(html.Tr([html.Th(label, scope="col", className=align(name))
+                               for name, label in columns.items()]))
+    rows = []
+    for row in frame.select(names).iter_rows(named=True):
+        texts = [_display(row[name], kinds[name], formats.get(name)) for name in names]
+        rows.append(html.Tr([html.Th(texts[0], scope="row", className=align(names[0]))]
+                            + [html.Td(text, className=align(name)) for name, text in zip(names[1:], texts[1:])]))
+    body = html.Tbody(rows or [html.Tr(html.Td("Aucune ligne.", colSpan=len(names)))])
+    return html.Div(
+        dbc.Table([html.Caption(caption), head, body], size="sm", hover=True, className="align-middle mb-0",
+                  **({"id": table_id} if table_id else {})),
+        className="table-responsive",
+    )
+
+
+# ------------------------------------------------------------------------------------------ the card
+
+
+def export_caption(source: str, data_date=None, demo: bool = False) -> str:
+    """The source line, on the card and on the exported image: ``Source : … · données du 05/03/2026``."""
+    text = f"Source : {source}"
+    if data_date:
+        text += f" · données du {fmt_date(data_date)}"
+    if demo:
+        text += " · données de démonstration"
+    return text
 
 
 def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source: str,
-               data_date=None, demo: bool = False) -> dbc.Card:
+               data_date=None, demo: bool = False, table: TableSpec | None = None, level: int = 2) -> dbc.Card:
+    """A chart card. ``table`` (see the module docstring) adds "Voir les données" and the CSV download;
+    ``level`` is the heading level of the title (2 or 3)."""
+    heading = {2: html.H2, 3: html.H3}.get(level, html.H2)
     # A responsive graph fills its container, which has no height of its own: give it the figure's.
     graph_style = {"height": f"{figure.layout.height or 400}px"}
+    summary_id = f"{card_id}-summary"
+    caption = export_caption(source, data_date, demo)
+
+    body = [
+        # dcc.Graph takes no aria-* attribute: the wrapper is the image, named by the summary sentence.
+        html.Div(
+            dcc.Graph(id=f"{card_id}-graph", figure=figure, config=graph_config(filename=card_id),
+                      style=graph_style, responsive=True),
+            role="img", **{"aria-label": summary},
+            className="pilote-chart-graph",
+        ),
+        html.P(summary, id=summary_id, className="small mb-0 pilote-chart-summary"),
+    ]
+    buttons = []
+    stores = [
+        dcc.Store(id=_pid(META_STORE, card_id),
+                  data={"graph": f"{card_id}-graph", "title": title, "caption": caption, "filename": card_id}),
+        dcc.Store(id=_pid(IMAGE_DONE, card_id)),
+    ]
+    if table is not None:
+        frame, columns, formats = (tuple(table) + (None,))[:3]
+        body.append(
+            html.Details(
+                [html.Summary("Voir les données", className="pilote-chart-data-toggle"),
+                 data_table(frame, columns, formats, caption=title, table_id=f"{card_id}-table")],
+                id=f"{card_id}-data", className="pilote-chart-data mt-2",
+            )
+        )
+        stores += [dcc.Store(id=_pid(CSV_STORE, card_id), data=to_csv(frame, columns, formats)),
+                   dcc.Store(id=_pid(CSV_DONE, card_id))]
+        buttons.append(_button(CSV_BUTTON, card_id, "Télécharger les données (CSV)"))
+    buttons += [_button(PNG_BUTTON, card_id, "Télécharger l'image (PNG)"),
+                _button(SVG_BUTTON, card_id, "Télécharger l'image (SVG)")]
+
     return dbc.Card(
         [
-            dbc.CardHeader(html.H2([title, " ", demo_badge()] if demo else title, className="h6 mb-0")),
-            dbc.CardBody(
-                [
-                    dcc.Graph(id=f"{card_id}-graph", figure=figure, config=GRAPH_CONFIG, style=graph_style,
-                              responsive=True),
-                    html.P(summary, id=f"{card_id}-summary", className="small mb-0 pilote-chart-summary"),
-                ]
-            ),
+            dbc.CardHeader(heading([title, " ", demo_badge()] if demo else title, className="h6 mb-0")),
+            dbc.CardBody(body),
             dbc.CardFooter(
-                f"Source : {source}" + (f" · données du {fmt_date(data_date)}" if data_date else ""),
-                className="small text-body-secondary",
+                [html.Span(caption, id=f"{card_id}-source", className="pilote-chart-source"),
+                 html.Div(buttons, className="pilote-chart-actions", role="group",
+                          **{"aria-label": f"Exporter « {title} »"}),
+                 *stores],
+                className="small text-body-secondary pilote-chart-footer",
             ),
         ],
-        id=card_id, className="pilote-card h-100",
+        id=card_id, className="pilote-card pilote-chart-card h-100",
     )
+
+
+def _button(kind: str, card_id: str, label: str) -> dbc.Button:
+    return dbc.Button(label, id=_pid(kind, card_id), size="sm", color="secondary", outline=True,
+                      className="pilote-chart-export", n_clicks=0)
+
+
+# ------------------------------------------------------------------------------------------ clientside callbacks
+# Registered once, for every card (MATCH). Clientside: nothing reaches the server (see the module docstring).
+
+dash.clientside_callback(
+    ClientsideFunction("pilote", "download_csv"),
+    Output(_pid(CSV_DONE, MATCH), "data"),
+    Input(_pid(CSV_BUTTON, MATCH), "n_clicks"),
+    State(_pid(CSV_STORE, MATCH), "data"),
+    State(_pid(META_STORE, MATCH), "data"),
+    prevent_initial_call=True,
+)
+
+dash.clientside_callback(
+    ClientsideFunction("pilote", "download_image"),
+    Output(_pid(IMAGE_DONE, MATCH), "data"),
+    Input(_pid(PNG_BUTTON, MATCH), "n_clicks"),
+    Input(_pid(SVG_BUTTON, MATCH), "n_clicks"),
+    State(_pid(META_STORE, MATCH), "data"),
+    prevent_initial_call=True,
+)

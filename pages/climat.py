@@ -109,8 +109,12 @@ def detail(values, rows, indicateur, first, last, data):
             for child, titre in q.children_of(values, indicateur)}
     figure = indicator_figure(shown, row, a, kids)
     source = data.catalog["pcaet_valeurs"].attribution
-    return chart_card("climat-detail", f"{row['titre']} ({row['unite']})", figure, indicator_summary(row, a), source,
-                      data.status("pcaet_valeurs").meta.fetched_at, demo=True)
+    unit, decimals = row["unite"], int(row["precision"] if row["precision"] is not None else 2)
+    table = (shown.select("annee", "resultat", "objectif"),
+             {"annee": "Année", "resultat": f"Résultat ({unit})", "objectif": f"Objectif ({unit})"},
+             {"annee": str, "resultat": decimals, "objectif": decimals})
+    return chart_card("climat-detail", f"{row['titre']} ({unit})", figure, indicator_summary(row, a), source,
+                      data.status("pcaet_valeurs").meta.fetched_at, demo=True, table=table)
 
 
 def confidential_note(confidential: bool):
@@ -145,13 +149,27 @@ def budget_section(budget, data) -> html.Section:
         ], className="g-3 mb-3", id="budget-kpis"),
         dbc.Row([
             dbc.Col(chart_card("budget-plafond", "Plafond voté et émissions réalisées", budget_figure(totals),
-                               budget_summary(totals), source, when, demo=True), lg=12),
+                               budget_summary(totals), source, when, demo=True, table=(
+                                   totals.select("annee", "plafond_tco2e", "realise_tco2e", "ecart_tco2e", "ecart_pct"),
+                                   {"annee": "Année", "plafond_tco2e": "Plafond voté (tCO2e)",
+                                    "realise_tco2e": "Émissions réalisées (tCO2e)", "ecart_tco2e": "Écart (tCO2e)",
+                                    "ecart_pct": "Écart au plafond (%)"},
+                                   {"annee": str, "plafond_tco2e": 0, "realise_tco2e": 0, "ecart_tco2e": 0,
+                                    "ecart_pct": 1})), lg=12),
             dbc.Col(chart_card("budget-secteurs", "Émissions par secteur", breakdown_figure(sectors, "Secteur"),
-                               breakdown_summary(sectors, "secteur"), source, when, demo=True), lg=6),
+                               breakdown_summary(sectors, "secteur"), source, when, demo=True,
+                               table=breakdown_table(sectors, "Secteur")), lg=6),
             dbc.Col(chart_card("budget-acteurs", "Émissions par acteur", breakdown_figure(actors, "Acteur"),
-                               breakdown_summary(actors, "acteur"), source, when, demo=True), lg=6),
+                               breakdown_summary(actors, "acteur"), source, when, demo=True,
+                               table=breakdown_table(actors, "Acteur")), lg=6),
         ], className="g-3"),
     ], id="budget-climat")
+
+
+def breakdown_table(breakdown: pl.DataFrame, label: str):
+    return (breakdown.select("annee", "libelle", "realise_tco2e"),
+            {"annee": "Année", "libelle": label, "realise_tco2e": "Émissions réalisées (tCO2e)"},
+            {"annee": str, "realise_tco2e": 0})
 
 
 def method_note() -> html.Details:

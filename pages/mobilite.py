@@ -22,6 +22,9 @@ from data_access.context import current
 from data_access.snapshots import SnapshotMissing
 
 SECTION = "/mobilite#exploitation"
+# "Voir les données" and CSV of the per-commune chart: the figures it draws, largest capacity first.
+COMMUNE_COLUMNS = {"commune": "Commune", "stations": "Stations", "capacity": "Capacité (places)",
+                   "mechanical": "Vélos mécaniques", "ebike": "Vélos électriques"}
 THRESHOLDS = ["0", "2", "5"]
 
 dash.register_page(
@@ -114,7 +117,7 @@ def layout(commune=None, seuil=None, **_ignored):
                                        velib_map_summary(figures, label), source, status.meta.fetched_at), lg=7),
                     dbc.Col(chart_card("velib-communes", "Vélos disponibles par commune",
                                        velib_by_commune_bar(table), velib_by_commune_summary(table), source,
-                                       status.meta.fetched_at), lg=5),
+                                       status.meta.fetched_at, table=(table, COMMUNE_COLUMNS, None)), lg=5),
                 ],
                 className="g-3",
             ),

@@ -48,6 +48,18 @@ def pytest_setup_options():
     return options
 
 
+@pytest.fixture
+def download_dir(dash_duo):
+    """Where Chromium saves this test's downloads, without a prompt.
+
+    dash.testing already sets the Chrome preferences ``download.default_directory`` (a fresh ``download``
+    directory under the test's tmpdir) and ``download.prompt_for_download: False`` in ``_get_chrome``, *after*
+    ``pytest_setup_options``: a "prefs" option set here would be replaced, so this only exposes dash's."""
+    from pathlib import Path
+
+    return Path(dash_duo.download_path)
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Helpers shared by the browser tests
 # --------------------------------------------------------------------------------------------------------------

@@ -1,0 +1,185 @@
+/*
+ * Exports of the chart card (components/chart_card.py): CSV of the figures, PNG/SVG of the chart.
+ *
+ * Clientside callbacks only (window.dash_clientside.pilote), registered with dash.clientside_callback in
+ * chart_card.py with pattern-matching ids: nothing reaches the server. The data were authorised when the page
+ * that rendered the card was, and are already in the browser.
+ *
+ * download_csv(n_clicks, csv, meta): saves the CSV text built on the server at layout time (UTF-8 with BOM,
+ *     ';', decimal comma) as <card id>.csv.
+ * download_image(png_clicks, svg_clicks, meta): redraws the chart on screen in a hidden 1200 px wide copy,
+ *     with the card title on top and "Source : ... · données du jj/mm/aaaa" at the bottom (meta.caption,
+ *     already formatted in French on the server), a white background, French separators and locale; then
+ *     Plotly.toImage at scale 3 (3600 px wide) for PNG, or SVG; saves it as <card id>.png / .svg.
+ *     The chart on screen is not touched.
+ *
+ * Both return {file, at} (the file name and the time), stored in a dcc.Store: tests wait on it.
+ */
+(function () {
+    "use strict";
+
+    var IMAGE_WIDTH = 1200;   // CSS px; x3 = 3600 px, print quality for a full A4 width
+    var MIN_HEIGHT = 500;
+    var SCALE = 3;
+    var TITLE_SPACE = 64;     // added to the top margin for the title
+    var SOURCE_SPACE = 44;    // added to the bottom margin for the source line
+    var LINE_HEIGHT = 16;     // per extra line of a long source
+    var PAD = 16;             // left padding of the title and the source line
+    var MAX_LINE = 150;       // characters per line of the source
+
+    function noUpdate() {
+        return window.dash_clientside.no_update;
+    }
+
+    function saveUrl(url, filename) {
+        var link = document.createElement("a");
+        link.href = url;
+        link.download = filename;
+        link.rel = "noopener";
+        link.style.display = "none";
+        document.body.appendChild(link);
+        link.click();
+        document.body.removeChild(link);
+    }
+
+    function saveText(text, filename, type) {
+        // A JS string goes into a Blob as UTF-8: the leading U+FEFF becomes the bytes EF BB BF (the BOM).
+        var url = URL.createObjectURL(new Blob([text], {type: type}));
+        saveUrl(url, filename);
+        setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+    }
+
+    // Plotly reads "<b>", "<br>"... in texts: show the title and source as they are.
+    function escapeText(text) {
+        return String(text == null ? "" : text)
+            .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    }
+
+    function wrap(text, width) {
+        var lines = [];
+        var line = "";
+        String(text || "").split(" ").forEach(function (word) {
+            if (line && (line + " " + word).length > width) {
+                lines.push(line);
+                line = word;
+            } else {
+                line = line ? line + " " + word : word;
+            }
+        });
+        if (line) { lines.push(line); }
+        return lines;
+    }
+
+    // Deep copy of a figure part; typed arrays are copied, plotly's private keys ("_...") dropped.
+    function clone(value) {
+        if (Array.isArray(value)) { return value.map(clone); }
+        if (ArrayBuffer.isView(value)) { return value.slice(); }
+        if (value instanceof Date) { return new Date(value.getTime()); }
+        if (value && typeof value === "object") {
+            var copy = {};
+            Object.keys(value).forEach(function (key) {
+                if (key.charAt(0) !== "_" && typeof value[key] !== "function") {
+                    copy[key] = clone(value[key]);
+                }
+            });
+            return copy;
+        }
+        return value;
+    }
+
+    function graphDiv(meta) {
+        var host = document.getElementById(meta.graph);
+        if (!host) { return null; }
+        return host.classList.contains("js-plotly-plot") ? host : host.querySelector(".js-plotly-plot");
+    }
+
+    function triggeredFormat() {
+        var ctx = window.dash_clientside.callback_context || {};
+        var triggered = (ctx.triggered || [])[0] || {};
+        return String(triggered.prop_id || "").indexOf("chart-svg-button") >= 0 ? "svg" : "png";
+    }
+
+    function exportImage(gd, meta, format) {
+        var Plotly = window.Plotly;
+        var full = gd._fullLayout || {};
+        var data = clone(gd.data || []);
+        var layout = clone(gd.layout || {});
+        var figureHeight = layout.height || full.height || MIN_HEIGHT;
+        var height = Math.max(MIN_HEIGHT, Math.round(figureHeight + TITLE_SPACE + SOURCE_SPACE));
+        var margin = layout.margin || {};
+        var baseTop = margin.t != null ? margin.t : ((full.margin || {}).t || 40);
+
+        layout.margin = margin;
+        layout.margin.t = baseTop + TITLE_SPACE;
+        layout.title = {
+            text: escapeText(meta.title), font: {size: 20},
+            x: 0, xref: "container", xanchor: "left", y: 1, yref: "container", yanchor: "top",
+            pad: {t: 20, l: PAD}
+        };
+        layout.width = IMAGE_WIDTH;
+        layout.height = height;
+        layout.autosize = false;
+        layout.paper_bgcolor = "#ffffff";
+        layout.plot_bgcolor = "#ffffff";
+        layout.separators = ", ";  // decimal comma, space between thousands (as the pilote template)
+        var config = {locale: "fr", staticPlot: true, displayModeBar: false, responsive: false};
+
+        var div = document.createElement("div");
+        div.setAttribute("aria-hidden", "true");
+        div.style.cssText = "position:fixed;left:-20000px;top:0;visibility:hidden;pointer-events:none;" +
+            "width:" + IMAGE_WIDTH + "px;height:" + height + "px";
+        document.body.appendChild(div);
+
+        function cleanup() {
+            try { Plotly.purge(div); } catch (e) { /* already gone */ }
+            if (div.parentNode) { div.parentNode.removeChild(div); }
+        }
+
+        return Plotly.newPlot(div, data, layout, config).then(function () {
+            // Where the bottom margin ends once plotly has made room for tick labels and legend
+            // (automargin): the source goes under it, and the margin grows by the source's height.
+            var size = div._fullLayout._size;
+            var lines = wrap(meta.caption, MAX_LINE);
+            var annotations = (div.layout.annotations || []).slice();
+            annotations.push({
+                text: lines.map(escapeText).join("<br>"), showarrow: false, align: "left",
+                xref: "paper", yref: "paper", x: 0, y: 0, xanchor: "left", yanchor: "top",
+                xshift: PAD - size.l, yshift: -(size.b + 8),
+                font: {size: 12, color: "#5a6472"}
+            });
+            return Plotly.relayout(div, {
+                "margin.b": size.b + SOURCE_SPACE + LINE_HEIGHT * (lines.length - 1),
+                annotations: annotations
+            });
+        }).then(function () {
+            return Plotly.toImage(div, {
+                format: format, width: IMAGE_WIDTH, height: height, scale: format === "png" ? SCALE : 1
+            });
+        }).then(function (url) {
+            var file = meta.filename + "." + format;
+            saveUrl(url, file);
+            cleanup();
+            return {file: file, at: Date.now()};
+        }, function (error) {
+            cleanup();
+            console.error("Pilote: export " + format + " de " + meta.filename + " impossible", error);
+            return noUpdate();
+        });
+    }
+
+    window.dash_clientside = window.dash_clientside || {};
+    window.dash_clientside.pilote = Object.assign({}, window.dash_clientside.pilote, {
+        download_csv: function (nClicks, csv, meta) {
+            if (!nClicks || !csv || !meta) { return noUpdate(); }
+            var file = meta.filename + ".csv";
+            saveText(csv, file, "text/csv;charset=utf-8");
+            return {file: file, at: Date.now()};
+        },
+
+        download_image: function (pngClicks, svgClicks, meta) {
+            var gd = meta && graphDiv(meta);
+            if (!gd || !window.Plotly) { return noUpdate(); }
+            return exportImage(gd, meta, triggeredFormat());
+        }
+    });
+}());

@@ -1,0 +1,123 @@
+"""Browser: the chart card's "Voir les données" table, CSV download and PNG/SVG exports, on /mobilite's
+"Vélos disponibles par commune" card (public page; the card gets the per-commune table from the page)."""
+
+from __future__ import annotations
+
+import struct
+import time
+from pathlib import Path
+
+import pytest
+
+from app import app  # noqa: F401
+
+pytestmark = pytest.mark.e2e
+
+CARD = "#velib-communes"
+COMMUNES = 7  # the GPSO communes with Vélib' stations in the bundled snapshot
+HEADER = ["Commune", "Stations", "Capacité (places)", "Vélos mécaniques", "Vélos électriques"]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+_TABLE_JS = """
+const table = document.querySelector(arguments[0] + ' details table');
+if (!table) return null;
+return {
+    caption: table.caption ? table.caption.innerText.trim() : null,
+    head: Array.from(table.tHead.rows[0].cells).map(c => [c.innerText.trim(), c.getAttribute('scope')]),
+    rows: Array.from(table.tBodies[0].rows).map(r => Array.from(r.cells).map(c => c.innerText.trim())),
+    open: table.closest('details').open,
+    visible: table.checkVisibility(),
+};
+"""
+
+
+def button(kind: str) -> str:
+    # A pattern-matching id is rendered as JSON: {"card":"velib-communes","type":"chart-csv-button"}
+    return f"{CARD} [id*='\"{kind}\"']"
+
+
+def wait_for_file(folder: Path, name: str, timeout: float = 15) -> bytes:
+    """The downloaded file, once Chromium has finished writing it (no .crdownload left, size stable)."""
+    path = folder / name
+    deadline = time.monotonic() + timeout
+    last = -1
+    while time.monotonic() < deadline:
+        if path.exists() and not list(folder.glob("*.crdownload")):
+            size = path.stat().st_size
+            if size > 0 and size == last:
+                return path.read_bytes()
+            last = size
+        time.sleep(0.2)
+    raise AssertionError(f"{name} was not downloaded to {folder} (found: {sorted(p.name for p in folder.iterdir())})")
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from the IHDR chunk, which PNG requires right after the signature."""
+    assert data[:8] == PNG_SIGNATURE, data[:16]
+    length, kind = struct.unpack(">I4s", data[8:16])
+    assert kind == b"IHDR" and length == 13
+    return struct.unpack(">II", data[16:24])
+
+
+def test_voir_les_donnees_csv_and_png(pilote, download_dir):
+    pilote.open("/mobilite")
+    duo = pilote.duo
+
+    # "Voir les données": closed at first, opened like a user would, shows the figures of the chart
+    assert duo.find_element(f"{CARD} details summary").text.strip() == "Voir les données"
+    closed = pilote.driver.execute_script(_TABLE_JS, CARD)
+    assert not closed["open"] and not closed["visible"]
+    pilote.click(f"{CARD} details summary")
+    table = pilote.driver.execute_script(_TABLE_JS, CARD)
+    assert table["open"] and table["visible"]
+    assert table["caption"] == "Vélos disponibles par commune"
+    assert [h for h, _ in table["head"]] == HEADER
+    assert {scope for _, scope in table["head"]} == {"col"}
+    assert len(table["rows"]) == COMMUNES
+    assert all(len(row) == len(HEADER) for row in table["rows"])
+    assert "Boulogne-Billancourt" in [row[0] for row in table["rows"]]
+
+    # CSV: exactly the rows of the table, for Excel in French
+    pilote.click(button("chart-csv-button"))
+    data = wait_for_file(download_dir, "velib-communes.csv")
+    assert data.startswith(b"\xef\xbb\xbf"), data[:8]
+    lines = data[3:].decode("utf-8").split("\r\n")
+    assert lines[-1] == ""  # a final line end, then nothing (no comment or total line)
+    lines = lines[:-1]
+    assert lines[0].split(";") == HEADER
+    rows = [line.split(";") for line in lines[1:]]
+    assert len(rows) == COMMUNES
+    # same rows in the same order as on screen; numbers without thousands separators (U+202F in the table)
+    assert [r[0] for r in rows] == [r[0] for r in table["rows"]]
+    for shown, exported in zip(table["rows"], rows):
+        for cell_shown, cell_csv in zip(shown[1:], exported[1:]):
+            assert cell_csv.isdigit(), exported
+            assert cell_shown.replace("\u202f", "") == cell_csv
+    # (these figures are counts: no decimals here; the decimal comma is covered by tests/unit/test_chart_card.py)
+
+    # PNG at print scale: 1200 CSS px x 3
+    pilote.click(button("chart-png-button"))
+    png = wait_for_file(download_dir, "velib-communes.png", timeout=30)
+    width, height = png_size(png)
+    assert width == 3600
+    assert height >= 1500  # 500 CSS px at least
+
+    # SVG: the title, the source and the data date are on the image, numbers in French
+    pilote.click(button("chart-svg-button"))
+    svg = wait_for_file(download_dir, "velib-communes.svg", timeout=30).decode("utf-8")
+    assert svg.lstrip().startswith("<svg")
+    assert "Vélos disponibles par commune" in svg
+    source = pilote.text(f"{CARD} #velib-communes-source")
+    assert source.startswith("Source : ") and "données du " in source
+    assert _xml(source) in svg or source in svg, source
+
+    # the chart on screen is unchanged, and nothing went wrong
+    assert pilote.driver.execute_script(
+        "const gd = document.querySelector('#velib-communes-graph .js-plotly-plot');"
+        "return [gd.layout.width || null, (gd.layout.title && gd.layout.title.text) || null,"
+        "        document.querySelectorAll('#velib-communes-graph .annotation').length];") == [None, None, 0]
+    assert pilote.console_errors() == []
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
