@@ -51,9 +51,14 @@ def indicator_figure(values: pl.DataFrame, row: dict, a: Assessment,
                             name=f"Projection (tendance des {PROJECTION_POINTS} dernières valeurs)", mode="lines",
                             line={"dash": "dashdot", "color": COLORS["warning"], "width": 2},
                             hovertemplate=f"Projection %{{x}} : %{{y:,.2f}} {unit}<extra></extra>")
-    fig.update_layout(barmode="relative", height=440, yaxis_title=unit, xaxis={**YEAR_AXIS, "dtick": 1 if _span(values) <= 16 else 2},
+    fig.update_layout(barmode="relative", height=440, yaxis_title=unit, xaxis=year_axis(_span(values)),
                       hovermode="x unified")
     return fig
+
+
+def year_axis(span: int) -> dict:
+    # Every year when few; otherwise plotly picks whole-year steps that fit the width (a phone too).
+    return {**YEAR_AXIS, "dtick": 1} if span <= 8 else dict(YEAR_AXIS)
 
 
 def _span(values: pl.DataFrame) -> int:
@@ -83,7 +88,7 @@ def budget_figure(totals: pl.DataFrame) -> go.Figure:
                    mode="lines+markers", line={"shape": "hv", "color": COLORS["danger"], "width": 2, "dash": "dash"},
                    hovertemplate="Plafond %{x} : %{y:,.0f} tCO2e<extra></extra>"),
     ])
-    fig.update_layout(height=380, yaxis_title="tCO2e", xaxis={**YEAR_AXIS, "dtick": 1})
+    fig.update_layout(height=380, yaxis_title="tCO2e", xaxis=year_axis(_span(totals)))
     return fig
 
 
@@ -109,7 +114,7 @@ def breakdown_figure(breakdown: pl.DataFrame, title: str) -> go.Figure:
         part = breakdown.filter(pl.col("libelle") == name)
         fig.add_bar(x=part["annee"].to_list(), y=part["realise_tco2e"].to_list(), name=name,
                     hovertemplate=f"{name} %{{x}} : %{{y:,.0f}} tCO2e<extra></extra>")
-    fig.update_layout(barmode="stack", height=360, yaxis_title="tCO2e", xaxis={**YEAR_AXIS, "dtick": 1},
+    fig.update_layout(barmode="stack", height=360, yaxis_title="tCO2e", xaxis=year_axis(_span(breakdown)),
                       legend_title_text=title)
     return fig
 
