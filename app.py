@@ -10,7 +10,6 @@ import logging
 import os
 from pathlib import Path
 
-import dash
 from dash import Dash
 from flask import Flask
 

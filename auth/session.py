@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user
 from sqlalchemy import delete, select
@@ -131,6 +131,3 @@ def can(resource: str) -> bool:
     """For layouts: may the current user see ``resource`` (a page path or ``path#section``)?"""
     return current_auth().allows(resource)
 
-
-def now_naive() -> datetime:
-    return utcnow()

@@ -38,7 +38,6 @@ refused at start-up: it belongs to no page. The JavaScript is in ``assets/chart_
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Callable
 from typing import Any

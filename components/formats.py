@@ -22,7 +22,6 @@ datetimes are taken as UTC (the app stores timestamps in UTC). Plain dates are s
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from zoneinfo import ZoneInfo
 

@@ -4,7 +4,6 @@ keeps the last good one, marks the dataset stale and says why, in the metadata a
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import polars as pl
 import pytest
