@@ -210,12 +210,18 @@ def test_demo_badge_and_demo_on_the_image():
 def test_exports_are_clientside_callbacks_the_guard_does_not_map():
     from dash._callback import GLOBAL_CALLBACK_LIST, GLOBAL_CALLBACK_MAP
 
-    ours = {c["output"]: c for c in GLOBAL_CALLBACK_LIST if "chart-" in c["output"]}
+    import app as pilote  # noqa: F401  (registers the pages and their cards)
+
+    # Dash moves global callbacks into the app at its first request: look in both places, so the test
+    # does not depend on whether another test has already sent a request.
+    callback_list = GLOBAL_CALLBACK_LIST + pilote.app._callback_list
+    callback_map = {**GLOBAL_CALLBACK_MAP, **pilote.app.callback_map}
+    ours = {c["output"]: c for c in callback_list if "chart-" in c["output"]}
     assert {o.split('"type":"')[1].split('"')[0] for o in ours} == {"chart-csv-done", "chart-image-done"}
     assert {c["clientside_function"]["function_name"] for c in ours.values()} == {"download_csv", "download_image"}
     assert all(c["clientside_function"]["namespace"] == "pilote" and c["prevent_initial_call"]
                for c in ours.values())
-    entries = {k: v for k, v in GLOBAL_CALLBACK_MAP.items() if k in ours}
+    entries = {k: v for k, v in callback_map.items() if k in ours}
     assert len(entries) == 2 and all(v.get("callback") is None for v in entries.values())
     # a server callback outside a page module would raise CallbackMapError here
     assert build_callback_map(entries, {}) == {}
