@@ -15,7 +15,7 @@ from components.figures.mobilite import velib_by_commune_bar, velib_by_commune_s
 from components.formats import fmt_int, fmt_percent
 from components.kpi import kpi
 from components.maps import outlines_geojson
-from components.selectors import ALL, commune_label, fallback_notice, parse_choice, parse_commune
+from components.selectors import ALL, commune_label, fallback_notice, merge_query, parse_choice, parse_commune
 from components.tables import frame_table
 from data_access import mobilite as q
 from data_access.context import current
@@ -64,6 +64,15 @@ def exploitation_section(data, commune: str, seuil):
         ],
         className="pilote-card is-internal p-3 mt-4", id="exploitation",
     )
+
+
+@callback(Output("_pages_location", "search", allow_duplicate=True), Input("exploitation-seuil", "value"),
+          State("_pages_location", "search"), prevent_initial_call=True)
+@section("exploitation")
+def seuil_in_url(seuil, search):
+    """The threshold is a selector like the others: in the URL, so the view is a permalink."""
+    new = merge_query(search, seuil=parse_choice(seuil, THRESHOLDS, "2").value)
+    return new if new != (search or "") else dash.no_update
 
 
 @callback(Output("exploitation-content", "children"), Input("exploitation-seuil", "value"),

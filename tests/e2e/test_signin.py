@@ -57,6 +57,7 @@ def test_sign_in_internal_section_sign_out(pilote, mobility_agent):
     before = pilote.text("#exploitation-table caption")
     pilote.click("#exploitation-seuil input[value='5']")
     pilote.duo.wait_for_contains_text("#exploitation-table caption", "seuil : 5", timeout=10)
+    pilote.wait_url(lambda u: "seuil=5" in u, what="the threshold in the URL")  # a permalink
     assert pilote.text("#exploitation-table caption") != before
     status, text = section_call(pilote)
     assert status == 200 and "exploitation-table" in text

@@ -1,0 +1,232 @@
+"""Parking history: the pre-aggregation run by the refresh step, then pure queries on its aggregates.
+
+The raw observations (see ``data/demo/parking_history.py``: one row per space and 5-minute slot,
+``parking_id, space_id, ts, occupied``, ≈105 M rows a year) are never read by a page. The refresh step scans
+them lazily with polars' streaming engine and writes two small tables:
+
+* hourly, per car park (~87,600 rows a year): ``parking_id, hour, slots, spaces, occupied_mean,
+  occupancy_mean, occupancy_max, free_min, free_mean, saturation_minutes``;
+* daily, per car park (~3,650 rows a year): the same columns with ``date`` instead of ``hour``.
+
+``occupancy`` is a share of the spaces (0–1). A slot is saturated when at least ``SATURATION_RATE`` (95 %) of
+the car park's spaces are occupied; ``saturation_minutes`` counts those slots × 5 minutes. Means over several
+car parks are weighted by their spaces (``sum(occupied_mean) / sum(spaces)``), never averages of rates.
+
+The query functions below take and return polars frames and read nothing: the page wraps them in
+``data_access.cache.query`` once the aggregates are snapshots.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+SATURATION_RATE = 0.95
+SLOT_MINUTES = 5
+HOURLY_FILE = "parking_hourly.parquet"
+DAILY_FILE = "parking_daily.parquet"
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+
+# -- pre-aggregation (refresh step) ----------------------------------------------------------------
+
+
+def slots_lazy(raw: pl.LazyFrame) -> pl.LazyFrame:
+    """Per car park and 5-minute slot: spaces observed, occupied, free, occupancy rate."""
+    return (
+        raw.group_by("parking_id", "ts")
+        .agg(pl.col("occupied").sum().cast(pl.Int32).alias("occupied"), pl.len().cast(pl.Int32).alias("spaces"))
+        .with_columns((pl.col("occupied") / pl.col("spaces")).alias("rate"),
+                      (pl.col("spaces") - pl.col("occupied")).alias("free"))
+    )
+
+
+def hourly_lazy(raw: pl.LazyFrame) -> pl.LazyFrame:
+    """The hourly aggregate per car park, from the raw observations (lazy)."""
+    return (
+        slots_lazy(raw)
+        .with_columns(pl.col("ts").dt.truncate("1h").alias("hour"))
+        .group_by("parking_id", "hour")
+        .agg(
+            pl.len().cast(pl.Int32).alias("slots"),
+            pl.col("spaces").max().alias("spaces"),
+            pl.col("occupied").mean().alias("occupied_mean"),
+            pl.col("rate").mean().alias("occupancy_mean"),
+            pl.col("rate").max().alias("occupancy_max"),
+            pl.col("free").min().alias("free_min"),
+            pl.col("free").mean().alias("free_mean"),
+            ((pl.col("rate") >= SATURATION_RATE).sum() * SLOT_MINUTES).cast(pl.Int32).alias("saturation_minutes"),
+        )
+        .sort("parking_id", "hour")
+    )
+
+
+def daily_from_hourly(hourly: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+    """The daily aggregate per car park, from the hourly one (means weighted by slots: exact)."""
+    w = pl.col("slots")
+    return (
+        hourly.with_columns(pl.col("hour").dt.date().alias("date"))
+        .group_by("parking_id", "date")
+        .agg(
+            w.sum().cast(pl.Int32).alias("slots"),
+            pl.col("spaces").max(),
+            ((pl.col("occupied_mean") * w).sum() / w.sum()).alias("occupied_mean"),
+            ((pl.col("occupancy_mean") * w).sum() / w.sum()).alias("occupancy_mean"),
+            pl.col("occupancy_max").max(),
+            pl.col("free_min").min(),
+            ((pl.col("free_mean") * w).sum() / w.sum()).alias("free_mean"),
+            pl.col("saturation_minutes").sum().cast(pl.Int32),
+        )
+        .sort("parking_id", "date")
+    )
+
+
+def preaggregate_frames(raw: pl.LazyFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(hourly, daily) from the raw observations, with the streaming engine (memory bounded by the groups)."""
+    hourly = hourly_lazy(raw).collect(engine="streaming")
+    return hourly, daily_from_hourly(hourly)
+
+
+def scan_observations(source: Path | str) -> pl.LazyFrame:
+    """The raw observations of a directory written by ``data.demo.parking_history.write``."""
+    return pl.scan_parquet(Path(source) / "observations-*.parquet")
+
+
+def _write_atomic(frame: pl.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.write_parquet(tmp)
+    os.replace(tmp, path)
+
+
+def preaggregate(source: Path | str, out: Path | str) -> dict:
+    """Scan the raw observations in ``source`` and write the hourly and daily aggregates into ``out``."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    hourly, daily = preaggregate_frames(scan_observations(source))
+    _write_atomic(hourly, out / HOURLY_FILE)
+    _write_atomic(daily, out / DAILY_FILE)
+    return {"hourly_rows": hourly.height, "daily_rows": daily.height,
+            "observations": int(hourly["slots"].cast(pl.Int64).dot(hourly["spaces"].cast(pl.Int64)))
+            if hourly.height else 0}
+
+
+# -- pure queries on the aggregates ----------------------------------------------------------------
+
+
+def select(frame: pl.DataFrame, parking_ids: Sequence[str] | None = None, start: date | None = None,
+           end: date | None = None, column: str = "date") -> pl.DataFrame:
+    """Rows of the chosen car parks (all when None) between ``start`` and ``end`` included."""
+    if parking_ids:
+        frame = frame.filter(pl.col("parking_id").is_in(list(parking_ids)))
+    when = pl.col(column).dt.date() if frame.schema.get(column) != pl.Date else pl.col(column)
+    if start is not None:
+        frame = frame.filter(when >= start)
+    if end is not None:
+        frame = frame.filter(when <= end)
+    return frame
+
+
+def _weighted_occupancy() -> pl.Expr:
+    return (pl.col("occupied_mean").sum() / pl.col("spaces").sum()).alias("occupancy")
+
+
+def occupancy_trend(daily: pl.DataFrame, parking_ids: Sequence[str] | None = None, every: str = "1d",
+                    by_car_park: bool = False) -> pl.DataFrame:
+    """Mean occupancy per period (``every``: "1d", "1w", "1mo"), all chosen car parks together weighted by
+    their spaces, or one series per car park (``by_car_park``). Columns: [parking_id,] date, occupancy,
+    occupancy_max."""
+    frame = select(daily, parking_ids)
+    keys = ["parking_id"] if by_car_park else []
+    per_day = (frame.group_by(keys + ["date"]).agg(_weighted_occupancy(), pl.col("occupancy_max").max())
+               if not by_car_park else
+               frame.select("parking_id", "date", pl.col("occupancy_mean").alias("occupancy"), "occupancy_max"))
+    if every == "1d":
+        return per_day.sort(keys + ["date"])
+    return (
+        per_day.sort("date")
+        .group_by_dynamic("date", every=every, group_by=keys or None)
+        .agg(pl.col("occupancy").mean(), pl.col("occupancy_max").max())
+        .sort(keys + ["date"])
+    )
+
+
+def typical_week(hourly: pl.DataFrame, parking_ids: Sequence[str] | None = None) -> pl.DataFrame:
+    """Mean occupancy by weekday (1 = Monday … 7 = Sunday) and hour of day: the full 7 × 24 grid, weighted
+    by spaces. Columns: weekday, hour, occupancy (null where no observation)."""
+    frame = select(hourly, parking_ids)
+    profile = (
+        frame.with_columns(pl.col("hour").dt.weekday().cast(pl.Int8).alias("weekday"),
+                           pl.col("hour").dt.hour().cast(pl.Int8).alias("hour_of_day"))
+        .group_by("weekday", "hour_of_day").agg(_weighted_occupancy())
+        .rename({"hour_of_day": "hour"})
+    )
+    grid = pl.DataFrame({"weekday": pl.Series(range(1, 8), dtype=pl.Int8)}).join(
+        pl.DataFrame({"hour": pl.Series(range(24), dtype=pl.Int8)}), how="cross")
+    return grid.join(profile, on=["weekday", "hour"], how="left").sort("weekday", "hour")
+
+
+def typical_week_matrix(week: pl.DataFrame) -> list[list[float | None]]:
+    """The 7 × 24 grid of :func:`typical_week` as rows of weekdays (a heatmap's ``z``)."""
+    return [week.filter(pl.col("weekday") == d).sort("hour")["occupancy"].to_list() for d in range(1, 8)]
+
+
+def peak_hours(hourly: pl.DataFrame, parking_ids: Sequence[str] | None = None, top: int = 3,
+               weekdays: Sequence[int] | None = None) -> pl.DataFrame:
+    """Per car park, the ``top`` hours of day with the highest mean occupancy (optionally on some weekdays
+    only, 1 = Monday). Columns: parking_id, rank, hour, occupancy."""
+    frame = select(hourly, parking_ids)
+    if weekdays:
+        frame = frame.filter(pl.col("hour").dt.weekday().is_in(list(weekdays)))
+    return (
+        frame.group_by("parking_id", pl.col("hour").dt.hour().cast(pl.Int8).alias("hour_of_day"))
+        .agg(_weighted_occupancy())
+        .sort(["parking_id", "occupancy", "hour_of_day"], descending=[False, True, False])
+        .group_by("parking_id", maintain_order=True).head(top)
+        .with_columns(pl.int_range(1, pl.len() + 1).over("parking_id").cast(pl.Int8).alias("rank"))
+        .select("parking_id", "rank", pl.col("hour_of_day").alias("hour"), "occupancy")
+    )
+
+
+def saturated_days(daily: pl.DataFrame, min_minutes: int = 60,
+                   parking_ids: Sequence[str] | None = None) -> pl.DataFrame:
+    """The days a car park was saturated (≥ 95 % occupied) for at least ``min_minutes``.
+    Columns: parking_id, date, saturation_minutes."""
+    return (select(daily, parking_ids)
+            .filter(pl.col("saturation_minutes") >= min_minutes)
+            .select("parking_id", "date", "saturation_minutes")
+            .sort("parking_id", "date"))
+
+
+def saturation_days(daily: pl.DataFrame, min_minutes: int = 60,
+                    parking_ids: Sequence[str] | None = None) -> pl.DataFrame:
+    """Per car park, the number of saturated days (0 included), most first.
+    Columns: parking_id, saturation_days, days."""
+    frame = select(daily, parking_ids)
+    return (
+        frame.group_by("parking_id")
+        .agg((pl.col("saturation_minutes") >= min_minutes).sum().cast(pl.Int32).alias("saturation_days"),
+             pl.len().cast(pl.Int32).alias("days"))
+        .sort(["saturation_days", "parking_id"], descending=[True, False])
+    )
+
+
+def compare_car_parks(daily: pl.DataFrame, car_parks: pl.DataFrame | None = None, min_minutes: int = 60,
+                      parking_ids: Sequence[str] | None = None) -> pl.DataFrame:
+    """One row per car park: mean and max occupancy, mean and min free spots, saturated days over the period,
+    with its name and capacity when ``car_parks`` is given; highest mean occupancy first."""
+    frame = select(daily, parking_ids)
+    w = pl.col("slots")
+    table = frame.group_by("parking_id").agg(
+        (pl.col("occupied_mean") * w).sum().truediv((pl.col("spaces") * w).sum()).alias("occupancy_mean"),
+        pl.col("occupancy_max").max(),
+        ((pl.col("free_mean") * w).sum() / w.sum()).alias("free_mean"),
+        pl.col("free_min").min(),
+        (pl.col("saturation_minutes") >= min_minutes).sum().cast(pl.Int32).alias("saturation_days"),
+        pl.col("spaces").max(),
+    )
+    if car_parks is not None:
+        table = table.join(car_parks.select("parking_id", "name", "kind", "capacity"), on="parking_id", how="left")
+    return table.sort(["occupancy_mean", "parking_id"], descending=[True, False])
