@@ -37,7 +37,7 @@ def _raw_frames(catalog: Catalog) -> dict[str, tuple[pl.DataFrame, str, datetime
     velib = read_ods_csv((SOURCES / VELIB_FILE).read_bytes())
     velib = velib.filter(pl.col("Code INSEE communes équipées").is_in(codes))
     communes = geojson_rows(SOURCES / COMMUNES_FILE).filter(pl.col("code").is_in(codes))
-    from data.demo import budget_climat, pcaet
+    from data.demo import accidents, budget_climat, comptages, critair, irve, pcaet
 
     definitions = pl.read_csv(SOURCES / PCAET_FILE, infer_schema=False)
     pcaet_public, pcaet_internal = pcaet.generate()
@@ -51,6 +51,16 @@ def _raw_frames(catalog: Catalog) -> dict[str, tuple[pl.DataFrame, str, datetime
         "pcaet_valeurs_internes": (pcaet_internal, "data/demo/pcaet.py", datetime(2026, 2, 4, tzinfo=timezone.utc)),
         "velib_stations": (velib, f"data/sources/{VELIB_FILE}", datetime(2026, 4, 6, 10, 49, 36, tzinfo=timezone.utc)),
         "communes_contours": (communes, f"data/sources/{COMMUNES_FILE}", datetime(2016, 1, 1, tzinfo=timezone.utc)),
+        # Mobility observatory: demonstration points and fleets as of autumn 2026 / 1 January 2025; the real
+        # Paris counts end on 8 December 2022; the accident file of 2024 was published in autumn 2025.
+        "irve_points": (irve.generate(), "data/demo/irve.py", datetime(2026, 9, 30, tzinfo=timezone.utc)),
+        "critair_vehicules": (critair.generate(), "data/demo/critair.py", datetime(2025, 1, 1, tzinfo=timezone.utc)),
+        "comptages_horaires": (comptages.hourly(), f"data/sources/{comptages.HOURLY_FILE} + data/demo/comptages.py",
+                               datetime(2022, 12, 8, tzinfo=timezone.utc)),
+        "comptages_arcs": (comptages.arcs(), f"data/sources/{comptages.ARCS_FILE} + data/demo/comptages.py",
+                           datetime(2020, 12, 30, tzinfo=timezone.utc)),
+        "accidents": (accidents.generate(), "data/sources/accidents-baac-2024-sample_92.csv + data/demo/accidents.py",
+                      datetime(2025, 10, 1, tzinfo=timezone.utc)),
     }
 
 
