@@ -68,3 +68,65 @@ def stations_needing_attention(stations: pl.DataFrame, threshold: int) -> pl.Dat
             .otherwise(pl.lit("peu de bornettes libres")).alias("issue"))
         .sort(["issue", "bikes_available", "name"])
     )
+
+
+# -- charge points (IRVE) ---------------------------------------------------------------------------------
+POWER_CLASSES = [(0, 7.4, "jusqu'à 7,4 kW"), (7.4, 22.1, "de 7,4 à 22 kW"), (22.1, 100, "de 22 à 100 kW"),
+                 (100, 10_000, "plus de 100 kW")]
+
+
+def irve_power_classes(points: pl.DataFrame) -> pl.DataFrame:
+    """Charge points per power class, in class order."""
+    rows = [(label, points.filter((pl.col("puissance_nominale") > low) & (pl.col("puissance_nominale") <= high)).height)
+            for low, high, label in POWER_CLASSES]
+    return pl.DataFrame(rows, schema={"classe": pl.String, "points": pl.Int64}, orient="row")
+
+
+def irve_growth(points: pl.DataFrame) -> pl.DataFrame:
+    """Charge points opened per year and in service at the end of each year."""
+    return (points.filter(pl.col("date_mise_en_service").is_not_null())
+            .group_by(pl.col("date_mise_en_service").dt.year().alias("annee")).agg(pl.len().alias("ouverts"))
+            .sort("annee").with_columns(pl.col("ouverts").cum_sum().alias("en_service")))
+
+
+def irve_plugs(points: pl.DataFrame) -> pl.DataFrame:
+    labels = {"prise_type_2": "Type 2", "prise_type_combo_ccs": "Combo CCS", "prise_type_chademo": "CHAdeMO",
+              "prise_type_ef": "Domestique (E/F)"}
+    return pl.DataFrame([(label, int(points[col].sum() or 0)) for col, label in labels.items()],
+                        schema={"prise": pl.String, "points": pl.Int64}, orient="row")
+
+
+@query("irve_points")
+def irve_points(ctx, commune: str) -> pl.DataFrame:
+    return filter_commune(ctx.frame("irve_points"), commune)
+
+
+# -- Crit'Air ----------------------------------------------------------------------------------------------
+def critair_shares(vehicles: pl.DataFrame) -> pl.DataFrame:
+    """Share of each Crit'Air class per year (over the communes given), classes in their order."""
+    totals = vehicles.group_by("annee", "classe", "ordre").agg(pl.col("vehicules").sum())
+    return (totals.with_columns((100 * pl.col("vehicules") / pl.col("vehicules").sum().over("annee")).alias("part"))
+            .sort(["annee", "ordre"]))
+
+
+@query("critair_vehicules")
+def critair(ctx, commune: str) -> pl.DataFrame:
+    return critair_shares(filter_commune(ctx.frame("critair_vehicules"), commune))
+
+
+# -- accidents ---------------------------------------------------------------------------------------------
+SEVERITIES = ["Tué", "Blessé hospitalisé", "Blessé léger", "Indemne"]
+
+
+def accidents_by_year_severity(accidents: pl.DataFrame) -> pl.DataFrame:
+    return (accidents.group_by("annee", "gravite").agg(pl.len().alias("accidents"))
+            .sort(["annee", pl.col("gravite").replace_strict({s: i for i, s in enumerate(SEVERITIES)}, default=9)]))
+
+
+def accidents_by_user(accidents: pl.DataFrame) -> pl.DataFrame:
+    return accidents.group_by("categorie_usager").agg(pl.len().alias("accidents")).sort("accidents", descending=True)
+
+
+@query("accidents")
+def accidents(ctx, commune: str) -> pl.DataFrame:
+    return filter_commune(ctx.frame("accidents"), commune)

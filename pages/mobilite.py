@@ -11,7 +11,9 @@ from auth.access import section
 from auth.session import can, current_auth
 from components.badges import lock_icon, visibility_badge
 from components.chart_card import chart_card
-from components.figures.mobilite import velib_by_commune_bar, velib_by_commune_summary, velib_map, velib_map_summary
+from components.figures.mobilite import (accidents_figure, accidents_summary, critair_figure, critair_summary,
+                                        irve_growth_figure, irve_growth_summary, irve_power_figure, irve_power_summary,
+                                        velib_by_commune_bar, velib_by_commune_summary, velib_map, velib_map_summary)
 from components.formats import fmt_int, fmt_percent
 from components.kpi import kpi
 from components.maps import outlines_geojson
@@ -29,7 +31,8 @@ THRESHOLDS = ["0", "2", "5"]
 
 dash.register_page(
     __name__, path="/mobilite", name="Mobilité", title="Observatoire de la mobilité", order=20, nav=True,
-    access="public", sections={"exploitation": ["mobilite"]}, datasets=["velib_stations", "communes_contours"],
+    access="public", sections={"exploitation": ["mobilite"]},
+    datasets=["velib_stations", "communes_contours", "irve_points", "critair_vehicules", "accidents"],
     description="Vélib', bornes de recharge, Crit'Air, comptages routiers, accidents.",
 )
 
@@ -42,6 +45,47 @@ def attention_table(data, commune: str, threshold: int):
         frame, {"name": "Station", "commune_code": "Commune", "issue": "Motif", "bikes_available": "Vélos",
                 "docks_available": "Bornettes libres", "capacity": "Capacité"},
         f"{frame.height} station(s) à surveiller (seuil : {threshold})", table_id="exploitation-table")
+
+
+def observatory_sections(data, commune: str, label: str) -> html.Div:
+    """Charge points, Crit'Air and accidents: one row of chart cards each (demonstration data, labelled)."""
+    def when(key):
+        return data.status(key).meta.fetched_at
+
+    def source(key):
+        return data.catalog[key].attribution
+
+    try:
+        points = q.irve_points(data, commune)
+        shares = q.critair(data, commune)
+        crashes = q.accidents(data, commune)
+    except SnapshotMissing as exc:
+        return dbc.Alert(f"Données de mobilité indisponibles : {exc}", color="danger")
+    growth, classes = q.irve_growth(points), q.irve_power_classes(points)
+    by_year = q.accidents_by_year_severity(crashes)
+    years = {"annee": str}
+    return html.Div([
+        html.H2(f"Bornes de recharge — {label}", className="h5 mt-4"),
+        dbc.Row([
+            dbc.Col(chart_card("irve-croissance", "Points de recharge ouverts et en service", irve_growth_figure(growth),
+                               irve_growth_summary(growth), source("irve_points"), when("irve_points"), demo=True,
+                               table=(growth, {"annee": "Année", "ouverts": "Ouverts dans l'année",
+                                               "en_service": "En service en fin d'année"}, years)), lg=7),
+            dbc.Col(chart_card("irve-puissance", "Points de recharge par puissance", irve_power_figure(classes),
+                               irve_power_summary(classes), source("irve_points"), when("irve_points"), demo=True,
+                               table=(classes, {"classe": "Puissance", "points": "Points"}, None)), lg=5),
+        ], className="g-3"),
+        html.H2(f"Parc automobile par vignette Crit'Air — {label}", className="h5 mt-4"),
+        chart_card("critair", "Répartition du parc par vignette Crit'Air", critair_figure(shares),
+                   critair_summary(shares), source("critair_vehicules"), when("critair_vehicules"), demo=True,
+                   table=(shares.select("annee", "classe", "vehicules", "part"),
+                          {"annee": "Année", "classe": "Vignette", "vehicules": "Véhicules", "part": "Part (%)"},
+                          {"annee": str, "part": 1})),
+        html.H2(f"Accidentalité — {label}", className="h5 mt-4"),
+        chart_card("accidents", "Accidents corporels par gravité", accidents_figure(by_year),
+                   accidents_summary(by_year), source("accidents"), when("accidents"), demo=True,
+                   table=(by_year, {"annee": "Année", "gravite": "Gravité", "accidents": "Accidents"}, years)),
+    ])
 
 
 def exploitation_section(data, commune: str, seuil):
@@ -130,6 +174,7 @@ def layout(commune=None, seuil=None, **_ignored):
                 ],
                 className="g-3",
             ),
+            observatory_sections(data, parsed.value, label),
             exploitation_section(data, parsed.value, seuil),
         ]
     )

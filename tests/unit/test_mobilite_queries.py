@@ -64,3 +64,30 @@ def test_memoised_query_follows_the_snapshot_version(tmp_path, catalog):
     smaller = ctx.frame("velib_stations").head(5)
     ctx.store.write("velib_stations", smaller, source_url="test", origin="portal")
     assert q.velib_stations(ctx, ALL).height == 5
+
+
+def test_irve_critair_accident_aggregations_on_hand_made_inputs():
+    from datetime import date
+
+    points = pl.DataFrame({
+        "puissance_nominale": [3.7, 7.4, 22.0, 50.0, 150.0, 22.0],
+        "date_mise_en_service": [date(2019, 5, 1), date(2019, 6, 1), date(2021, 1, 1), None, date(2021, 3, 1),
+                                 date(2022, 1, 1)],
+        "prise_type_2": [True, True, True, False, False, True], "prise_type_combo_ccs": [False, False, False, True, True, False],
+        "prise_type_chademo": [False, False, False, True, False, False], "prise_type_ef": [True, False, False, False, False, False],
+    })
+    assert q.irve_power_classes(points).rows() == [("jusqu'à 7,4 kW", 2), ("de 7,4 à 22 kW", 2),
+                                                    ("de 22 à 100 kW", 1), ("plus de 100 kW", 1)]
+    assert q.irve_growth(points).rows() == [(2019, 2, 2), (2021, 2, 4), (2022, 1, 5)]  # undated point left out
+    assert dict(q.irve_plugs(points).rows()) == {"Type 2": 4, "Combo CCS": 2, "CHAdeMO": 1, "Domestique (E/F)": 1}
+
+    vehicles = pl.DataFrame({"annee": [2024] * 4, "commune_code": ["92040", "92040", "92012", "92012"],
+                             "classe": ["E", "1", "E", "1"], "ordre": [0, 1, 0, 1], "vehicules": [10, 30, 30, 30]})
+    shares = q.critair_shares(vehicles)
+    assert shares.select("classe", "vehicules", "part").rows() == [("E", 40, 40.0), ("1", 60, 60.0)]
+
+    crashes = pl.DataFrame({"annee": [2023, 2023, 2024], "gravite": ["Indemne", "Tué", "Blessé léger"],
+                            "categorie_usager": ["VL", "Piéton", "VL"]})
+    assert q.accidents_by_year_severity(crashes).rows() == [(2023, "Tué", 1), (2023, "Indemne", 1),
+                                                            (2024, "Blessé léger", 1)]
+    assert q.accidents_by_user(crashes).rows()[0] == ("VL", 2)
