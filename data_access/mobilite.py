@@ -130,3 +130,64 @@ def accidents_by_user(accidents: pl.DataFrame) -> pl.DataFrame:
 @query("accidents")
 def accidents(ctx, commune: str) -> pl.DataFrame:
     return filter_commune(ctx.frame("accidents"), commune)
+
+
+# -- traffic counts ----------------------------------------------------------------------------------------
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+TRAFFIC_STATES = ["Fluide", "Pré-saturé", "Saturé", "Bloqué", "Inconnu"]
+
+
+def counts_for(counts: pl.DataFrame, commune: str) -> pl.DataFrame:
+    """Arcs of one commune; for the whole territory, every arc, the real reference arc outside it too."""
+    return counts if commune == ALL else counts.filter(pl.col("commune_code") == commune)
+
+
+def _local(counts: pl.DataFrame) -> pl.DataFrame:
+    # Hours and days as people live them: Paris time, not UTC.
+    return counts.with_columns(pl.col("heure").dt.convert_time_zone("Europe/Paris").alias("local"))
+
+
+def daily_flow(counts: pl.DataFrame) -> pl.DataFrame:
+    """Vehicles per day and arc (days with all 24 hourly counts only, so gaps do not look like drops)."""
+    return (_local(counts).filter(pl.col("debit").is_not_null())
+            .group_by("arc_id", "libelle", pl.col("local").dt.date().alias("jour"))
+            .agg(pl.col("debit").sum().alias("vehicules"), pl.len().alias("heures"))
+            .filter(pl.col("heures") == 24).drop("heures").sort(["arc_id", "jour"]))
+
+
+def monthly_mean(daily: pl.DataFrame) -> pl.DataFrame:
+    """Mean vehicles per day, month by month: a year of trend in 12 points per arc instead of 365, light
+    enough to send, to read and to put in a table."""
+    return (daily.group_by("arc_id", "libelle", pl.col("jour").dt.truncate("1mo").alias("mois"))
+            .agg(pl.col("vehicules").mean().alias("vehicules_par_jour"), pl.len().alias("jours"))
+            .sort(["arc_id", "mois"]))
+
+
+def profile_table(profile: pl.DataFrame) -> pl.DataFrame:
+    """The typical week as the heatmap shows it: one row per weekday, one column per hour."""
+    wide = (profile.with_columns(pl.format("{} h", pl.col("heure")).alias("h"))
+            .pivot(on="h", index="jour_semaine", values="debit_moyen").sort("jour_semaine"))
+    return wide.with_columns(pl.col("jour_semaine").replace_strict(
+        {i + 1: d for i, d in enumerate(WEEKDAYS)}, return_dtype=pl.String))
+
+
+def hour_weekday_profile(counts: pl.DataFrame) -> pl.DataFrame:
+    """Mean hourly flow per weekday (1 = Monday) and hour, over the arcs given."""
+    return (_local(counts).filter(pl.col("debit").is_not_null())
+            .group_by(pl.col("local").dt.weekday().alias("jour_semaine"), pl.col("local").dt.hour().alias("heure"))
+            .agg(pl.col("debit").mean().alias("debit_moyen")).sort(["jour_semaine", "heure"]))
+
+
+def traffic_state_shares(counts: pl.DataFrame) -> pl.DataFrame:
+    """Share of hours in each traffic state, per arc."""
+    return (counts.group_by("arc_id", "libelle", "etat_trafic").agg(pl.len().alias("heures"))
+            .with_columns((100 * pl.col("heures") / pl.col("heures").sum().over("arc_id")).alias("part"))
+            .sort(["arc_id", pl.col("etat_trafic").replace_strict({s: i for i, s in enumerate(TRAFFIC_STATES)},
+                                                                   default=9)]))
+
+
+@query("comptages_horaires")
+def traffic(ctx, commune: str) -> dict[str, pl.DataFrame]:
+    counts = counts_for(ctx.frame("comptages_horaires"), commune)
+    return {"daily": monthly_mean(daily_flow(counts)), "profile": hour_weekday_profile(counts),
+            "states": traffic_state_shares(counts)}

@@ -12,6 +12,8 @@ from auth.session import can, current_auth
 from components.badges import lock_icon, visibility_badge
 from components.chart_card import chart_card
 from components.figures.mobilite import (accidents_figure, accidents_summary, critair_figure, critair_summary,
+                                        daily_flow_figure, daily_flow_summary, profile_heatmap, profile_summary,
+                                        traffic_states_figure, traffic_states_summary,
                                         irve_growth_figure, irve_growth_summary, irve_power_figure, irve_power_summary,
                                         velib_by_commune_bar, velib_by_commune_summary, velib_map, velib_map_summary)
 from components.formats import fmt_int, fmt_percent
@@ -32,7 +34,8 @@ THRESHOLDS = ["0", "2", "5"]
 dash.register_page(
     __name__, path="/mobilite", name="Mobilité", title="Observatoire de la mobilité", order=20, nav=True,
     access="public", sections={"exploitation": ["mobilite"]},
-    datasets=["velib_stations", "communes_contours", "irve_points", "critair_vehicules", "accidents"],
+    datasets=["velib_stations", "communes_contours", "irve_points", "critair_vehicules", "accidents",
+              "comptages_horaires"],
     description="Vélib', bornes de recharge, Crit'Air, comptages routiers, accidents.",
 )
 
@@ -81,11 +84,37 @@ def observatory_sections(data, commune: str, label: str) -> html.Div:
                    table=(shares.select("annee", "classe", "vehicules", "part"),
                           {"annee": "Année", "classe": "Vignette", "vehicules": "Véhicules", "part": "Part (%)"},
                           {"annee": str, "part": 1})),
+        html.H2(f"Comptages routiers — {label}", className="h5 mt-4"),
+        traffic_row(data, commune),
         html.H2(f"Accidentalité — {label}", className="h5 mt-4"),
         chart_card("accidents", "Accidents corporels par gravité", accidents_figure(by_year),
                    accidents_summary(by_year), source("accidents"), when("accidents"), demo=True,
                    table=(by_year, {"annee": "Année", "gravite": "Gravité", "accidents": "Accidents"}, years)),
     ])
+
+
+def traffic_row(data, commune: str) -> dbc.Row:
+    t = q.traffic(data, commune)
+    source, when = data.catalog["comptages_horaires"].attribution, data.status("comptages_horaires").meta.fetched_at
+    daily, profile, states = t["daily"], t["profile"], t["states"]
+    return dbc.Row([
+        dbc.Col(chart_card("trafic-jour", "Débit journalier moyen, mois par mois", daily_flow_figure(daily),
+                           daily_flow_summary(daily), source, when, demo=True,
+                           table=(daily.select("libelle", "mois", "vehicules_par_jour", "jours"),
+                                  {"libelle": "Point de comptage", "mois": "Mois",
+                                   "vehicules_par_jour": "Véhicules par jour (moyenne)", "jours": "Jours comptés"},
+                                  {"mois": lambda d: d.strftime("%m/%Y"), "vehicules_par_jour": 0})), lg=12),
+        dbc.Col(chart_card("trafic-semaine", "Semaine type : débit moyen par heure", profile_heatmap(profile),
+                           profile_summary(profile), source, when, demo=True, table=(
+                               wide := q.profile_table(profile),
+                               {c: ("Jour" if c == "jour_semaine" else c) for c in wide.columns},
+                               {c: 0 for c in wide.columns if c != "jour_semaine"})), lg=7),
+        dbc.Col(chart_card("trafic-etats", "État du trafic", traffic_states_figure(states),
+                           traffic_states_summary(states), source, when, demo=True,
+                           table=(states.select("libelle", "etat_trafic", "heures", "part"),
+                                  {"libelle": "Point de comptage", "etat_trafic": "État", "heures": "Heures",
+                                   "part": "Part (%)"}, {"part": 1})), lg=5),
+    ], className="g-3")
 
 
 def exploitation_section(data, commune: str, seuil):

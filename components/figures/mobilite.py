@@ -156,3 +156,72 @@ def accidents_summary(by_year: pl.DataFrame) -> str:
     total = int(last["accidents"].sum())
     grave = int(last.filter(pl.col("gravite").is_in(["Tué", "Blessé hospitalisé"]))["accidents"].sum())
     return f"{fmt_int(total)} accidents corporels en {year}, dont {fmt_int(grave)} avec un tué ou un blessé hospitalisé."
+
+
+def daily_flow_figure(monthly: pl.DataFrame) -> go.Figure:
+    """Mean daily flow, month by month, one line per counting arc."""
+    fig = go.Figure()
+    for (arc, label), part in monthly.group_by("arc_id", "libelle", maintain_order=True):
+        fig.add_scatter(x=part["mois"].to_list(), y=part["vehicules_par_jour"].to_list(), mode="lines+markers",
+                        name=label, hovertemplate=f"{label}, %{{x|%m/%Y}} : %{{y:,.0f}} véhicules/jour<extra></extra>")
+    fig.update_layout(height=360, yaxis_title="Véhicules par jour", xaxis={"tickformat": "%m/%Y"})
+    return fig
+
+
+def daily_flow_summary(monthly: pl.DataFrame) -> str:
+    if monthly.is_empty():
+        return "Aucun comptage complet sur ce périmètre."
+    means = (monthly.group_by("libelle").agg((pl.col("vehicules_par_jour") * pl.col("jours")).sum()
+                                            / pl.col("jours").sum()).sort("vehicules_par_jour", descending=True))
+    top = means.row(0, named=True)
+    return (f"{means.height} point(s) de comptage ; le plus chargé, {top['libelle']}, voit passer en moyenne "
+            f"{fmt_int(top['vehicules_par_jour'])} véhicules par jour.")
+
+
+def profile_heatmap(profile: pl.DataFrame) -> go.Figure:
+    from data_access.mobilite import WEEKDAYS
+
+    z = [[None] * 24 for _ in range(7)]
+    for day, hour, value in profile.select("jour_semaine", "heure", "debit_moyen").iter_rows():
+        z[day - 1][hour] = value
+    fig = go.Figure(go.Heatmap(z=z, x=[f"{h} h" for h in range(24)], y=[d.capitalize() for d in WEEKDAYS],
+                               colorscale="Teal", colorbar={"title": {"text": "véh./h", "side": "right"}},
+                               hovertemplate="%{y} %{x} : %{z:,.0f} véhicules/heure<extra></extra>"))
+    fig.update_layout(height=320, yaxis={"autorange": "reversed"})
+    return fig
+
+
+def profile_summary(profile: pl.DataFrame) -> str:
+    from data_access.mobilite import WEEKDAYS
+
+    if profile.is_empty():
+        return "Aucun comptage sur ce périmètre."
+    peak = profile.sort("debit_moyen", descending=True).row(0, named=True)
+    return (f"Semaine type : l'heure la plus chargée est le {WEEKDAYS[peak['jour_semaine'] - 1]} à {peak['heure']} h "
+            f"({fmt_int(peak['debit_moyen'])} véhicules/heure en moyenne).")
+
+
+STATE_COLORS = {"Fluide": COLORS["public"], "Pré-saturé": "#d4a017", "Saturé": COLORS["danger"], "Bloqué": "#2b2b2b",
+                "Inconnu": "#9aa5b1"}
+
+
+def traffic_states_figure(states: pl.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    for state, color in STATE_COLORS.items():
+        part = states.filter(pl.col("etat_trafic") == state)
+        fig.add_bar(y=part["libelle"].to_list(), x=part["part"].to_list(), name=state, orientation="h",
+                    marker_color=color, hovertemplate=f"%{{y}} — {state} : %{{x:.1f}} % des heures<extra></extra>")
+    fig.update_layout(barmode="stack", height=200 + 40 * max(states["arc_id"].n_unique(), 1),
+                      xaxis={"title": "% des heures", "range": [0, 100]},
+                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+    return fig
+
+
+def traffic_states_summary(states: pl.DataFrame) -> str:
+    if states.is_empty():
+        return "Aucun comptage sur ce périmètre."
+    fluid = states.filter(pl.col("etat_trafic") == "Fluide")
+    if fluid.is_empty():
+        return "Aucune heure fluide sur ce périmètre."
+    low = fluid.sort("part").row(0, named=True)
+    return f"Trafic fluide la plupart du temps ; l'arc le moins fluide est {low['libelle']} ({fmt_percent(low['part'], 0)} des heures)."

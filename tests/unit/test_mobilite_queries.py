@@ -91,3 +91,28 @@ def test_irve_critair_accident_aggregations_on_hand_made_inputs():
     assert q.accidents_by_year_severity(crashes).rows() == [(2023, "Tué", 1), (2023, "Indemne", 1),
                                                             (2024, "Blessé léger", 1)]
     assert q.accidents_by_user(crashes).rows()[0] == ("VL", 2)
+
+
+def test_traffic_aggregations_in_paris_time():
+    from datetime import datetime, timedelta, timezone
+
+    # Monday 2022-01-03 00:00 Paris = 2022-01-02 23:00 UTC; 24 complete hours on the 3rd, 2 on the 4th
+    start = datetime(2022, 1, 2, 23, tzinfo=timezone.utc)
+    hours = [start + timedelta(hours=h) for h in range(26)]
+    counts = pl.DataFrame({"arc_id": ["A"] * 26, "libelle": ["Arc A"] * 26, "heure": hours,
+                           "debit": [float(h % 24) for h in range(26)],
+                           "etat_trafic": ["Fluide"] * 20 + ["Saturé"] * 6, "commune_code": ["92040"] * 26})
+    daily = q.daily_flow(counts)
+    assert daily.rows() == [("A", "Arc A", datetime(2022, 1, 3).date(), float(sum(range(24))))]  # the 4th: incomplete
+    assert q.monthly_mean(daily)["vehicules_par_jour"].to_list() == [276.0]
+    profile = q.hour_weekday_profile(counts)
+    monday_0h = profile.filter((pl.col("jour_semaine") == 1) & (pl.col("heure") == 0))["debit_moyen"][0]
+    assert monday_0h == 0.0  # the UTC hour 23 of Sunday is Monday 0 h in Paris
+    tuesday = profile.filter(pl.col("jour_semaine") == 2)
+    assert tuesday["heure"].to_list() == [0, 1] and tuesday["debit_moyen"].to_list() == [0.0, 1.0]
+    wide = q.profile_table(profile)
+    assert wide["jour_semaine"].to_list() == ["lundi", "mardi"] and wide["0 h"].to_list() == [0.0, 0.0]
+    states = q.traffic_state_shares(counts)
+    assert states.select("etat_trafic", "heures").rows() == [("Fluide", 20), ("Saturé", 6)]
+    assert states["part"].sum() == pytest.approx(100)
+    assert q.counts_for(counts, "92012").height == 0 and q.counts_for(counts, ALL).height == 26
