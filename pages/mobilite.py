@@ -139,6 +139,23 @@ def exploitation_section(data, commune: str, seuil):
     )
 
 
+@callback(Output("_pages_location", "search", allow_duplicate=True), Input("velib-communes-graph", "clickData"),
+          Input("velib-map-graph", "clickData"), State("_pages_location", "search"), prevent_initial_call=True)
+def click_to_filter(bar_click, map_click, search):
+    """Clicking a commune's bar, or a station on the map, filters the whole page on that commune (in the URL,
+    like the navbar selector, which follows)."""
+    click = bar_click if dash.ctx.triggered_id == "velib-communes-graph" else map_click
+    try:
+        code = click["points"][0]["customdata"]
+    except (TypeError, KeyError, IndexError):
+        return dash.no_update
+    commune = parse_commune(code, current().catalog.territory)
+    if commune.rejected:  # clickData comes from the browser: only a known commune is taken
+        return dash.no_update
+    new = merge_query(search, commune=commune.value)
+    return new if new != (search or "") else dash.no_update
+
+
 @callback(Output("_pages_location", "search", allow_duplicate=True), Input("exploitation-seuil", "value"),
           State("_pages_location", "search"), prevent_initial_call=True)
 @section("exploitation")

@@ -16,10 +16,10 @@ def velib_by_commune_bar(table: pl.DataFrame) -> go.Figure:
     fig = go.Figure(
         [
             go.Bar(name="Vélos mécaniques", y=table["commune"].to_list(), x=table["mechanical"].to_list(),
-                   orientation="h", marker_color=COLORS["primary"],
+                   orientation="h", marker_color=COLORS["primary"], customdata=table["commune_code"].to_list(),
                    hovertemplate="%{y} : %{x} vélos mécaniques<extra></extra>"),
             go.Bar(name="Vélos électriques", y=table["commune"].to_list(), x=table["ebike"].to_list(),
-                   orientation="h", marker_color=COLORS["public"],
+                   orientation="h", marker_color=COLORS["public"], customdata=table["commune_code"].to_list(),
                    hovertemplate="%{y} : %{x} vélos électriques<extra></extra>"),
         ]
     )
@@ -57,6 +57,7 @@ def velib_map(stations: pl.DataFrame, outlines: dict) -> go.Figure:
                     "color": stations["bikes_available"].to_list(), "colorscale": "Teal", "showscale": True,
                     "colorbar": {"title": {"text": "Vélos", "side": "right"}, "thickness": 10, "len": 0.75}},
             text=text, hovertemplate="%{text}<extra></extra>", name="Stations Vélib'",
+            customdata=stations["commune_code"].to_list(),  # a click filters the page on this commune
         )
     )
     return fig
