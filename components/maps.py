@@ -43,7 +43,8 @@ def view_for(geojson: dict) -> tuple[dict, float]:
     if not geojson["features"]:
         return {"lat": 48.82, "lon": 2.24}, 11.0
     west, south, east, north = _bounds(geojson)
-    span = max(east - west, (north - south) * 1.5, 0.01)
+    # Latitude degrees look ~1.5x longer at 49° N (Mercator) and maps are wider than tall: weigh them 2x.
+    span = max(east - west, (north - south) * 2.0, 0.01)
     # ~360° / 2**zoom across ~512 px; leave a margin around the territory.
     zoom = max(8.0, min(15.0, math.log2(360 / span) - 0.3))
     return {"lat": (south + north) / 2, "lon": (west + east) / 2}, zoom

@@ -14,7 +14,8 @@ from components.chart_card import chart_card
 from components.figures.mobilite import (accidents_figure, accidents_summary, critair_figure, critair_summary,
                                         daily_flow_figure, daily_flow_summary, profile_heatmap, profile_summary,
                                         traffic_states_figure, traffic_states_summary,
-                                        irve_growth_figure, irve_growth_summary, irve_power_figure, irve_power_summary,
+                                        irve_growth_figure, irve_growth_summary, irve_map, irve_map_summary,
+                                        irve_power_figure, irve_power_summary,
                                         velib_by_commune_bar, velib_by_commune_summary, velib_map, velib_map_summary)
 from components.formats import fmt_int, fmt_percent
 from components.kpi import kpi
@@ -50,7 +51,7 @@ def attention_table(data, commune: str, threshold: int):
         f"{frame.height} station(s) à surveiller (seuil : {threshold})", table_id="exploitation-table")
 
 
-def observatory_sections(data, commune: str, label: str) -> html.Div:
+def observatory_sections(data, commune: str, label: str, outlines: dict) -> html.Div:
     """Charge points, Crit'Air and accidents: one row of chart cards each (demonstration data, labelled)."""
     def when(key):
         return data.status(key).meta.fetched_at
@@ -70,6 +71,10 @@ def observatory_sections(data, commune: str, label: str) -> html.Div:
     return html.Div([
         html.H2(f"Bornes de recharge — {label}", className="h5 mt-4"),
         dbc.Row([
+            dbc.Col(chart_card("irve-carte", "Carte des points de recharge", irve_map(points, outlines),
+                               irve_map_summary(points, label), source("irve_points"), when("irve_points"),
+                               demo=True, table=(q.irve_plugs(points), {"prise": "Type de prise",
+                                                                        "points": "Points équipés"}, None)), lg=12),
             dbc.Col(chart_card("irve-croissance", "Points de recharge ouverts et en service", irve_growth_figure(growth),
                                irve_growth_summary(growth), source("irve_points"), when("irve_points"), demo=True,
                                table=(growth, {"annee": "Année", "ouverts": "Ouverts dans l'année",
@@ -140,11 +145,13 @@ def exploitation_section(data, commune: str, seuil):
 
 
 @callback(Output("_pages_location", "search", allow_duplicate=True), Input("velib-communes-graph", "clickData"),
-          Input("velib-map-graph", "clickData"), State("_pages_location", "search"), prevent_initial_call=True)
-def click_to_filter(bar_click, map_click, search):
+          Input("velib-map-graph", "clickData"), Input("irve-carte-graph", "clickData"),
+          State("_pages_location", "search"), prevent_initial_call=True)
+def click_to_filter(bar_click, map_click, irve_click, search):
     """Clicking a commune's bar, or a station on the map, filters the whole page on that commune (in the URL,
     like the navbar selector, which follows)."""
-    click = bar_click if dash.ctx.triggered_id == "velib-communes-graph" else map_click
+    click = {"velib-communes-graph": bar_click, "velib-map-graph": map_click,
+             "irve-carte-graph": irve_click}.get(dash.ctx.triggered_id)
     try:
         code = click["points"][0]["customdata"]
     except (TypeError, KeyError, IndexError):
@@ -220,7 +227,7 @@ def layout(commune=None, seuil=None, **_ignored):
                 ],
                 className="g-3",
             ),
-            observatory_sections(data, parsed.value, label),
+            observatory_sections(data, parsed.value, label, outlines),
             exploitation_section(data, parsed.value, seuil),
         ]
     )

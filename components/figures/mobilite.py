@@ -226,3 +226,32 @@ def traffic_states_summary(states: pl.DataFrame) -> str:
         return "Aucune heure fluide sur ce périmètre."
     low = fluid.sort("part").row(0, named=True)
     return f"Trafic fluide la plupart du temps ; l'arc le moins fluide est {low['libelle']} ({fmt_percent(low['part'], 0)} des heures)."
+
+
+def irve_map(points: pl.DataFrame, outlines: dict) -> go.Figure:
+    """Charge points on the offline base map, coloured by power class."""
+    from data_access.mobilite import POWER_CLASSES
+
+    fig = base_map(outlines, height=400)
+    palette = [COLORS["public"], COLORS["primary"], "#d4a017", COLORS["danger"]]
+    for (low, high, label), color in zip(POWER_CLASSES, palette):
+        part = points.filter((pl.col("puissance_nominale") > low) & (pl.col("puissance_nominale") <= high))
+        if part.is_empty():
+            continue
+        fig.add_trace(go.Scattermap(
+            lat=part["lat"].to_list(), lon=part["lon"].to_list(), mode="markers", name=label,
+            marker={"size": 9, "color": color}, customdata=part["commune_code"].to_list(),
+            text=[f"<b>{n}</b><br>{fmt_int(p) if p == int(p) else str(p).replace('.', ',')} kW · {o}"
+                  for n, p, o in zip(part["nom_station"], part["puissance_nominale"], part["nom_operateur"])],
+            hovertemplate="%{text}<extra></extra>"))
+    fig.update_layout(legend={"orientation": "h", "y": -0.02, "yanchor": "top"})
+    return fig
+
+
+def irve_map_summary(points: pl.DataFrame, commune_label: str) -> str:
+    if points.is_empty():
+        return f"Aucun point de recharge pour {commune_label}."
+    stations = points["id_station_itinerance"].n_unique()
+    fast = points.filter(pl.col("puissance_nominale") > 22.1).height
+    return (f"Carte des {fmt_int(points.height)} points de recharge ({fmt_int(stations)} stations) pour "
+            f"{commune_label}, dont {fmt_int(fast)} rapides (plus de 22 kW).")
