@@ -191,3 +191,22 @@ def traffic(ctx, commune: str) -> dict[str, pl.DataFrame]:
     counts = counts_for(ctx.frame("comptages_horaires"), commune)
     return {"daily": monthly_mean(daily_flow(counts)), "profile": hour_weekday_profile(counts),
             "states": traffic_state_shares(counts)}
+
+
+MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+
+
+def accidents_by_month_hour(accidents: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Accidents per month of the year and per hour of the day (hour unknown in some real rows: left out)."""
+    by_month = (accidents.group_by("mois").agg(pl.len().alias("accidents")).sort("mois")
+                .with_columns(pl.col("mois").replace_strict({i + 1: m for i, m in enumerate(MONTHS)},
+                                                            return_dtype=pl.String).alias("mois_nom")))
+    by_hour = (accidents.filter(pl.col("heure").is_not_null()).group_by("heure")
+               .agg(pl.len().alias("accidents")).sort("heure"))
+    return {"month": by_month, "hour": by_hour}
+
+
+@query("comptages_arcs")
+def counting_arcs(ctx, commune: str) -> pl.DataFrame:
+    arcs = ctx.frame("comptages_arcs")
+    return arcs if commune == ALL else arcs.filter(pl.col("commune_code") == commune)

@@ -11,7 +11,9 @@ from auth.access import section
 from auth.session import can, current_auth
 from components.badges import lock_icon, visibility_badge
 from components.chart_card import chart_card
-from components.figures.mobilite import (accidents_figure, accidents_summary, critair_figure, critair_summary,
+from components.figures.mobilite import (accidents_calendar_figure, accidents_calendar_summary, accidents_figure,
+                                        accidents_summary, accidents_users_figure, accidents_users_summary,
+                                        arcs_map_summary, critair_figure, critair_summary, points_map,
                                         daily_flow_figure, daily_flow_summary, profile_heatmap, profile_summary,
                                         traffic_states_figure, traffic_states_summary,
                                         irve_growth_figure, irve_growth_summary, irve_map, irve_map_summary,
@@ -36,7 +38,7 @@ dash.register_page(
     __name__, path="/mobilite", name="Mobilité", title="Observatoire de la mobilité", order=20, nav=True,
     access="public", sections={"exploitation": ["mobilite"]},
     datasets=["velib_stations", "communes_contours", "irve_points", "critair_vehicules", "accidents",
-              "comptages_horaires"],
+              "comptages_horaires", "comptages_arcs"],
     description="Vélib', bornes de recharge, Crit'Air, comptages routiers, accidents.",
 )
 
@@ -67,6 +69,7 @@ def observatory_sections(data, commune: str, label: str, outlines: dict) -> html
         return dbc.Alert(f"Données de mobilité indisponibles : {exc}", color="danger")
     growth, classes = q.irve_growth(points), q.irve_power_classes(points)
     by_year = q.accidents_by_year_severity(crashes)
+    calendar, by_user = q.accidents_by_month_hour(crashes), q.accidents_by_user(crashes)
     years = {"annee": str}
     return html.Div([
         html.H2(f"Bornes de recharge — {label}", className="h5 mt-4"),
@@ -90,16 +93,36 @@ def observatory_sections(data, commune: str, label: str, outlines: dict) -> html
                           {"annee": "Année", "classe": "Vignette", "vehicules": "Véhicules", "part": "Part (%)"},
                           {"annee": str, "part": 1})),
         html.H2(f"Comptages routiers — {label}", className="h5 mt-4"),
-        traffic_row(data, commune),
+        traffic_row(data, commune, outlines),
         html.H2(f"Accidentalité — {label}", className="h5 mt-4"),
-        chart_card("accidents", "Accidents corporels par gravité", accidents_figure(by_year),
-                   accidents_summary(by_year), source("accidents"), when("accidents"), demo=True,
-                   table=(by_year, {"annee": "Année", "gravite": "Gravité", "accidents": "Accidents"}, years)),
+        dbc.Row([
+            dbc.Col(chart_card("accidents", "Accidents corporels par gravité", accidents_figure(by_year),
+                               accidents_summary(by_year), source("accidents"), when("accidents"), demo=True,
+                               table=(by_year, {"annee": "Année", "gravite": "Gravité", "accidents": "Accidents"},
+                                      years)), lg=6),
+            dbc.Col(chart_card("accidents-carte", "Carte des accidents", points_map(
+                crashes.filter(pl.col("lat").is_not_null()), outlines,
+                [f"{d:%d/%m/%Y} · {g} · {u}" for d, g, u in crashes.filter(pl.col("lat").is_not_null())
+                 .select("date", "gravite", "categorie_usager").iter_rows()], "Accidents", "#b02a37"),
+                f"Carte des {crashes.height} accidents corporels recensés pour {label} (2020-2024).",
+                source("accidents"), when("accidents"), demo=True), lg=6),
+            dbc.Col(chart_card("accidents-calendrier", "Accidents par mois et par heure",
+                               accidents_calendar_figure(calendar["month"], calendar["hour"]),
+                               accidents_calendar_summary(calendar["month"], calendar["hour"]), source("accidents"),
+                               when("accidents"), demo=True,
+                               table=(calendar["month"].select("mois_nom", "accidents"),
+                                      {"mois_nom": "Mois", "accidents": "Accidents"}, None)), lg=7),
+            dbc.Col(chart_card("accidents-usagers", "Accidents par catégorie d'usager",
+                               accidents_users_figure(by_user), accidents_users_summary(by_user), source("accidents"),
+                               when("accidents"), demo=True,
+                               table=(by_user, {"categorie_usager": "Usager", "accidents": "Accidents"}, None)), lg=5),
+        ], className="g-3"),
     ])
 
 
-def traffic_row(data, commune: str) -> dbc.Row:
+def traffic_row(data, commune: str, outlines: dict) -> dbc.Row:
     t = q.traffic(data, commune)
+    arcs = q.counting_arcs(data, commune).filter(pl.col("lat").is_not_null())
     source, when = data.catalog["comptages_horaires"].attribution, data.status("comptages_horaires").meta.fetched_at
     daily, profile, states = t["daily"], t["profile"], t["states"]
     return dbc.Row([
@@ -119,6 +142,12 @@ def traffic_row(data, commune: str) -> dbc.Row:
                            table=(states.select("libelle", "etat_trafic", "heures", "part"),
                                   {"libelle": "Point de comptage", "etat_trafic": "État", "heures": "Heures",
                                    "part": "Part (%)"}, {"part": 1})), lg=5),
+        dbc.Col(chart_card("trafic-carte", "Carte des points de comptage", points_map(
+            arcs, outlines, [f"<b>{lab}</b> ({'démonstration' if demo else 'comptage réel, Paris'})"
+                             for lab, demo in arcs.select("libelle", "demonstration").iter_rows()],
+            "Points de comptage", "#0b5563"),
+            arcs_map_summary(arcs), data.catalog["comptages_arcs"].attribution,
+            data.status("comptages_arcs").meta.fetched_at, demo=True), lg=12),
     ], className="g-3")
 
 

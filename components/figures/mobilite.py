@@ -255,3 +255,63 @@ def irve_map_summary(points: pl.DataFrame, commune_label: str) -> str:
     fast = points.filter(pl.col("puissance_nominale") > 22.1).height
     return (f"Carte des {fmt_int(points.height)} points de recharge ({fmt_int(stations)} stations) pour "
             f"{commune_label}, dont {fmt_int(fast)} rapides (plus de 22 kW).")
+
+
+def accidents_calendar_figure(by_month: pl.DataFrame, by_hour: pl.DataFrame) -> go.Figure:
+    """Two bar series side by side: per month of the year, per hour of the day."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Par mois", "Par heure"), horizontal_spacing=0.12)
+    fig.add_bar(x=by_month["mois_nom"].to_list(), y=by_month["accidents"].to_list(), name="Par mois",
+                marker_color=COLORS["primary"], hovertemplate="%{x} : %{y} accidents<extra></extra>", row=1, col=1)
+    fig.add_bar(x=[f"{h} h" for h in by_hour["heure"].to_list()], y=by_hour["accidents"].to_list(), name="Par heure",
+                marker_color=COLORS["warning"], hovertemplate="%{x} : %{y} accidents<extra></extra>", row=1, col=2)
+    fig.update_layout(height=320, showlegend=False)
+    return fig
+
+
+def accidents_calendar_summary(by_month: pl.DataFrame, by_hour: pl.DataFrame) -> str:
+    if by_month.is_empty():
+        return "Aucun accident recensé."
+    month = by_month.sort("accidents", descending=True).row(0, named=True)
+    text = f"Le mois le plus accidentogène est {month['mois_nom']} ({fmt_int(month['accidents'])} accidents)"
+    if not by_hour.is_empty():
+        hour = by_hour.sort("accidents", descending=True).row(0, named=True)
+        text += f" ; l'heure la plus accidentogène, {hour['heure']} h ({fmt_int(hour['accidents'])})"
+    return text + "."
+
+
+def accidents_users_figure(by_user: pl.DataFrame) -> go.Figure:
+    fig = go.Figure(go.Bar(x=by_user["accidents"].to_list(), y=by_user["categorie_usager"].to_list(),
+                           orientation="h", marker_color=COLORS["danger"],
+                           hovertemplate="%{y} : %{x} accidents<extra></extra>"))
+    fig.update_layout(height=120 + 32 * max(by_user.height, 1), yaxis={"autorange": "reversed"},
+                      xaxis_title="Accidents")
+    return fig
+
+
+def accidents_users_summary(by_user: pl.DataFrame) -> str:
+    if by_user.is_empty():
+        return "Aucun accident recensé."
+    vulnerable = by_user.filter(pl.col("categorie_usager").is_in(["Piéton", "Cycliste", "EDP motorisé", "2RM"]))
+    total = int(by_user["accidents"].sum())
+    return (f"{fmt_int(total)} accidents ; {fmt_percent(100 * vulnerable['accidents'].sum() / total, 0)} impliquent "
+            "un usager vulnérable (piéton, cycliste, EDP, deux-roues motorisé).")
+
+
+def points_map(frame: pl.DataFrame, outlines: dict, text: list[str], name: str, color: str,
+               customdata: list | None = None) -> go.Figure:
+    fig = base_map(outlines, height=380)
+    if not frame.is_empty():
+        fig.add_trace(go.Scattermap(lat=frame["lat"].to_list(), lon=frame["lon"].to_list(), mode="markers",
+                                    marker={"size": 8, "color": color, "opacity": 0.7}, name=name, text=text,
+                                    customdata=customdata, hovertemplate="%{text}<extra></extra>"))
+    return fig
+
+
+def arcs_map_summary(arcs: pl.DataFrame) -> str:
+    if arcs.is_empty():
+        return "Aucun point de comptage sur ce périmètre."
+    real = arcs.filter(~pl.col("demonstration")).height
+    text = f"{fmt_int(arcs.height)} point{'s' if arcs.height > 1 else ''} de comptage sur la carte"
+    return text + (f", dont {fmt_int(real)} réel{'s' if real > 1 else ''} à Paris, près d'Issy-les-Moulineaux." if real else ".")

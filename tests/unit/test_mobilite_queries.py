@@ -116,3 +116,17 @@ def test_traffic_aggregations_in_paris_time():
     assert states.select("etat_trafic", "heures").rows() == [("Fluide", 20), ("Saturé", 6)]
     assert states["part"].sum() == pytest.approx(100)
     assert q.counts_for(counts, "92012").height == 0 and q.counts_for(counts, ALL).height == 26
+
+
+def test_accident_calendar_and_arc_summaries():
+    from components.figures.mobilite import accidents_calendar_summary, arcs_map_summary
+
+    crashes = pl.DataFrame({"mois": [1, 1, 7], "heure": [8, None, 8]})
+    calendar = q.accidents_by_month_hour(crashes)
+    assert calendar["month"].select("mois_nom", "accidents").rows() == [("janv.", 2), ("juil.", 1)]
+    assert calendar["hour"].rows() == [(8, 2)]  # the unknown hour is left out
+    assert accidents_calendar_summary(calendar["month"], calendar["hour"]) == (
+        "Le mois le plus accidentogène est janv. (2 accidents) ; l'heure la plus accidentogène, 8 h (2).")
+    assert arcs_map_summary(pl.DataFrame({"demonstration": [True]})) == "1 point de comptage sur la carte."
+    assert arcs_map_summary(pl.DataFrame({"demonstration": [True, False, False]})).endswith(
+        "dont 2 réels à Paris, près d'Issy-les-Moulineaux.")
