@@ -32,6 +32,24 @@ def geojson_rows(path: Path) -> pl.DataFrame:
                          for f in features])
 
 
+def parking_aggregates() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(hourly, daily) aggregates of the full-scale parking history (≈105 M observations): generated into a
+    temporary directory, pre-aggregated as the refresh step does, then deleted (~10 s, ~90 MB on disk)."""
+    import tempfile
+
+    from data.demo import parking_history
+    from data_access import stationnement
+
+    with tempfile.TemporaryDirectory(prefix="pilote-parking-") as tmp:
+        parking_history.write(tmp)
+        hourly, _ = stationnement.preaggregate_frames(stationnement.scan_observations(tmp))
+    # The streaming mean of the slots' float rates depends on the summation order (±1e-16 from run to run):
+    # every space is observed at every slot here, so the hourly rate is exactly occupied_mean / spaces, an
+    # order-free value; the daily table is then derived from it, so that a rebuild is byte-identical.
+    hourly = hourly.with_columns((pl.col("occupied_mean") / pl.col("spaces")).alias("occupancy_mean"))
+    return hourly, stationnement.daily_from_hourly(hourly)
+
+
 def _raw_frames(catalog: Catalog) -> dict[str, tuple[pl.DataFrame, str, datetime]]:
     codes = sorted(catalog.territory.codes)
     velib = read_ods_csv((SOURCES / VELIB_FILE).read_bytes())
@@ -41,6 +59,9 @@ def _raw_frames(catalog: Catalog) -> dict[str, tuple[pl.DataFrame, str, datetime
 
     definitions = pl.read_csv(SOURCES / PCAET_FILE, infer_schema=False)
     pcaet_public, pcaet_internal = pcaet.generate()
+    from data.demo import parking_dsp, parking_realtime
+
+    hourly, daily = parking_aggregates()
     return {
         # fetched_at is the date of the data itself, so the UI never presents old data as new.
         "pcaet_indicateurs": (definitions, f"data/sources/{PCAET_FILE}", datetime(2026, 8, 7, tzinfo=timezone.utc)),
@@ -61,6 +82,15 @@ def _raw_frames(catalog: Catalog) -> dict[str, tuple[pl.DataFrame, str, datetime
                            datetime(2020, 12, 30, tzinfo=timezone.utc)),
         "accidents": (accidents.generate(), "data/sources/accidents-baac-2024-sample_92.csv + data/demo/accidents.py",
                       datetime(2025, 10, 1, tzinfo=timezone.utc)),
+        # Parking (demonstration): the real-time snapshot as of its newest update; the history's aggregates
+        # (full scale: 1,000 spaces × 365 days × 288 slots) as of its last day; the delegation's 2025 report.
+        "parking_temps_reel": (parking_realtime.generate(), "data/demo/parking_realtime.py",
+                               parking_realtime.SNAPSHOT_AT.astimezone(timezone.utc)),
+        "parking_horaire": (hourly, "data/demo/parking_history.py + data_access/stationnement.py",
+                            datetime(2025, 12, 31, 23, tzinfo=timezone.utc)),
+        "parking_journalier": (daily, "data/demo/parking_history.py + data_access/stationnement.py",
+                               datetime(2025, 12, 31, 23, tzinfo=timezone.utc)),
+        "parking_dsp": (parking_dsp.generate(), "data/demo/parking_dsp.py", datetime(2026, 6, 30, tzinfo=timezone.utc)),
     }
 
 

@@ -230,3 +230,86 @@ def compare_car_parks(daily: pl.DataFrame, car_parks: pl.DataFrame | None = None
     if car_parks is not None:
         table = table.join(car_parks.select("parking_id", "name", "kind", "capacity"), on="parking_id", how="left")
     return table.sort(["occupancy_mean", "parking_id"], descending=[True, False])
+
+
+# -- real time: the late-feed rule (pure) ------------------------------------------------------------------
+
+LATE_AFTER_MINUTES = 30
+
+
+def realtime_status(frame: pl.DataFrame, late_after_minutes: int = LATE_AFTER_MINUTES) -> pl.DataFrame:
+    """The real-time snapshot with ``late`` (bool) and ``state`` ("en retard", "complet", "presque complet",
+    "disponible"): a car park whose ``last_update`` is more than ``late_after_minutes`` older than the newest
+    update of the feed is late. The reference is the feed's newest update, not the clock, so a bundled
+    snapshot keeps its meaning. A late car park gets no ``fill_rate``/``free_spots`` (null): it is never shown
+    as full or empty on stale figures."""
+    if frame.is_empty():
+        return frame.with_columns(pl.lit(None, pl.Boolean).alias("late"), pl.lit(None, pl.String).alias("state"))
+    newest = frame["last_update"].max()
+    late = (pl.col("last_update").is_null()
+            | ((pl.lit(newest) - pl.col("last_update")) > pl.duration(minutes=late_after_minutes)))
+    return (
+        frame.with_columns(late.alias("late"))
+        .with_columns(
+            pl.when(pl.col("late")).then(None).otherwise(pl.col("fill_rate")).alias("fill_rate"),
+            pl.when(pl.col("late")).then(None).otherwise(pl.col("free_spots")).alias("free_spots"),
+        )
+        .with_columns(
+            pl.when(pl.col("late")).then(pl.lit("données en retard"))
+            .when(pl.col("free_spots") <= 0).then(pl.lit("complet"))
+            .when(pl.col("fill_rate") >= 90).then(pl.lit("presque complet"))
+            .otherwise(pl.lit("disponible")).alias("state"))
+        .sort("parking_id")
+    )
+
+
+def history_car_parks() -> pl.DataFrame:
+    """The demonstration car parks (parking_id, name, kind, capacity, lat, lon) of the history."""
+    from data.demo.parking_history import car_parks
+
+    return car_parks()
+
+
+# -- memoised wrappers (the page reads the aggregates' snapshots through these) ----------------------------
+
+from data_access.cache import query
+
+
+@query("parking_temps_reel")
+def realtime(ctx, late_after_minutes: int = LATE_AFTER_MINUTES) -> pl.DataFrame:
+    return realtime_status(ctx.frame("parking_temps_reel"), late_after_minutes)
+
+
+@query("parking_journalier")
+def cached_trend(ctx, parking_id: str | None, every: str = "1d") -> pl.DataFrame:
+    return occupancy_trend(ctx.frame("parking_journalier"), [parking_id] if parking_id else None, every)
+
+
+@query("parking_horaire")
+def cached_typical_week(ctx, parking_id: str | None) -> pl.DataFrame:
+    return typical_week(ctx.frame("parking_horaire"), [parking_id] if parking_id else None)
+
+
+@query("parking_horaire")
+def cached_peak_hours(ctx, parking_id: str | None, weekdays: tuple[int, ...] = (1, 2, 3, 4, 5)) -> pl.DataFrame:
+    """Mean occupancy by hour of day (0–23) for the chosen car park (all together when None), on weekdays.
+    Columns: hour, occupancy."""
+    frame = select(ctx.frame("parking_horaire"), [parking_id] if parking_id else None)
+    frame = frame.filter(pl.col("hour").dt.weekday().is_in(list(weekdays)))
+    return (frame.group_by(pl.col("hour").dt.hour().cast(pl.Int8).alias("hour_of_day")).agg(_weighted_occupancy())
+            .rename({"hour_of_day": "hour"}).sort("hour"))
+
+
+@query("parking_journalier")
+def cached_saturation_days(ctx, min_minutes: int = 60) -> pl.DataFrame:
+    return saturation_days(ctx.frame("parking_journalier"), min_minutes)
+
+
+@query("parking_journalier")
+def cached_comparison(ctx) -> pl.DataFrame:
+    return compare_car_parks(ctx.frame("parking_journalier"), history_car_parks())
+
+
+@query("parking_dsp")
+def dsp(ctx) -> pl.DataFrame:
+    return ctx.frame("parking_dsp").sort("annee")
