@@ -27,3 +27,20 @@ def test_clicking_a_commune_bar_filters_the_page(pilote):
     pilote.wait_stations("7")  # Vanves has 7 stations
     assert pilote.commune_shown() == "Vanves"  # the navbar selector follows the URL
     assert not pilote.console_errors()
+
+
+CLICK_STATION = """
+const gd = document.querySelector('#velib-map-graph .js-plotly-plot');
+const trace = gd.data[gd.data.length - 1], i = trace.customdata.indexOf(arguments[0]);
+gd.emit('plotly_click', {points: [{curveNumber: gd.data.length - 1, pointNumber: i, pointIndex: i,
+                                   lat: trace.lat[i], lon: trace.lon[i], customdata: trace.customdata[i]}]});
+return trace.customdata[i];
+"""
+
+
+def test_clicking_a_station_on_the_map_filters_the_page(pilote):
+    pilote.open("/mobilite")
+    assert pilote.driver.execute_script(CLICK_STATION, "92048") == "92048"  # a station in Meudon
+    pilote.wait_url(lambda u: parse_qs(urlsplit(u).query).get("commune") == ["92048"], what="commune=92048")
+    pilote.wait_stations("5")  # Meudon has 5 stations
+    assert pilote.commune_shown() == "Meudon"
