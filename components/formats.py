@@ -49,6 +49,7 @@ LOCALE = "fr_FR"
 PARIS = ZoneInfo("Europe/Paris")
 
 MISSING = "\u2013"  # en dash
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]  # Monday first, as ISO
 NBSP = "\u00a0"  # NO-BREAK SPACE: before % and units
 NNBSP = "\u202f"  # NARROW NO-BREAK SPACE: thousands separator (babel fr_FR)
 MINUS = "\u2212"  # MINUS SIGN

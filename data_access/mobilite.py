@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from components.formats import WEEKDAYS
 from components.selectors import ALL
 from data_access.cache import query
 
@@ -133,7 +134,6 @@ def accidents(ctx, commune: str) -> pl.DataFrame:
 
 
 # -- traffic counts ----------------------------------------------------------------------------------------
-WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 TRAFFIC_STATES = ["Fluide", "Pré-saturé", "Saturé", "Bloqué", "Inconnu"]
 
 

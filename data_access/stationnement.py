@@ -25,11 +25,12 @@ from pathlib import Path
 
 import polars as pl
 
+from data_access.cache import query
+
 SATURATION_RATE = 0.95
 SLOT_MINUTES = 5
 HOURLY_FILE = "parking_hourly.parquet"
 DAILY_FILE = "parking_daily.parquet"
-WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
 # -- pre-aggregation (refresh step) ----------------------------------------------------------------
 
@@ -271,8 +272,6 @@ def history_car_parks() -> pl.DataFrame:
 
 
 # -- memoised wrappers (the page reads the aggregates' snapshots through these) ----------------------------
-
-from data_access.cache import query
 
 
 @query("parking_temps_reel")

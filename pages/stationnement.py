@@ -18,8 +18,8 @@ from dash import Input, Output, State, callback, dcc, html
 from auth.session import can, current_auth
 from components.badges import lock_icon, visibility_badge
 from components.chart_card import chart_card
+from components.formats import WEEKDAYS
 from components.figures.stationnement import (
-    WEEKDAYS,
     comparison_figure,
     comparison_summary,
     dsp_activity_figure,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from components.formats import fmt_int, fmt_percent
+from components.figures.week import week_hour_heatmap
+from components.formats import WEEKDAYS, fmt_int, fmt_percent
 from components.maps import base_map
 from components.theme import COLORS
 
@@ -180,21 +181,11 @@ def daily_flow_summary(monthly: pl.DataFrame) -> str:
 
 
 def profile_heatmap(profile: pl.DataFrame) -> go.Figure:
-    from data_access.mobilite import WEEKDAYS
-
-    z = [[None] * 24 for _ in range(7)]
-    for day, hour, value in profile.select("jour_semaine", "heure", "debit_moyen").iter_rows():
-        z[day - 1][hour] = value
-    fig = go.Figure(go.Heatmap(z=z, x=[f"{h} h" for h in range(24)], y=[d.capitalize() for d in WEEKDAYS],
-                               colorscale="Teal", colorbar={"title": {"text": "véh./h", "side": "right"}},
-                               hovertemplate="%{y} %{x} : %{z:,.0f} véhicules/heure<extra></extra>"))
-    fig.update_layout(height=320, yaxis={"autorange": "reversed"})
-    return fig
+    return week_hour_heatmap(profile, "jour_semaine", "heure", "debit_moyen", unit="véh./h",
+                             hover="%{z:,.0f} véhicules/heure", height=320)
 
 
 def profile_summary(profile: pl.DataFrame) -> str:
-    from data_access.mobilite import WEEKDAYS
-
     if profile.is_empty():
         return "Aucun comptage sur ce périmètre."
     peak = profile.sort("debit_moyen", descending=True).row(0, named=True)

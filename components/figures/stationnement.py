@@ -6,11 +6,12 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from components.formats import MISSING, fmt_datetime, fmt_int, fmt_number, fmt_percent
+from components.figures.week import week_hour_heatmap
+from components.formats import MISSING, WEEKDAYS, fmt_datetime, fmt_int, fmt_number, fmt_percent
 from components.maps import base_map
 from components.theme import COLORS
 
-WEEKDAYS = ["Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"]
+
 STATE_COLORS = {"complet": COLORS["danger"], "presque complet": COLORS["warning"], "disponible": COLORS["primary"],
                 "données en retard": "#9aa5b1"}
 _YEARS = {"tickformat": "d", "hoverformat": "d", "separatethousands": False}
@@ -88,14 +89,9 @@ def trend_summary(trend: pl.DataFrame, label: str) -> str:
 
 def week_heatmap(week: pl.DataFrame) -> go.Figure:
     """Typical week: mean occupancy (%) by weekday (rows, Monday first) and hour (columns)."""
-    z = [[None if v is None else round(100 * v, 1) for v in week.filter(pl.col("weekday") == d).sort("hour")["occupancy"]]
-         for d in range(1, 8)]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[f"{h} h" for h in range(24)], y=WEEKDAYS, colorscale="Teal", zmin=0, zmax=100,
-        colorbar={"title": {"text": "%", "side": "right"}, "thickness": 10},
-        hovertemplate="%{y} %{x} : %{z:.0f} %<extra></extra>"))
-    fig.update_layout(height=330, yaxis={"autorange": "reversed"})
-    return fig
+    percent = week.with_columns((100 * pl.col("occupancy")).round(1).alias("occupancy_pct"))
+    return week_hour_heatmap(percent, "weekday", "hour", "occupancy_pct", unit="%", hover="%{z:.0f} %",
+                             zrange=(0, 100))
 
 
 def week_summary(week: pl.DataFrame, label: str) -> str:
@@ -104,8 +100,8 @@ def week_summary(week: pl.DataFrame, label: str) -> str:
         return f"Aucun historique pour {label}."
     top = known.sort("occupancy", descending=True).row(0, named=True)
     low = known.sort("occupancy").row(0, named=True)
-    return (f"Semaine type de {label} : plus chargé le {WEEKDAYS[top['weekday'] - 1].lower()} à {top['hour']} h "
-            f"({fmt_percent(100 * top['occupancy'], 0)}), plus calme le {WEEKDAYS[low['weekday'] - 1].lower()} "
+    return (f"Semaine type de {label} : plus chargé le {WEEKDAYS[top['weekday'] - 1]} à {top['hour']} h "
+            f"({fmt_percent(100 * top['occupancy'], 0)}), plus calme le {WEEKDAYS[low['weekday'] - 1]} "
             f"à {low['hour']} h ({fmt_percent(100 * low['occupancy'], 0)}).")
 
 
