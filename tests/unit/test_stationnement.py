@@ -14,7 +14,7 @@ from data.demo import parking_history as gen
 from data_access import stationnement as st
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTOURS = ROOT.parent / "shared" / "data" / "real" / "communes_92_contours" / "communes-92-hauts-de-seine.geojson"
+CONTOURS = ROOT / "data" / "sources" / "communes-92-hauts-de-seine.geojson"  # shipped with the app
 
 
 def hourly_rows(rows: list[tuple]) -> pl.DataFrame:
@@ -231,7 +231,6 @@ def _inside(lon: float, lat: float, ring: list[list[float]]) -> bool:
     return inside
 
 
-@pytest.mark.skipif(not CONTOURS.exists(), reason="shared real data not available")
 def test_car_parks_lie_inside_issy():
     issy = next(f for f in json.loads(CONTOURS.read_text(encoding="utf-8"))["features"]
                 if f["properties"]["code"] == "92040")
