@@ -59,7 +59,7 @@ def _raw_frames(catalog: Catalog) -> dict[str, tuple[pl.DataFrame, str, datetime
 
     definitions = pl.read_csv(SOURCES / PCAET_FILE, infer_schema=False)
     pcaet_public, pcaet_internal = pcaet.generate()
-    from data.demo import parking_dsp, parking_realtime
+    from data.demo import finances, parking_dsp, parking_realtime
 
     hourly, daily = parking_aggregates()
     return {
@@ -91,6 +91,12 @@ def _raw_frames(catalog: Catalog) -> dict[str, tuple[pl.DataFrame, str, datetime
         "parking_journalier": (daily, "data/demo/parking_history.py + data_access/stationnement.py",
                                datetime(2025, 12, 31, 23, tzinfo=timezone.utc)),
         "parking_dsp": (parking_dsp.generate(), "data/demo/parking_dsp.py", datetime(2026, 6, 30, tzinfo=timezone.utc)),
+        # Finances (demonstration): the CA 2025 is voted in June 2026; the OFGL publishes it in the autumn.
+        "budget_lignes": (finances.lines(), "data/demo/finances.py (nomenclature data/sources/m57_*.csv)",
+                          datetime(2026, 6, 30, tzinfo=timezone.utc)),
+        "finances_ofgl": (finances.ofgl(), "data/demo/finances.py", datetime(2026, 10, 1, tzinfo=timezone.utc)),
+        "projets_investissement": (finances.projects(), "data/demo/finances.py",
+                                   datetime(2026, 6, 30, tzinfo=timezone.utc)),
     }
 
 

@@ -31,7 +31,8 @@ def test_every_catalog_dataset_is_bundled(rebuilt, catalog):
 @pytest.mark.parametrize("key", ["velib_stations", "communes_contours", "pcaet_indicateurs", "budget_climat",
                                  "pcaet_valeurs", "pcaet_valeurs_internes", "irve_points", "critair_vehicules",
                                  "comptages_horaires", "comptages_arcs", "accidents",
-                                 "parking_temps_reel", "parking_horaire", "parking_journalier", "parking_dsp"])
+                                 "parking_temps_reel", "parking_horaire", "parking_journalier", "parking_dsp",
+                                 "budget_lignes", "finances_ofgl", "projets_investissement"])
 def test_committed_snapshot_equals_a_rebuild(rebuilt, key):
     store, _ = rebuilt
     committed = SnapshotStore(BUNDLED)
