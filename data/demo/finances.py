@@ -164,13 +164,21 @@ def lines() -> pl.DataFrame:
 
 # --- OFGL comparison aggregates ---------------------------------------------------------------------------
 
-# (INSEE code, name, population 2024, OFGL stratum, per-inhabitant level relative to the stratum average).
+# (INSEE code, name, population 2024, OFGL stratum, per-inhabitant level relative to its stratum's average).
 GPSO = [
-    ("92012", "Boulogne-Billancourt", 121_500, "10", 1.05), ("92022", "Chaville", 20_600, "8", 0.82),
-    ("92047", "Marnes-la-Coquette", 1_800, "3", 1.35), ("92048", "Meudon", 46_100, "8", 0.90),
-    ("92072", "Sèvres", 23_500, "8", 0.88), ("92075", "Vanves", 27_800, "8", 0.86),
-    ("92077", "Ville-d'Avray", 11_200, "7", 0.92),
+    ("92012", "Boulogne-Billancourt", 121_500, "10", 1.06), ("92022", "Chaville", 20_600, "8", 0.90),
+    ("92047", "Marnes-la-Coquette", 1_800, "3", 1.30), ("92048", "Meudon", 46_100, "8", 0.97),
+    ("92072", "Sèvres", 23_500, "8", 0.95), ("92075", "Vanves", 27_800, "8", 0.93),
+    ("92077", "Ville-d'Avray", 11_200, "7", 0.98),
 ]
+# The other strata of the GPSO communes (OFGL population strata, as in the real export: 3 = 500 to 2,000
+# inhabitants... 9 = 50,000 to 100,000): name, per-inhabitant level and debt relative to stratum 9.
+OTHER_STRATA = {
+    "3": ("Moyenne des communes de 500 à 2 000 habitants", 0.72, 0.50),
+    "7": ("Moyenne des communes de 10 000 à 20 000 habitants", 0.84, 0.72),
+    "8": ("Moyenne des communes de 20 000 à 50 000 habitants", 0.92, 0.86),
+    "10": ("Moyenne des communes de 100 000 habitants et plus", 1.12, 1.18),
+}
 STRATUM = "9"
 STRATUM_KEY = "moyenne-strate-9"
 STRATUM_NAME = "Moyenne des communes de 50 000 à 100 000 habitants"
@@ -255,11 +263,23 @@ def _stratum_per_inhabitant(year_index: int) -> dict[str, float]:
     return _derived(values)
 
 
+def _strata(year_index: int) -> dict[str, tuple[str, str, dict[str, float]]]:
+    """{stratum code: (key, name, per-inhabitant averages)} of a year: stratum 9 and the GPSO communes' others."""
+    base = _stratum_per_inhabitant(year_index)
+    out = {STRATUM: (STRATUM_KEY, STRATUM_NAME, base)}
+    for code, (name, level, debt) in OTHER_STRATA.items():
+        values = {k: v * level for k, v in base.items() if k not in ("Epargne brute", "Epargne nette",
+                                                                        "Annuité de la dette")}
+        values["Encours de dette"] = base["Encours de dette"] * debt
+        out[code] = (f"moyenne-strate-{code}", name, _derived(values))
+    return out
+
+
 def ofgl() -> pl.DataFrame:
     rows = []
     issy = _issy_aggregates(lines())
     for index, year in enumerate(YEARS):
-        stratum = _stratum_per_inhabitant(index)
+        strata = _strata(index)
         growth = 1 + 0.004 * (index - 5)
         population = POPULATION[year]
         for name in AGGREGATES:
@@ -270,17 +290,19 @@ def ofgl() -> pl.DataFrame:
             rng = random.Random(f"ofgl-{code}-{year}")
             pop = round(population_2024 * growth)
             siret = _siret(code)
+            stratum = strata[stratum_code][2]
             values = {k: v * level * rng.uniform(0.95, 1.05) for k, v in stratum.items()
                       if k not in ("Epargne brute", "Epargne nette", "Annuité de la dette")}
-            values["Encours de dette"] = stratum["Encours de dette"] * level * 0.6
+            values["Encours de dette"] = stratum["Encours de dette"] * level * rng.uniform(0.5, 0.9)
             values = _derived(values)
             for name in AGGREGATES:
                 amount = round(values[name] * pop, 2)
                 rows.append((year, siret, code, commune, stratum_code, siret, "Budget principal", name, amount, pop,
                              amount / pop))
-        for name in AGGREGATES:
-            rows.append((year, STRATUM_KEY, None, STRATUM_NAME, STRATUM, None, "Budget principal", name, None, None,
-                         stratum[name]))
+        for code, (key, label, averages) in strata.items():
+            for name in AGGREGATES:
+                rows.append((year, key, None, label, code, None, "Budget principal", name, None, None,
+                             averages[name]))
     schema = {name: pl.String for name in OFGL_COLUMNS}
     schema.update({"Exercice": pl.Int64, "Montant": pl.Float64, "Population totale": pl.Int64,
                    "Montant en € par habitant": pl.Float64, "Démonstration": pl.Boolean})

@@ -1,0 +1,287 @@
+"""Figure builders and summary sentences of the financial report: pure ``(frame, options) -> figure | str``.
+
+Amounts arrive in euros; a :class:`Scale` says how they are shown: millions of euros for the whole budget
+(one decimal, as financial reports round), euros per inhabitant for the per-inhabitant view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+import polars as pl
+
+from components.figures.climat import YEAR_AXIS
+from components.formats import fmt_number, fmt_percent, fmt_unit
+from components.theme import COLORS, COLORWAY
+from data_access.finances import DEP, F, I, REC, SECTION_LABELS
+
+
+@dataclass(frozen=True)
+class Scale:
+    divisor: float
+    unit: str
+    decimals: int
+
+    def value(self, euros: float | None) -> float | None:
+        return None if euros is None else euros / self.divisor
+
+    def text(self, euros: float | None) -> str:
+        return fmt_unit(self.value(euros), self.unit, self.decimals)
+
+
+MILLIONS = Scale(1_000_000, "M€", 1)
+SECTION_TONES = {F: "#d5dde3", I: "#eef1f4"}
+
+
+def per_inhabitant(population: int) -> Scale:
+    return Scale(float(population), "€/hab.", 0)
+
+
+def scaled(frame: pl.DataFrame, columns: list[str], scale: Scale) -> pl.DataFrame:
+    return frame.with_columns([(pl.col(c) / scale.divisor).alias(c) for c in columns])
+
+
+def _hover(scale: Scale) -> str:
+    return f"%{{y:,.{scale.decimals}f}} {scale.unit}"
+
+
+# ------------------------------------------------------------------------------------------ where from / to
+
+
+def flows_figure(parts: pl.DataFrame, root: str, scale: Scale) -> go.Figure:
+    """Sunburst: root -> section -> group (chapter or level-1 function) -> detail (account or function)."""
+    ids, labels, parents, values, colors = [], [], [], [], []
+
+    def add(node: str, label: str, parent: str, euros: float, color: str) -> None:
+        for target, value in ((ids, node), (labels, label), (parents, parent), (values, euros / scale.divisor),
+                              (colors, color)):
+            target.append(value)
+
+    # Sections in neutral tones, each group its own colour (shared by its details): the eye finds the groups.
+    add(root, root, "", float(parts["montant"].sum()), "#ffffff")
+    rank = 0
+    for section in (F, I):
+        rows = parts.filter(pl.col("section") == section)
+        if rows.is_empty():
+            continue
+        sid = f"{root}/{section}"
+        add(sid, SECTION_LABELS[section], root, float(rows["montant"].sum()), SECTION_TONES[section])
+        groups = rows.group_by("groupe", "groupe_libelle").agg(pl.col("montant").sum()).sort("montant", descending=True)
+        for group, label, amount in groups.iter_rows():
+            gid = f"{sid}/{group}"
+            color = COLORWAY[rank % len(COLORWAY)]
+            rank += 1
+            add(gid, label, sid, amount, color)
+            for detail, detail_label, detail_amount in rows.filter(pl.col("groupe") == group).select(
+                    "detail", "detail_libelle", "montant").iter_rows():
+                if detail == group:
+                    continue  # a group that is its own only detail: one ring is enough
+                add(f"{gid}/{detail}", detail_label, gid, detail_amount, color)
+    fig = go.Figure(go.Sunburst(
+        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total", maxdepth=3,
+        insidetextorientation="radial", sort=False,
+        hovertemplate=f"%{{label}}<br>%{{value:,.{scale.decimals}f}} {scale.unit}"
+                      "<br>%{percentRoot:.1%} du total<extra></extra>",
+        marker={"colors": colors, "line": {"color": "#ffffff", "width": 1}},
+    ))
+    fig.update_layout(height=460, margin={"l": 8, "r": 8, "t": 8, "b": 8})
+    return fig
+
+
+def flows_table(parts: pl.DataFrame, scale: Scale, by: str):
+    group, detail = ("Chapitre", "Compte (nature)") if by == "nature" else ("Fonction", "Sous-fonction")
+    frame = scaled(parts, ["montant"], scale).with_columns(pl.col("section").replace_strict(SECTION_LABELS))
+    return (frame.select("section", "groupe_libelle", "detail", "detail_libelle", "montant"),
+            {"section": "Section", "groupe_libelle": group, "detail": "Code", "detail_libelle": detail,
+             "montant": f"Montant ({scale.unit})"},
+            {"montant": scale.decimals})
+
+
+def flows_summary(parts: pl.DataFrame, what: str, scale: Scale) -> str:
+    if parts.is_empty():
+        return f"Aucune ligne de {what} pour ce document et cette année."
+    total = float(parts["montant"].sum())
+    top = parts.group_by("groupe_libelle").agg(pl.col("montant").sum()).sort("montant", descending=True).row(0)
+    return (f"{what.capitalize()} réelles : {scale.text(total)}, dont {scale.text(top[1])} "
+            f"({fmt_percent(top[1] / total * 100, 0)}) pour « {top[0]} », premier poste.")
+
+
+# ------------------------------------------------------------------------------------------ sections
+
+
+def sections_figure(totals: dict[tuple[str, str], float], scale: Scale) -> go.Figure:
+    fig = go.Figure()
+    x = [SECTION_LABELS[F], SECTION_LABELS[I]]
+    for sens, name, color in ((REC, "Recettes réelles", COLORS["public"]), (DEP, "Dépenses réelles", COLORS["primary"])):
+        y = [scale.value(totals[(F, sens)]), scale.value(totals[(I, sens)])]
+        fig.add_bar(x=x, y=y, name=name, marker_color=color, text=[fmt_number(v, scale.decimals) for v in y],
+                    textposition="outside", hovertemplate=f"{name} %{{x}} : {_hover(scale)}<extra></extra>")
+    fig.update_layout(barmode="group", height=380, yaxis_title=scale.unit, hovermode="x unified")
+    return fig
+
+
+def sections_table(totals: dict[tuple[str, str], float], scale: Scale):
+    frame = pl.DataFrame([{"section": SECTION_LABELS[s], "recettes": scale.value(totals[(s, REC)]),
+                           "depenses": scale.value(totals[(s, DEP)]),
+                           "solde": scale.value(totals[(s, REC)] - totals[(s, DEP)])} for s in (F, I)])
+    return (frame, {"section": "Section", "recettes": f"Recettes réelles ({scale.unit})",
+                    "depenses": f"Dépenses réelles ({scale.unit})", "solde": f"Solde ({scale.unit})"},
+            {"recettes": scale.decimals, "depenses": scale.decimals, "solde": scale.decimals})
+
+
+def sections_summary(totals: dict[tuple[str, str], float], scale: Scale) -> str:
+    spending = totals[(F, DEP)] + totals[(I, DEP)]
+    return (f"Dépenses réelles : {scale.text(spending)}, dont {scale.text(totals[(F, DEP)])} en fonctionnement et "
+            f"{scale.text(totals[(I, DEP)])} en investissement ; recettes réelles : "
+            f"{scale.text(totals[(F, REC)] + totals[(I, REC)])}.")
+
+
+# ------------------------------------------------------------------------------------------ evolution
+
+EVOLUTION_SERIES = [("rf", "Recettes de fonctionnement", COLORS["public"]),
+                    ("df", "Dépenses de fonctionnement", COLORS["primary"]),
+                    ("ri", "Recettes d'investissement", "#009e73"),
+                    ("di", "Dépenses d'investissement", "#e69f00")]
+
+
+def evolution_figure(evolution: pl.DataFrame, scale_by_year: dict[int, Scale], unit: str, year: int) -> go.Figure:
+    years = evolution["annee"].to_list()
+    scales = [scale_by_year[y] for y in years]
+    decimals = scales[0].decimals if scales else 1
+    fig = go.Figure()
+    saving = [None if v is None else v / s.divisor for v, s in zip(evolution["epargne_brute"].to_list(), scales)]
+    fig.add_bar(x=years, y=saving, name="Épargne brute", marker_color=COLORS["muted"], opacity=0.6,
+                hovertemplate=f"Épargne brute %{{x}} : %{{y:,.{decimals}f}} {unit}<extra></extra>")
+    for column, name, color in EVOLUTION_SERIES:
+        y = [None if v is None else v / s.divisor for v, s in zip(evolution[column].to_list(), scales)]
+        fig.add_scatter(x=years, y=y, name=name, mode="lines+markers", line={"color": color, "width": 2.5},
+                        hovertemplate=f"{name} %{{x}} : %{{y:,.{decimals}f}} {unit}<extra></extra>")
+    if year in years:
+        fig.add_vline(x=year, line={"color": COLORS["muted"], "dash": "dot", "width": 1})
+    fig.update_layout(height=420, yaxis_title=unit, xaxis={**YEAR_AXIS, "dtick": 1}, hovermode="x unified")
+    return fig
+
+
+def evolution_table(evolution: pl.DataFrame, scale_by_year: dict[int, Scale], unit: str):
+    columns = [c for c, _, _ in EVOLUTION_SERIES] + ["epargne_brute"]
+    divisors = pl.Series([scale_by_year[y].divisor for y in evolution["annee"].to_list()], dtype=pl.Float64)
+    frame = evolution.with_columns([(pl.col(c) / divisors).alias(c) for c in columns])
+    decimals = next(iter(scale_by_year.values())).decimals if scale_by_year else 1
+    headers = {"annee": "Année", **{c: f"{n} ({unit})" for c, n, _ in EVOLUTION_SERIES},
+               "epargne_brute": f"Épargne brute ({unit})"}
+    return frame.select("annee", *columns), headers, {"annee": str, **{c: decimals for c in columns}}
+
+
+def evolution_summary(evolution: pl.DataFrame, what: str) -> str:
+    known = evolution.filter(pl.col("df").is_not_null() & (pl.col("df") > 0))
+    if known.height < 2:
+        return f"Pas assez d'années pour une évolution ({what})."
+    first, last = known.row(0, named=True), known.row(-1, named=True)
+    change = (last["df"] / first["df"] - 1) * 100
+    return (f"De {first['annee']} à {last['annee']} ({what}), les dépenses réelles de fonctionnement évoluent de "
+            f"{fmt_percent(change, 1, signed=True)} ; épargne brute {last['annee']} : "
+            f"{fmt_unit(last['epargne_brute'] / 1e6, 'M€', 1)}.")
+
+
+# ------------------------------------------------------------------------------------------ execution
+
+
+def execution_figure(execution: pl.DataFrame, scale: Scale) -> go.Figure:
+    fig = go.Figure()
+    x = execution["flux"].to_list()
+    voted = [scale.value(v) for v in execution["prevu"].to_list()]
+    done = [scale.value(v) for v in execution["realise"].to_list()]
+    fig.add_bar(x=x, y=voted, name="Crédits votés", marker_color="#56b4e9",
+                hovertemplate=f"Crédits votés : {_hover(scale)}<extra></extra>")
+    fig.add_bar(x=x, y=done, name="Réalisé (compte administratif)", marker_color=COLORS["primary"],
+                text=[fmt_percent(t, 0) for t in execution["taux"].to_list()], textposition="outside",
+                hovertemplate=f"Réalisé : {_hover(scale)}<extra></extra>")
+    fig.update_layout(barmode="group", height=400, yaxis_title=scale.unit, hovermode="x unified")
+    return fig
+
+
+def execution_table(execution: pl.DataFrame, scale: Scale):
+    frame = scaled(execution, ["prevu", "realise"], scale)
+    return (frame.select("flux", "prevu", "realise", "taux"),
+            {"flux": "Flux réels", "prevu": f"Crédits votés ({scale.unit})", "realise": f"Réalisé ({scale.unit})",
+             "taux": "Taux d'exécution (%)"}, {"prevu": scale.decimals, "realise": scale.decimals, "taux": 1})
+
+
+def execution_summary(execution: pl.DataFrame, year: int) -> str:
+    rates = {(s, d): t for s, d, t in execution.select("section", "sens", "taux").iter_rows()}
+    if not rates:
+        return f"Pas de compte administratif {year} : le taux d'exécution se lit quand les comptes sont arrêtés."
+    return (f"En {year}, {fmt_percent(rates.get((F, DEP)), 1)} des crédits de fonctionnement votés ont été dépensés, "
+            f"et {fmt_percent(rates.get((I, DEP)), 1)} des crédits d'investissement.")
+
+
+# ------------------------------------------------------------------------------------------ ratios
+
+
+def ratios_figure(comparison: pl.DataFrame, commune_name: str, stratum_name: str) -> go.Figure:
+    """Per-inhabitant ratios side by side: the commune and the same-size average."""
+    rows = comparison.filter(pl.col("unite") == "€/hab.").reverse()
+    fig = go.Figure()
+    fig.add_bar(y=rows["ratio"].to_list(), x=rows["strate"].to_list(), name=stratum_name, orientation="h",
+                marker_color=COLORS["muted"], hovertemplate="%{y}<br>%{x:,.0f} €/hab.<extra>Strate</extra>")
+    fig.add_bar(y=rows["ratio"].to_list(), x=rows["commune"].to_list(), name=commune_name, orientation="h",
+                marker_color=COLORS["primary"],
+                hovertemplate=f"%{{y}}<br>%{{x:,.0f}} €/hab.<extra>{commune_name}</extra>")
+    fig.update_layout(barmode="group", height=520, xaxis_title="€ par habitant", margin={"l": 8},
+                      yaxis={"automargin": True}, legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
+def ratios_table(comparison: pl.DataFrame, commune_name: str):
+    frame = comparison.select("ratio", "unite", "commune", "strate", "ecart_pct", "reference")
+    return (frame, {"ratio": "Ratio", "unite": "Unité", "commune": commune_name, "strate": "Moyenne de la strate",
+                    "ecart_pct": "Écart à la strate (%)", "reference": "Référence"},
+            {"commune": 1, "strate": 1, "ecart_pct": 1})
+
+
+def ratios_summary(comparison: pl.DataFrame, commune_name: str, year: int) -> str:
+    debt = comparison.filter(pl.col("cle") == "encours_hab").row(0, named=True)
+    gross = comparison.filter(pl.col("cle") == "epargne_brute").row(0, named=True)
+    return (f"En {year}, l'encours de dette de {commune_name} est de {fmt_unit(debt['commune'], '€/hab.', 0)}, "
+            f"contre {fmt_unit(debt['strate'], '€/hab.', 0)} en moyenne pour les communes de même taille ; "
+            f"épargne brute : {fmt_unit(gross['commune'], '€/hab.', 0)} (moyenne "
+            f"{fmt_unit(gross['strate'], '€/hab.', 0)}).")
+
+
+# ------------------------------------------------------------------------------------------ projects map
+
+
+def projects_figure(base: go.Figure, projects: pl.DataFrame) -> go.Figure:
+    """Projects on the commune outline: area proportional to the amount, colour by level-1 function."""
+    fig = go.Figure(base)
+    biggest = float(projects["montant"].max() or 1)
+    for index, group in enumerate(sorted(set(projects["fonction_groupe_libelle"].to_list()))):
+        rows = projects.filter(pl.col("fonction_groupe_libelle") == group)
+        fig.add_scattermap(
+            lat=rows["lat"].to_list(), lon=rows["lon"].to_list(), name=group, mode="markers",
+            marker={"size": [8 + 30 * (v / biggest) ** 0.5 for v in rows["montant"].to_list()],
+                    "color": COLORWAY[index % len(COLORWAY)], "opacity": 0.8},
+            customdata=list(zip(rows["intitule"].to_list(), [fmt_unit(v / 1e6, "M€", 2) for v in rows["montant"]],
+                                rows["statut"].to_list(), rows["annee_debut"].to_list(), rows["annee_fin"].to_list())),
+            hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} · %{customdata[2]}"
+                          "<br>%{customdata[3]}–%{customdata[4]}<extra>" + group + "</extra>")
+    fig.update_layout(legend={"orientation": "h", "y": -0.02}, showlegend=True)
+    return fig
+
+
+def projects_table(projects: pl.DataFrame):
+    frame = projects.with_columns((pl.col("montant") / 1e6).alias("montant_m"))
+    return (frame.select("intitule", "fonction_groupe_libelle", "fonction_libelle", "annee_debut", "annee_fin",
+                         "statut", "montant_m"),
+            {"intitule": "Projet", "fonction_groupe_libelle": "Fonction", "fonction_libelle": "Sous-fonction",
+             "annee_debut": "Début", "annee_fin": "Fin", "statut": "État", "montant_m": "Montant (M€)"},
+            {"annee_debut": str, "annee_fin": str, "montant_m": 2})
+
+
+def projects_summary(projects: pl.DataFrame, year: int) -> str:
+    if projects.is_empty():
+        return f"Aucun projet d'investissement en cours en {year}."
+    top = projects.row(0, named=True)
+    return (f"{projects.height} projets en cours en {year}, pour {fmt_unit(projects['montant'].sum() / 1e6, 'M€', 1)} "
+            f"au total ; le plus important : « {top['intitule']} » ({fmt_unit(top['montant'] / 1e6, 'M€', 1)}).")

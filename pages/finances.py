@@ -1,0 +1,312 @@
+"""/finances — le rapport financier : d'où vient l'argent, où il va, comment les comptes évoluent et comment
+la commune se compare aux communes de même taille. Public page; every choice is in the URL (a permalink).
+
+Budget lines (SCDL schema) give the detail of one commune's documents; the OFGL aggregates give the ratios
+of every GPSO commune and of the same-size average. A commune without published lines still gets its
+evolution and ratios, from the OFGL aggregates, and the page says so.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import polars as pl
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from components.badges import demo_badge
+from components.chart_card import chart_card
+from components.figures import finances as fig
+from components.formats import fmt_int, fmt_percent, fmt_unit
+from components.kpi import kpi
+from components.maps import base_map, outlines_geojson
+from components.selectors import ALL, fallback_notice, merge_query, parse_choice, parse_commune
+from data_access import finances as q
+from data_access import mobilite as mq
+from data_access.context import current
+from data_access.snapshots import SnapshotMissing
+
+DEFAULT_COMMUNE = "92040"  # the commune whose budget lines are published (the territory has no budget of its own here)
+DOCUMENT_LABELS = {"ca": "Compte administratif (réalisé)", "bp": "Budget primitif (voté)"}
+VIEWS = {"nature": "par nature", "fonction": "par fonction"}
+PER_INHABITANT = "habitant"
+
+dash.register_page(
+    __name__, path="/finances", name="Finances", title="Rapport financier", order=40, nav=True, access="public",
+    datasets=["budget_lignes", "finances_ofgl", "projets_investissement", "communes_contours"],
+    description="Budget primitif et compte administratif : recettes, dépenses, évolution, ratios comparés.",
+)
+
+
+def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignored):
+    data = current()
+    territory = data.catalog.territory
+    place = parse_commune(commune, territory)
+    code = DEFAULT_COMMUNE if place.value == ALL else place.value
+    name = territory.commune_name(code) or code
+    header = [html.H1("Rapport financier", className="h3"), fallback_notice("Commune", place, name)]
+    try:
+        lines = q.commune_lines(data, code)
+        ofgl = q.ofgl(data)
+    except SnapshotMissing as exc:
+        return html.Div(header + [dbc.Alert(f"Les données financières ne sont pas disponibles : {exc}",
+                                            color="danger")])
+    line_years = sorted(set(lines["annee"].to_list()))
+    ofgl_years = sorted(q.populations(ofgl, code))
+    years = [str(y) for y in sorted(set(line_years) | set(ofgl_years))]
+    if not years:
+        return html.Div(header + [dbc.Alert(f"Aucune donnée financière pour {name}.", color="warning")])
+    ca_years = sorted(set(lines.filter(pl.col("document") == q.CA)["annee"].to_list()) or set(ofgl_years))
+    year_choice = parse_choice(annee, years, str(ca_years[-1] if ca_years else years[-1]))
+    doc_choice = parse_choice(document, list(q.DOCUMENTS), "ca")
+    per_choice = parse_choice(par, [PER_INHABITANT, "total"], "total")
+    view_choice = parse_choice(vue, list(VIEWS), "nature")
+    year, doc = int(year_choice.value), q.DOCUMENTS[doc_choice.value]
+
+    population = q.populations(ofgl, code)
+    per = per_choice.value == PER_INHABITANT
+    scale = fig.per_inhabitant(population[year]) if per and population.get(year) else fig.MILLIONS
+    notices = [fallback_notice("Année", year_choice, year_choice.value),
+               fallback_notice("Document", doc_choice, "le compte administratif"),
+               fallback_notice("Affichage", per_choice, "les montants totaux"),
+               fallback_notice("Vue", view_choice, "la vue par nature")]
+    if per and not population.get(year):
+        notices.append(dbc.Alert(f"Population {year} inconnue : montants totaux affichés.", color="warning",
+                                 className="py-1 px-2 small"))
+    sources = {key: data.catalog[key].attribution for key in (q.LINES, q.OFGL, q.PROJECTS)}
+    dates = {key: data.status(key).meta.fetched_at for key in sources}
+    context = dict(data=data, code=code, name=name, year=year, doc=doc, doc_key=doc_choice.value, scale=scale,
+                   per=per, population=population, view=view_choice.value, lines=lines, ofgl=ofgl,
+                   sources=sources, dates=dates)
+    return html.Div(header + notices + [
+        dbc.Alert([demo_badge(), " Lignes budgétaires, agrégats comparés et projets sont des données de "
+                   "démonstration au format réel (schéma SCDL budget, agrégats OFGL, nomenclature M57) ; le compte "
+                   "administratif 2019 d'Issy-les-Moulineaux reproduit les totaux publiés (167,4 M€ de dépenses "
+                   "réelles, dont 138,1 M€ de fonctionnement et 29,3 M€ d'investissement)."],
+                  color="light", className="small py-2"),
+        selectors(years, year_choice.value, doc_choice.value, per, view_choice.value),
+        html.H2(f"{name} — {DOCUMENT_LABELS[doc_choice.value].split(' (')[0].lower()} {year}",
+                className="h4 mt-3", id="finances-heading"),
+        money_section(**context),
+        evolution_section(**context),
+        execution_section(**context),
+        ratios_section(**context),
+        projects_section(**context),
+        method_note(),
+    ], id="finances-page")
+
+
+def selectors(years: list[str], year: str, document: str, per: bool, view: str) -> dbc.Row:
+    return dbc.Row([
+        dbc.Col([dbc.Label("Année", html_for="finances-annee", className="small mb-0"),
+                 dcc.Dropdown(id="finances-annee", options=years, value=year, clearable=False, searchable=False)],
+                xs=6, md=2),
+        dbc.Col([dbc.Label("Document budgétaire", html_for="finances-document", className="small mb-0 d-block"),
+                 dbc.RadioItems(id="finances-document", value=document, inline=True,
+                                options=[{"label": label, "value": key} for key, label in DOCUMENT_LABELS.items()])],
+                xs=12, md=5),
+        dbc.Col([dbc.Label("Répartition", html_for="finances-vue", className="small mb-0 d-block"),
+                 dbc.RadioItems(id="finances-vue", value=view, inline=True,
+                                options=[{"label": label, "value": key} for key, label in VIEWS.items()])],
+                xs=6, md=3),
+        dbc.Col(dbc.Switch(id="finances-par-habitant", label="Montants par habitant", value=per,
+                           className="mb-1"), xs=6, md=2),
+    ], className="g-2 align-items-end pilote-card p-2", id="finances-selectors")
+
+
+def _no_lines(name: str, doc: str, year: int) -> dbc.Alert:
+    return dbc.Alert(f"Pas de lignes budgétaires publiées pour {name} ({doc} {year}) : le détail des recettes et "
+                     "des dépenses n'est disponible que pour les documents publiés au format SCDL. L'évolution et "
+                     "les ratios ci-dessous viennent des agrégats OFGL.", color="info", className="small",
+                     id="finances-no-lines")
+
+
+def money_section(data, code, name, year, doc, scale, view, lines, sources, dates, **_):
+    real = q.real_lines(lines, year, doc)
+    if real.is_empty():
+        return html.Section([html.H2("D'où vient l'argent, où va l'argent", className="h5 mt-3"),
+                             _no_lines(name, doc, year)], id="finances-argent")
+    totals = q.totals(real)
+    spending, revenue = totals[(q.F, q.DEP)] + totals[(q.I, q.DEP)], totals[(q.F, q.REC)] + totals[(q.I, q.REC)]
+    source, when = sources["budget_lignes"], dates["budget_lignes"]
+    cards = []
+    for card_id, sens, what, title in (
+            ("finances-recettes", q.REC, "recettes", "D'où vient l'argent : recettes réelles"),
+            ("finances-depenses", q.DEP, "dépenses", "Où va l'argent : dépenses réelles")):
+        parts = q.breakdown(real, sens, view)
+        cards.append(dbc.Col(chart_card(
+            card_id, f"{title} {VIEWS[view]}", fig.flows_figure(parts, what.capitalize(), scale),
+            fig.flows_summary(parts, what, scale), source, when, demo=True,
+            table=fig.flows_table(parts, scale, view)), lg=6))
+    return html.Section([
+        html.H2("D'où vient l'argent, où va l'argent", className="h5 mt-3"),
+        dbc.Row([
+            dbc.Col(kpi("dépenses réelles", scale.text(spending), id="finances-kpi-depenses"), xs=6, md=3),
+            dbc.Col(kpi("dont fonctionnement", scale.text(totals[(q.F, q.DEP)]), id="finances-kpi-df"), xs=6, md=3),
+            dbc.Col(kpi("dont investissement", scale.text(totals[(q.I, q.DEP)]), id="finances-kpi-di"), xs=6, md=3),
+            dbc.Col(kpi("recettes réelles", scale.text(revenue),
+                        f"épargne brute : {scale.text(totals[(q.F, q.REC)] - totals[(q.F, q.DEP)])}",
+                        id="finances-kpi-recettes"), xs=6, md=3),
+        ], className="g-3 mb-3", id="finances-kpis"),
+        html.P("Opérations réelles seulement : les opérations d'ordre (amortissements, virement entre sections) ne "
+               "font ni encaissement ni décaissement et sont exclues, comme dans les analyses financières. Les "
+               "dépenses d'investissement comprennent le remboursement du capital de la dette.",
+               className="small text-body-secondary"),
+        dbc.Row(cards, className="g-3"),
+        dbc.Row(dbc.Col(chart_card(
+            "finances-sections", "Fonctionnement et investissement", fig.sections_figure(totals, scale),
+            fig.sections_summary(totals, scale), source, when, demo=True, table=fig.sections_table(totals, scale)),
+            lg=12), className="g-3 mt-1"),
+    ], id="finances-argent")
+
+
+def evolution_section(data, code, name, year, doc, doc_key, per, population, lines, ofgl, sources, dates, **_):
+    from_lines = not lines.filter(pl.col("document") == doc).is_empty()
+    evolution = q.evolution(lines, doc) if from_lines else q.ofgl_evolution(ofgl, code)
+    what = DOCUMENT_LABELS[doc_key].split(" (")[0].lower() if from_lines else "comptes, agrégats OFGL"
+    if per:
+        evolution = evolution.filter(pl.col("annee").is_in(list(population)))
+        scales = {y: fig.per_inhabitant(population[y]) for y in evolution["annee"].to_list()}
+        unit = "€/hab."
+    else:
+        scales, unit = {y: fig.MILLIONS for y in evolution["annee"].to_list()}, "M€"
+    key = "budget_lignes" if from_lines else "finances_ofgl"
+    return html.Section([
+        html.H2("Évolution", className="h5 mt-4"),
+        chart_card("finances-evolution", f"Recettes et dépenses réelles par année ({what})",
+                   fig.evolution_figure(evolution, scales, unit, year), fig.evolution_summary(evolution, what),
+                   sources[key], dates[key], demo=True, table=fig.evolution_table(evolution, scales, unit)),
+    ], id="finances-evolution-section")
+
+
+def execution_section(data, name, year, scale, lines, sources, dates, **_):
+    execution = q.execution(lines, year)
+    body = (chart_card("finances-execution", f"Exécution du budget {year} : crédits votés et réalisés",
+                       fig.execution_figure(execution, scale), fig.execution_summary(execution, year),
+                       sources["budget_lignes"], dates["budget_lignes"], demo=True,
+                       table=fig.execution_table(execution, scale))
+            if not execution.is_empty() else
+            dbc.Alert(f"Pas de compte administratif {year} publié pour {name} : le taux d'exécution ne se calcule "
+                      "qu'une fois les comptes arrêtés.", color="info", className="small"))
+    return html.Section([
+        html.H2("Budget voté et budget réalisé", className="h5 mt-4"),
+        html.P("Taux d'exécution : réalisations du compte administratif / crédits votés de l'année (budget primitif "
+               "et décisions modificatives).", className="small text-body-secondary"),
+        body,
+    ], id="finances-execution-section")
+
+
+def ratios_section(data, code, name, year, ofgl, sources, dates, **_):
+    stratum_key, stratum_name = q.stratum_of(ofgl, code)
+    heading = html.H2("Ratios financiers comparés aux communes de même taille", className="h5 mt-4")
+    if stratum_key is None:
+        return html.Section([heading, dbc.Alert(f"Pas de moyenne de strate publiée pour {name}.", color="info",
+                                                className="small")], id="finances-ratios")
+    comparison = q.comparison(ofgl, code, stratum_key, year)
+    if comparison["commune"].is_null().all():
+        return html.Section([heading, dbc.Alert(f"Pas de comptes {year} dans les agrégats OFGL pour {name}.",
+                                                color="info", className="small")], id="finances-ratios")
+    population = q.populations(ofgl, code).get(year)
+    return html.Section([
+        heading,
+        html.P([f"Comptes {year} (agrégats OFGL, budget principal) · population : {fmt_int(population)} habitants · "
+                f"comparaison : {stratum_name}. Survolez un ratio pour sa définition ; le glossaire est plus bas."],
+               className="small text-body-secondary"),
+        ratio_list(comparison, name),
+        chart_card("finances-ratios-chart", "Ratios par habitant : la commune et la moyenne de sa strate",
+                   fig.ratios_figure(comparison, name, "Moyenne de la strate"),
+                   fig.ratios_summary(comparison, name, year), sources["finances_ofgl"], dates["finances_ofgl"],
+                   demo=True, table=fig.ratios_table(comparison, name)),
+        glossary(),
+    ], id="finances-ratios")
+
+
+def _ratio_text(value, unit: str) -> str:
+    if unit == "%":
+        return fmt_percent(value, 1)
+    return fmt_unit(value, "ans" if unit == "années" else unit, 1 if unit == "années" else 0)
+
+
+def ratio_list(comparison: pl.DataFrame, name: str) -> html.Div:
+    """One row per ratio; the name carries its definition (hover, and for screen readers the abbr title)."""
+    head = html.Thead(html.Tr([html.Th("Ratio", scope="col"), html.Th(name, scope="col", className="text-end"),
+                               html.Th("Moyenne de la strate", scope="col", className="text-end"),
+                               html.Th("Écart", scope="col", className="text-end"),
+                               html.Th("Référence", scope="col")]))
+    rows = []
+    for r in comparison.iter_rows(named=True):
+        rows.append(html.Tr([
+            html.Th(html.Abbr(r["ratio"], title=r["definition"]), scope="row", className="fw-normal"),
+            html.Td(_ratio_text(r["commune"], r["unite"]) if r["commune"] is not None else
+                    "non applicable" if r["strate"] is not None else "–", className="text-end"),
+            html.Td(_ratio_text(r["strate"], r["unite"]), className="text-end"),
+            html.Td(fmt_percent(r["ecart_pct"], 0, signed=True), className="text-end"),
+            html.Td(r["reference"], className="small"),
+        ], id=f"ratio-{r['cle']}"))
+    return html.Div(dbc.Table([html.Caption("Ratios financiers et moyenne des communes de même taille"), head,
+                               html.Tbody(rows)], size="sm", hover=True, className="align-middle"),
+                    className="table-responsive", id="finances-ratio-table")
+
+
+def glossary() -> html.Details:
+    terms = [(label, definition) for _, label, _, definition, _ in q.RATIO_DEFINITIONS]
+    terms += [("Opérations réelles / d'ordre", "Les opérations réelles donnent lieu à encaissement ou décaissement ; "
+               "les opérations d'ordre (amortissements, virements entre sections) sont des écritures internes."),
+              ("Budget primitif / compte administratif", "Le budget primitif prévoit et autorise les recettes et les "
+               "dépenses de l'année ; le compte administratif retrace ce qui a été réellement réalisé."),
+              ("Strate", "Communes de la même tranche de population (OFGL) ; la moyenne est par habitant.")]
+    return html.Details([
+        html.Summary("Glossaire des ratios", className="small"),
+        html.Dl([item for term, definition in terms for item in (html.Dt(term), html.Dd(definition))],
+                className="small mt-2"),
+        html.P(q.RATIO_8_NOTE, className="small text-body-secondary"),
+    ], className="mt-2", id="finances-glossary")
+
+
+def projects_section(data, code, name, year, sources, dates, **_):
+    heading = html.H2("Carte des projets d'investissement", className="h5 mt-4")
+    try:
+        projects = q.projects(data, code, year)
+        outlines = outlines_geojson(mq.commune_outlines(data, code))
+    except SnapshotMissing as exc:
+        return html.Section([heading, dbc.Alert(f"Les projets ne sont pas disponibles : {exc}", color="danger")])
+    if projects.is_empty():
+        return html.Section([heading, dbc.Alert(f"Aucun projet d'investissement localisé pour {name} en {year}.",
+                                                color="info", className="small")], id="finances-projets")
+    return html.Section([
+        heading,
+        chart_card("finances-projets-carte", f"Projets d'investissement en cours en {year}",
+                   fig.projects_figure(base_map(outlines, height=460), projects), fig.projects_summary(projects, year),
+                   sources["projets_investissement"], dates["projets_investissement"], demo=True,
+                   table=fig.projects_table(projects)),
+    ], id="finances-projets")
+
+
+def method_note() -> html.Details:
+    return html.Details([
+        html.Summary("Méthode et sources", className="small"),
+        html.Ul([
+            html.Li("Lignes budgétaires au schéma SCDL « budget » (data.gouv.fr) : nature (compte M57), fonction, "
+                    "section, opération réelle ou d'ordre, recette ou dépense ; libellés et arborescence des "
+                    "fonctions de la nomenclature M57 officielle."),
+            html.Li("Budget primitif : crédits votés ; compte administratif : réalisations."),
+            html.Li("Ratios : agrégats OFGL (Observatoire des finances et de la gestion publique locales) des "
+                    "comptes du budget principal, pour la commune et pour la moyenne de sa strate de population, "
+                    "calculés de la même façon des deux côtés. Les ratios 7° à 11° de l'article R2313-1 du CGCT ne "
+                    "s'appliquent qu'aux communes de 10 000 habitants et plus."),
+        ], className="small"),
+    ], className="mt-4")
+
+
+@callback(
+    Output("_pages_location", "search", allow_duplicate=True),
+    Input("finances-annee", "value"), Input("finances-document", "value"), Input("finances-par-habitant", "value"),
+    Input("finances-vue", "value"), State("_pages_location", "search"),
+    prevent_initial_call=True,
+)
+def sync_url(annee, document, per, vue, search):
+    """Every choice goes to the URL (a permalink); the page is rendered again from it, on the server."""
+    new = merge_query(search, annee=parse_choice(annee, [str(y) for y in range(1990, 2100)], "").value or None,
+                      document=parse_choice(document, list(q.DOCUMENTS), "ca").value,
+                      par=PER_INHABITANT if per is True else None,
+                      vue=parse_choice(vue, list(VIEWS), "nature").value)
+    return new if new != (search or "") else no_update

@@ -1,0 +1,138 @@
+"""/finances rendered on the server from its URL values, and its figure builders (French formats, exports)."""
+
+import polars as pl
+import pytest
+
+from components.chart_card import to_csv
+from components.figures import finances as fig
+from components.formats import NBSP, NNBSP
+from data_access import finances as q
+from data_access.snapshots import SnapshotStore
+
+
+@pytest.fixture(scope="module")
+def render():
+    import app
+    import pages.finances as page
+
+    def run(**query):
+        with app.app.server.test_request_context("/finances"):
+            return Rendered(page.layout(**query))
+    return run
+
+
+class Rendered(str):
+    """The layout as text (for "in" checks), keeping the component tree to read a KPI."""
+
+    def __new__(cls, tree):
+        text = super().__new__(cls, str(tree))
+        text.tree = tree
+        return text
+
+
+def find(component, wanted: str):
+    if getattr(component, "id", None) == wanted:
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children]:
+        if child is not None and not isinstance(child, str) and (hit := find(child, wanted)) is not None:
+            return hit
+    return None
+
+
+def kpi_value(html: "Rendered", kpi_id: str) -> str:
+    tile = find(html.tree, kpi_id)
+    return getattr(tile, "aria-label").split(" : ", 1)[1]
+
+
+def test_the_2019_accounts_tell_the_published_totals(render):
+    html = render(annee="2019", document="ca")
+    assert "Issy-les-Moulineaux — compte administratif 2019" in html
+    assert kpi_value(html, "finances-kpi-depenses") == f"167,4{NBSP}M€"
+    assert kpi_value(html, "finances-kpi-df") == f"138,1{NBSP}M€"
+    assert kpi_value(html, "finances-kpi-di") == f"29,3{NBSP}M€"
+    for card in ("finances-recettes", "finances-depenses", "finances-sections", "finances-evolution",
+                 "finances-execution", "finances-ratios-chart", "finances-projets-carte"):
+        assert f"'{card}-graph'" in html, card
+    assert "CGCT R2313-1, 11°" in html and "Capacité de désendettement" in html and "Glossaire" in html
+
+
+def test_budget_primitif_and_per_inhabitant_view(render):
+    ca, bp = render(annee="2019", document="ca"), render(annee="2019", document="bp")
+    assert "budget primitif 2019" in bp and kpi_value(bp, "finances-kpi-depenses") != kpi_value(ca, "finances-kpi-depenses")
+    per = render(annee="2019", document="ca", par="habitant")
+    population = q.populations(SnapshotStore(q.SOURCES.parent / "snapshots").read(q.OFGL), "92040")[2019]
+    expected = f"{round(167_400_000 / population):,}".replace(",", NNBSP) + f"{NBSP}€/hab."
+    assert kpi_value(per, "finances-kpi-depenses") == expected
+
+
+def test_unknown_url_values_fall_back_with_a_notice(render):
+    html = render(annee="1850", document="cfu", par="famille", vue="<script>", commune="99999")
+    for value in ("1850", "cfu", "famille", "&lt;script&gt;", "99999"):
+        assert f"« {value} » inconnu(e)" in html or f"« {value.replace('&lt;', '<').replace('&gt;', '>')} » inconnu(e)" in html
+    assert "Issy-les-Moulineaux — compte administratif 2025" in html
+
+
+def test_a_commune_without_budget_lines_gets_its_evolution_and_ratios_from_ofgl(render):
+    html = render(commune="92012", annee="2024")
+    assert "finances-no-lines" in html and "'finances-evolution-graph'" in html
+    assert "'finances-ratios-chart-graph'" in html and "100 000 habitants et plus" in html
+    small = render(commune="92047", annee="2024")  # 1,800 inhabitants: no R2313-1 ratio applies
+    assert "non applicable" in small
+
+
+def test_sync_url_keeps_other_parameters_and_cleans_values():
+    import pages.finances as page
+
+    assert page.sync_url("2019", "bp", True, "fonction", "?commune=92040") == \
+        "?commune=92040&annee=2019&document=bp&par=habitant&vue=fonction"
+    assert page.sync_url("x", "nope", False, "y", "?commune=92040") == "?commune=92040&document=ca&vue=nature"
+
+
+@pytest.fixture(scope="module")
+def lines():
+    return q.classify(SnapshotStore(q.SOURCES.parent / "snapshots").read(q.LINES)).lines
+
+
+def test_sunburst_rings_add_up(lines):
+    real = q.real_lines(lines, 2019, q.CA)
+    parts = q.breakdown(real, q.DEP, "nature")
+    sunburst = fig.flows_figure(parts, "Dépenses", fig.MILLIONS).data[0]
+    values = dict(zip(sunburst.ids, sunburst.values))
+    assert len(set(sunburst.ids)) == len(sunburst.ids)
+    assert values["Dépenses"] == pytest.approx(167.4)
+    assert values["Dépenses/F"] == pytest.approx(138.1) and values["Dépenses/I"] == pytest.approx(29.3)
+    for node, parent in zip(sunburst.ids, sunburst.parents):
+        children = [v for n, p, v in zip(sunburst.ids, sunburst.parents, sunburst.values) if p == node]
+        if children:
+            assert sum(children) == pytest.approx(values[node]), node
+
+
+def test_summaries_and_exports_use_french_formats(lines):
+    totals = q.totals(q.real_lines(lines, 2019, q.CA))
+    assert fig.sections_summary(totals, fig.MILLIONS) == (
+        f"Dépenses réelles : 167,4{NBSP}M€, dont 138,1{NBSP}M€ en fonctionnement et 29,3{NBSP}M€ en investissement ; "
+        f"recettes réelles : 166,4{NBSP}M€.")
+    csv = to_csv(*fig.sections_table(totals, fig.MILLIONS))
+    assert csv.splitlines()[1] == "Fonctionnement;153,8;138,1;15,7"
+    execution = q.execution(lines, 2019)
+    assert "% des crédits de fonctionnement" in fig.execution_summary(execution, 2019)
+    frame, headers, _ = fig.execution_table(execution, fig.MILLIONS)
+    assert headers["taux"] == "Taux d'exécution (%)" and frame.height == 4
+
+
+def test_projects_map_one_trace_per_function(lines):
+    projects = q.projects_in(SnapshotStore(q.SOURCES.parent / "snapshots").read(q.PROJECTS), "92040", 2024)
+    figure = fig.projects_figure(fig.go.Figure(), projects)
+    assert sum(len(t.lat) for t in figure.data) == projects.height
+    assert {t.name for t in figure.data} == set(projects["fonction_groupe_libelle"])
+    assert "M€" in fig.projects_summary(projects, 2024) and projects["montant"].is_sorted(descending=True)
+    assert fig.projects_summary(projects.clear(), 2024).startswith("Aucun projet")
+
+
+def test_evolution_table_per_inhabitant(lines):
+    evolution = q.evolution(lines, q.CA)
+    scales = {2019: fig.per_inhabitant(100), **{y: fig.per_inhabitant(1000) for y in range(2020, 2026)}}
+    frame, headers, formats = fig.evolution_table(evolution, scales, "€/hab.")
+    assert frame.filter(pl.col("annee") == 2019)["df"][0] == pytest.approx(1_381_000)
+    assert headers["df"] == "Dépenses de fonctionnement (€/hab.)" and formats["df"] == 0
