@@ -44,6 +44,10 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
     code = DEFAULT_COMMUNE if place.value == ALL else place.value
     name = territory.commune_name(code) or code
     header = [html.H1("Rapport financier", className="h3"), fallback_notice("Commune", place, name)]
+    if place.value == ALL:  # each commune votes its own budget: there is no territory total to show
+        header.append(html.P(f"Chaque commune vote son propre budget : {name} est affichée ; choisissez une autre "
+                             "commune dans le menu en haut de page.", className="small text-body-secondary",
+                             id="finances-commune-hint"))
     try:
         lines = q.commune_lines(data, code)
         ofgl = q.ofgl(data)

@@ -60,3 +60,23 @@ def test_per_inhabitant_switch_goes_to_the_url(pilote):
     pilote.duo.wait_for_contains_text("#finances-kpi-depenses", "€/hab.", timeout=10)
     assert query(pilote.driver.current_url)["annee"] == ["2019"]
     assert not pilote.console_errors()
+
+
+def test_finance_charts_export_with_french_formats(pilote, download_dir):
+    from tests.e2e.test_chart_export import wait_for_file
+
+    pilote.open("/finances?annee=2019&document=ca")
+    pilote.duo.wait_for_element("#finances-sections", timeout=10)
+    pilote.settle()
+    pilote.click("#finances-sections [id*='\"chart-csv-button\"']")
+    lines = wait_for_file(download_dir, "finances-sections.csv").decode("utf-8-sig").split("\r\n")
+    assert lines[0] == "Section;Recettes réelles (M€);Dépenses réelles (M€);Solde (M€)"
+    assert lines[1:3] == ["Fonctionnement;153,8;138,1;15,7", "Investissement;12,6;29,3;-16,7"]
+
+    pilote.click("#finances-depenses [id*='\"chart-svg-button\"']")
+    svg = wait_for_file(download_dir, "finances-depenses.svg", timeout=30).decode("utf-8")
+    assert "argent : dépenses réelles par nature" in svg.replace("&#39;", "'")
+    pilote.click("#finances-sections [id*='\"chart-svg-button\"']")
+    svg = wait_for_file(download_dir, "finances-sections.svg", timeout=30).decode("utf-8")
+    assert "138,1" in svg and "29,3" in svg  # bar labels with a decimal comma
+    assert not pilote.console_errors()

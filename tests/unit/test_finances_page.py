@@ -55,6 +55,8 @@ def test_the_2019_accounts_tell_the_published_totals(render):
                  "finances-execution", "finances-ratios-chart", "finances-projets-carte"):
         assert f"'{card}-graph'" in html, card
     assert "CGCT R2313-1, 11°" in html and "Capacité de désendettement" in html and "Glossaire" in html
+    # No commune chosen ("tout le territoire"): each commune votes its own budget, Issy is shown and the page says so.
+    assert "finances-commune-hint" in html and "finances-commune-hint" not in render(commune="92040")
 
 
 def test_budget_primitif_and_per_inhabitant_view(render):
