@@ -205,6 +205,17 @@ def execution(lines: pl.DataFrame, year: int) -> pl.DataFrame:
                 "realise": pl.Float64, "taux": pl.Float64})
 
 
+def execution_by_year(lines: pl.DataFrame) -> pl.DataFrame:
+    """Execution rate (%) of each real flow, per year of compte administratif: annee, rf, df, ri, di."""
+    ca = lines.filter(pl.col("reel"), pl.col("document") == CA)
+    return (ca.group_by("annee").agg(
+        *[(pl.col("montant_realise").filter((pl.col("section") == s) & (pl.col("sens") == d)).sum()
+           / pl.col("montant_prevu").filter((pl.col("section") == s) & (pl.col("sens") == d)).sum() * 100)
+          .alias(f"{d}{s}".lower()) for s in (F, I) for d in (REC, DEP)])
+        .with_columns(pl.all().exclude("annee").fill_nan(None))
+        .sort("annee"))
+
+
 # ------------------------------------------------------------------------------------------ aggregates, ratios
 
 
@@ -355,6 +366,23 @@ def comparison(ofgl: pl.DataFrame, commune: str, stratum_key: str, year: int) ->
     return pl.DataFrame(rows, schema={"cle": pl.String, "ratio": pl.String, "unite": pl.String,
                                       "commune": pl.Float64, "strate": pl.Float64, "ecart_pct": pl.Float64,
                                       "definition": pl.String, "reference": pl.String})
+
+
+PEER_RATIOS = ("epargne_brute", "equipement_hab", "encours_hab")
+
+
+def peers(ofgl: pl.DataFrame, communes: Mapping[str, str], year: int) -> pl.DataFrame:
+    """A few per-inhabitant ratios of every commune of the territory in ``year``: commune, nom, population and
+    one column per key of PEER_RATIOS (communes without accounts that year are left out)."""
+    rows = []
+    for code, name in communes.items():
+        aggregates, population = ofgl_aggregates(ofgl, code, year, per_inhabitant=False)
+        if not aggregates or not population:
+            continue
+        values = {r.key: r.value for r in ratios(aggregates, population)}
+        rows.append({"commune": code, "nom": name, "population": population, **{k: values[k] for k in PEER_RATIOS}})
+    schema = {"commune": pl.String, "nom": pl.String, "population": pl.Int64, **{k: pl.Float64 for k in PEER_RATIOS}}
+    return pl.DataFrame(rows, schema=schema).sort("population", descending=True)
 
 
 def ofgl_evolution(ofgl: pl.DataFrame, commune: str) -> pl.DataFrame:

@@ -184,13 +184,20 @@ def evolution_section(data, code, name, year, doc, doc_key, per, population, lin
 
 def execution_section(data, name, year, scale, lines, sources, dates, **_):
     execution = q.execution(lines, year)
-    body = (chart_card("finances-execution", f"Exécution du budget {year} : crédits votés et réalisés",
-                       fig.execution_figure(execution, scale), fig.execution_summary(execution, year),
-                       sources["budget_lignes"], dates["budget_lignes"], demo=True,
-                       table=fig.execution_table(execution, scale))
-            if not execution.is_empty() else
-            dbc.Alert(f"Pas de compte administratif {year} publié pour {name} : le taux d'exécution ne se calcule "
-                      "qu'une fois les comptes arrêtés.", color="info", className="small"))
+    source, when = sources["budget_lignes"], dates["budget_lignes"]
+    if execution.is_empty():
+        body = dbc.Alert(f"Pas de compte administratif {year} publié pour {name} : le taux d'exécution ne se "
+                         "calcule qu'une fois les comptes arrêtés.", color="info", className="small")
+    else:
+        rates = q.execution_by_year(lines)
+        body = dbc.Row([
+            dbc.Col(chart_card("finances-execution", f"Exécution du budget {year} : crédits votés et réalisés",
+                               fig.execution_figure(execution, scale), fig.execution_summary(execution, year),
+                               source, when, demo=True, table=fig.execution_table(execution, scale)), lg=6),
+            dbc.Col(chart_card("finances-execution-annees", "Taux d'exécution par année",
+                               fig.execution_rates_figure(rates, year), fig.execution_rates_summary(rates),
+                               source, when, demo=True, table=fig.execution_rates_table(rates)), lg=6),
+        ], className="g-3")
     return html.Section([
         html.H2("Budget voté et budget réalisé", className="h5 mt-4"),
         html.P("Taux d'exécution : réalisations du compte administratif / crédits votés de l'année (budget primitif "
@@ -221,7 +228,17 @@ def ratios_section(data, code, name, year, ofgl, sources, dates, **_):
                    fig.ratios_summary(comparison, name, year), sources["finances_ofgl"], dates["finances_ofgl"],
                    demo=True, table=fig.ratios_table(comparison, name)),
         glossary(),
+        peers_card(data, code, year, ofgl, sources, dates),
     ], id="finances-ratios")
+
+
+def peers_card(data, code, year, ofgl, sources, dates):
+    communes = {c.code: c.name for c in data.catalog.territory.communes}
+    peers = q.peers(ofgl, communes, year)
+    return html.Div(chart_card(
+        "finances-communes", f"Les communes de {data.catalog.territory.name} en {year} (par habitant)",
+        fig.peers_figure(peers, code), fig.peers_summary(peers, year), sources["finances_ofgl"],
+        dates["finances_ofgl"], demo=True, table=fig.peers_table(peers)), className="mt-3")
 
 
 def _ratio_text(value, unit: str) -> str:

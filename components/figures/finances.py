@@ -188,16 +188,22 @@ def evolution_summary(evolution: pl.DataFrame, what: str) -> str:
 
 
 def execution_figure(execution: pl.DataFrame, scale: Scale) -> go.Figure:
+    """Horizontal bars (long flow names stay readable in a half-width card), the rate at the end of each."""
     fig = go.Figure()
-    x = execution["flux"].to_list()
-    voted = [scale.value(v) for v in execution["prevu"].to_list()]
-    done = [scale.value(v) for v in execution["realise"].to_list()]
-    fig.add_bar(x=x, y=voted, name="Crédits votés", marker_color="#56b4e9",
-                hovertemplate=f"Crédits votés : {_hover(scale)}<extra></extra>")
-    fig.add_bar(x=x, y=done, name="Réalisé (compte administratif)", marker_color=COLORS["primary"],
-                text=[fmt_percent(t, 0) for t in execution["taux"].to_list()], textposition="outside",
-                hovertemplate=f"Réalisé : {_hover(scale)}<extra></extra>")
-    fig.update_layout(barmode="group", height=400, yaxis_title=scale.unit, hovermode="x unified")
+    rows = execution.reverse()  # plotly draws the first category at the bottom
+    y = rows["flux"].to_list()
+    voted = [scale.value(v) for v in rows["prevu"].to_list()]
+    done = [scale.value(v) for v in rows["realise"].to_list()]
+    hover = f"%{{x:,.{scale.decimals}f}} {scale.unit}"
+    fig.add_bar(y=y, x=voted, name="Crédits votés", orientation="h", marker_color="#56b4e9",
+                hovertemplate=f"Crédits votés : {hover}<extra></extra>")
+    fig.add_bar(y=y, x=done, name="Réalisé (compte administratif)", orientation="h", marker_color=COLORS["primary"],
+                text=[fmt_percent(t, 0) for t in rows["taux"].to_list()], textposition="outside", cliponaxis=False,
+                hovertemplate=f"Réalisé : {hover}<extra></extra>")
+    widest = max([v for v in voted + done if v is not None], default=1)
+    fig.update_layout(barmode="group", height=400, yaxis={"automargin": True},
+                      xaxis={"title": scale.unit, "range": [0, widest * 1.2]},  # room for the rate labels
+                      legend={"orientation": "h", "y": -0.2}, hovermode="y unified")
     return fig
 
 
@@ -214,6 +220,39 @@ def execution_summary(execution: pl.DataFrame, year: int) -> str:
         return f"Pas de compte administratif {year} : le taux d'exécution se lit quand les comptes sont arrêtés."
     return (f"En {year}, {fmt_percent(rates.get((F, DEP)), 1)} des crédits de fonctionnement votés ont été dépensés, "
             f"et {fmt_percent(rates.get((I, DEP)), 1)} des crédits d'investissement.")
+
+
+def execution_rates_figure(rates: pl.DataFrame, year: int) -> go.Figure:
+    """Execution rate of each real flow per year, against the 100 % line (everything voted, realised)."""
+    fig = go.Figure()
+    years = rates["annee"].to_list()
+    for column, name, color in EVOLUTION_SERIES:
+        fig.add_scatter(x=years, y=rates[column].to_list(), name=name, mode="lines+markers",
+                        line={"color": color, "width": 2.5},
+                        hovertemplate=f"{name} %{{x}} : %{{y:,.1f}} %<extra></extra>")
+    fig.add_hline(y=100, line={"color": COLORS["muted"], "dash": "dot", "width": 1})
+    if year in years:
+        fig.add_vline(x=year, line={"color": COLORS["muted"], "dash": "dot", "width": 1})
+    fig.update_layout(height=400, yaxis_title="% des crédits votés", yaxis_ticksuffix=" %",
+                      xaxis={**YEAR_AXIS, "dtick": 1}, hovermode="x unified")
+    return fig
+
+
+def execution_rates_table(rates: pl.DataFrame):
+    columns = [c for c, _, _ in EVOLUTION_SERIES]
+    return (rates.select("annee", *columns),
+            {"annee": "Année", **{c: f"{n} (% exécuté)" for c, n, _ in EVOLUTION_SERIES}},
+            {"annee": str, **{c: 1 for c in columns}})
+
+
+def execution_rates_summary(rates: pl.DataFrame) -> str:
+    known = rates.filter(pl.col("di").is_not_null())
+    if known.is_empty():
+        return "Aucun compte administratif : pas de taux d'exécution."
+    return (f"De {known['annee'][0]} à {known['annee'][-1]}, les dépenses d'investissement sont exécutées entre "
+            f"{fmt_percent(known['di'].min(), 0)} et {fmt_percent(known['di'].max(), 0)} des crédits votés, "
+            f"celles de fonctionnement entre {fmt_percent(known['df'].min(), 0)} et "
+            f"{fmt_percent(known['df'].max(), 0)}.")
 
 
 # ------------------------------------------------------------------------------------------ ratios
@@ -247,6 +286,39 @@ def ratios_summary(comparison: pl.DataFrame, commune_name: str, year: int) -> st
             f"contre {fmt_unit(debt['strate'], '€/hab.', 0)} en moyenne pour les communes de même taille ; "
             f"épargne brute : {fmt_unit(gross['commune'], '€/hab.', 0)} (moyenne "
             f"{fmt_unit(gross['strate'], '€/hab.', 0)}).")
+
+
+PEER_LABELS = {"epargne_brute": "Épargne brute", "equipement_hab": "Dépenses d'équipement",
+               "encours_hab": "Encours de dette"}
+
+
+def peers_figure(peers: pl.DataFrame, chosen: str) -> go.Figure:
+    """Per-inhabitant savings, investment and debt of the territory's communes; the chosen one outlined."""
+    fig = go.Figure()
+    names = peers["nom"].to_list()
+    outline = [3 if code == chosen else 0 for code in peers["commune"].to_list()]
+    for index, (key, label) in enumerate(PEER_LABELS.items()):
+        fig.add_bar(x=names, y=peers[key].to_list(), name=label, marker={
+            "color": COLORWAY[index], "line": {"width": outline, "color": COLORS["text"]}},
+            hovertemplate=f"{label} %{{x}} : %{{y:,.0f}} €/hab.<extra></extra>")
+    fig.update_layout(barmode="group", height=420, yaxis_title="€ par habitant", hovermode="x unified",
+                      xaxis={"tickangle": -30})
+    return fig
+
+
+def peers_table(peers: pl.DataFrame):
+    return (peers.select("nom", "population", *PEER_LABELS),
+            {"nom": "Commune", "population": "Population", **{k: f"{v} (€/hab.)" for k, v in PEER_LABELS.items()}},
+            {"population": 0, **{k: 0 for k in PEER_LABELS}})
+
+
+def peers_summary(peers: pl.DataFrame, year: int) -> str:
+    if peers.is_empty():
+        return f"Pas de comptes {year} pour les communes du territoire."
+    low = peers.sort("encours_hab").row(0, named=True)
+    high = peers.sort("encours_hab").row(-1, named=True)
+    return (f"En {year}, l'encours de dette va de {fmt_unit(low['encours_hab'], '€/hab.', 0)} ({low['nom']}) à "
+            f"{fmt_unit(high['encours_hab'], '€/hab.', 0)} ({high['nom']}) parmi les {peers.height} communes.")
 
 
 # ------------------------------------------------------------------------------------------ projects map

@@ -104,6 +104,9 @@ def test_execution_rate_by_section_and_direction(lines):
     assert list(rates) == ["Recettes de fonctionnement", "Dépenses de fonctionnement", "Recettes d'investissement",
                            "Dépenses d'investissement"]
     assert q.execution(lines, 2030).is_empty()
+    by_year = q.execution_by_year(lines).row(0, named=True)
+    assert by_year == pytest.approx({"annee": 2024, "rf": 100.0, "df": 800 / 850 * 100, "ri": 150 / 250 * 100,
+                                     "di": 300 / 500 * 100})
 
 
 def test_breakdowns_add_up_to_the_totals_by_nature_and_by_function(lines):

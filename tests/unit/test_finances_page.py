@@ -52,7 +52,7 @@ def test_the_2019_accounts_tell_the_published_totals(render):
     assert kpi_value(html, "finances-kpi-df") == f"138,1{NBSP}M€"
     assert kpi_value(html, "finances-kpi-di") == f"29,3{NBSP}M€"
     for card in ("finances-recettes", "finances-depenses", "finances-sections", "finances-evolution",
-                 "finances-execution", "finances-ratios-chart", "finances-projets-carte"):
+                 "finances-execution", "finances-execution-annees", "finances-ratios-chart", "finances-communes", "finances-projets-carte"):
         assert f"'{card}-graph'" in html, card
     assert "CGCT R2313-1, 11°" in html and "Capacité de désendettement" in html and "Glossaire" in html
     # No commune chosen ("tout le territoire"): each commune votes its own budget, Issy is shown and the page says so.
@@ -121,6 +121,10 @@ def test_summaries_and_exports_use_french_formats(lines):
     assert "% des crédits de fonctionnement" in fig.execution_summary(execution, 2019)
     frame, headers, _ = fig.execution_table(execution, fig.MILLIONS)
     assert headers["taux"] == "Taux d'exécution (%)" and frame.height == 4
+    rates = q.execution_by_year(lines)
+    summary = fig.execution_rates_summary(rates)
+    assert summary.startswith("De 2019 à 2025, les dépenses d'investissement sont exécutées entre 71") and f"{NBSP}%" in summary
+    assert fig.execution_rates_summary(rates.clear()).startswith("Aucun compte administratif")
 
 
 def test_projects_map_one_trace_per_function(lines):
@@ -138,3 +142,18 @@ def test_evolution_table_per_inhabitant(lines):
     frame, headers, formats = fig.evolution_table(evolution, scales, "€/hab.")
     assert frame.filter(pl.col("annee") == 2019)["df"][0] == pytest.approx(1_381_000)
     assert headers["df"] == "Dépenses de fonctionnement (€/hab.)" and formats["df"] == 0
+
+
+def test_the_territory_communes_side_by_side(catalog):
+    ofgl = SnapshotStore(q.SOURCES.parent / "snapshots").read(q.OFGL)
+    communes = {c.code: c.name for c in catalog.territory.communes}
+    peers = q.peers(ofgl, communes, 2024)
+    assert peers.height == 8 and peers["nom"][0] == "Boulogne-Billancourt"  # largest first
+    issy = peers.filter(pl.col("commune") == "92040").row(0, named=True)
+    assert issy["encours_hab"] == pytest.approx(158)
+    assert q.peers(ofgl, communes, 1990).is_empty()
+    figure = fig.peers_figure(peers, "92040")
+    assert [t.name for t in figure.data] == list(fig.PEER_LABELS.values())
+    widths = figure.data[0].marker.line.width
+    assert [w for w, code in zip(widths, peers["commune"]) if code == "92040"] == [3] and sum(widths) == 3
+    assert "Issy-les-Moulineaux" in fig.peers_summary(peers, 2024)
