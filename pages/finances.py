@@ -81,6 +81,7 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
     context = dict(data=data, code=code, name=name, year=year, doc=doc, doc_key=doc_choice.value, scale=scale,
                    per=per, population=population, view=view_choice.value, lines=lines, ofgl=ofgl,
                    sources=sources, dates=dates)
+    notices += data_warnings(data, code)
     return html.Div(header + notices + [
         dbc.Alert([demo_badge(), " Lignes budgétaires, agrégats comparés et projets sont des données de "
                    "démonstration au format réel (schéma SCDL budget, agrégats OFGL, nomenclature M57) ; le compte "
@@ -97,6 +98,23 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
         projects_section(**context),
         method_note(),
     ], id="finances-page")
+
+
+def data_warnings(data, code: str) -> list[dbc.Alert]:
+    """Say when a dataset is stale (its last refresh failed) and when budget lines could not be classified."""
+    warnings = []
+    for key in (q.LINES, q.OFGL, q.PROJECTS):
+        status = data.status(key)
+        if status.state == "stale":
+            warnings.append(dbc.Alert(f"La dernière mise à jour de « {status.spec.title} » a échoué : les dernières "
+                                      "données valides sont affichées.", color="warning", className="small"))
+    rejected = q.classified_lines(data).rejected.filter(pl.col("commune_code") == code)
+    if rejected.height:
+        reasons = ", ".join(f"{n} : {motif}" for motif, n in rejected.group_by("motif").len().sort("motif").iter_rows())
+        warnings.append(dbc.Alert(f"{rejected.height} ligne(s) budgétaire(s) écartée(s) faute de pouvoir les classer "
+                                  f"({reasons}) : les totaux ne les comptent pas.", color="warning", className="small",
+                                  id="finances-rejected"))
+    return warnings
 
 
 def selectors(years: list[str], year: str, document: str, per: bool, view: str) -> dbc.Row:

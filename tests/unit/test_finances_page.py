@@ -1,5 +1,7 @@
 """/finances rendered on the server from its URL values, and its figure builders (French formats, exports)."""
 
+import dataclasses
+
 import polars as pl
 import pytest
 
@@ -157,3 +159,25 @@ def test_the_territory_communes_side_by_side(catalog):
     widths = figure.data[0].marker.line.width
     assert [w for w, code in zip(widths, peers["commune"]) if code == "92040"] == [3] and sum(widths) == 3
     assert "Issy-les-Moulineaux" in fig.peers_summary(peers, 2024)
+
+
+def test_unclassifiable_lines_and_stale_data_are_said(render, monkeypatch):
+    import pages.finances as page
+
+    good = q.classify(SnapshotStore(q.SOURCES.parent / "snapshots").read(q.LINES))
+    rejected = good.lines.head(2).drop("reel", "fonction_groupe", "fonction_groupe_libelle").with_columns(
+        pl.lit("sens (recette ou dépense) inconnu").alias("motif"))
+    monkeypatch.setattr(page.q, "classified_lines", lambda ctx: q.Classified(good.lines, rejected))
+    html = render(annee="2019")
+    assert "finances-rejected" in html and "2 ligne(s) budgétaire(s) écartée(s)" in html
+    assert "finances-rejected" not in render(commune="92012")  # the rejected lines are Issy's
+
+    from data_access.context import DataContext
+    real_status = DataContext.status
+
+    def stale(self, key, now=None):  # the last refresh of the OFGL aggregates failed
+        status = real_status(self, key, now)
+        return status if key != q.OFGL else dataclasses.replace(
+            status, meta=dataclasses.replace(status.meta, last_error="HTTP 503"))
+    monkeypatch.setattr(DataContext, "status", stale)
+    assert "Finances des communes — agrégats comparés (OFGL) » a échoué" in render(annee="2019")
