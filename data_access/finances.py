@@ -179,13 +179,17 @@ def breakdown(real: pl.DataFrame, sens: str, by: str) -> pl.DataFrame:
             .sort(["section", "montant"], descending=[False, True]))
 
 
+def _per_flow(value) -> list[pl.Expr]:
+    """One column per real flow (df, rf, di, ri): ``value(mask)``, where mask selects the flow's lines."""
+    return [value((pl.col("section") == s) & (pl.col("sens") == d)).alias(f"{d}{s}".lower())
+            for s in (F, I) for d in (DEP, REC)]
+
+
 def evolution(lines: pl.DataFrame, document: str) -> pl.DataFrame:
     """Per year: real revenue and spending of each section, and the épargne brute (RRF − DRF)."""
     column = amount_column(document)
     real = lines.filter(pl.col("reel"), pl.col("document") == document, pl.col(column).is_not_null())
-    wide = (real.group_by("annee").agg(
-        *[pl.col(column).filter((pl.col("section") == s) & (pl.col("sens") == d)).sum().alias(f"{d}{s}".lower())
-          for s in (F, I) for d in (DEP, REC)]).sort("annee"))
+    wide = real.group_by("annee").agg(*_per_flow(lambda mask: pl.col(column).filter(mask).sum())).sort("annee")
     return wide.with_columns((pl.col("rf") - pl.col("df")).alias("epargne_brute"))
 
 
@@ -206,14 +210,12 @@ def execution(lines: pl.DataFrame, year: int) -> pl.DataFrame:
 
 
 def execution_by_year(lines: pl.DataFrame) -> pl.DataFrame:
-    """Execution rate (%) of each real flow, per year of compte administratif: annee, rf, df, ri, di."""
+    """Execution rate (%) of each real flow, per year of compte administratif: annee, df, rf, di, ri."""
     ca = lines.filter(pl.col("reel"), pl.col("document") == CA)
-    return (ca.group_by("annee").agg(
-        *[(pl.col("montant_realise").filter((pl.col("section") == s) & (pl.col("sens") == d)).sum()
-           / pl.col("montant_prevu").filter((pl.col("section") == s) & (pl.col("sens") == d)).sum() * 100)
-          .alias(f"{d}{s}".lower()) for s in (F, I) for d in (REC, DEP)])
-        .with_columns(pl.all().exclude("annee").fill_nan(None))
-        .sort("annee"))
+    rate = lambda mask: (pl.col("montant_realise").filter(mask).sum()  # noqa: E731
+                         / pl.col("montant_prevu").filter(mask).sum() * 100)
+    return (ca.group_by("annee").agg(*_per_flow(rate))
+            .with_columns(pl.all().exclude("annee").fill_nan(None)).sort("annee"))
 
 
 # ------------------------------------------------------------------------------------------ aggregates, ratios
@@ -339,13 +341,18 @@ def ratios(aggregates: Mapping[str, float | None], population: float | None = 1)
             for key, label, unit, definition, reference in RATIO_DEFINITIONS]
 
 
+def _principal(rows: pl.DataFrame) -> pl.DataFrame:
+    """A commune's principal budget, not its annex budgets (water, car parks...), when the export says which."""
+    if "type_budget" not in rows.columns:
+        return rows
+    return rows.filter(pl.col("type_budget").is_null() | (pl.col("type_budget") == "Budget principal"))
+
+
 def ofgl_aggregates(ofgl: pl.DataFrame, key: str, year: int, per_inhabitant: bool) -> tuple[dict[str, float], int | None]:
     """({agrégat: amount}, population) of one OFGL key (a commune's INSEE code, or the stratum key) and year;
     per inhabitant for a stratum (its rows have no total amount)."""
-    rows = ofgl.filter(pl.col("exercice") == year,
-                       (pl.col("commune_code") == key) | (pl.col("cle") == key))
-    if "type_budget" in rows.columns:  # a commune's principal budget, not its annex budgets
-        rows = rows.filter(pl.col("type_budget").is_null() | (pl.col("type_budget") == "Budget principal"))
+    rows = _principal(ofgl.filter(pl.col("exercice") == year,
+                                  (pl.col("commune_code") == key) | (pl.col("cle") == key)))
     column = "montant_par_habitant" if per_inhabitant else "montant"
     values = {name: value for name, value in rows.select("agregat", column).iter_rows() if value is not None}
     populations = rows["population"].drop_nulls()
@@ -389,9 +396,7 @@ def ofgl_evolution(ofgl: pl.DataFrame, commune: str) -> pl.DataFrame:
     """The same columns as :func:`evolution`, from a commune's OFGL aggregates (accounts: CA only)."""
     names = {"Recettes de fonctionnement": "rf", "Dépenses de fonctionnement": "df",
              "Recettes d'investissement": "ri", "Dépenses d'investissement": "di", "Epargne brute": "epargne_brute"}
-    rows = ofgl.filter(pl.col("commune_code") == commune, pl.col("agregat").is_in(list(names)))
-    if "type_budget" in rows.columns:
-        rows = rows.filter(pl.col("type_budget").is_null() | (pl.col("type_budget") == "Budget principal"))
+    rows = _principal(ofgl.filter(pl.col("commune_code") == commune, pl.col("agregat").is_in(list(names))))
     if rows.is_empty():
         return pl.DataFrame(schema={"annee": pl.Int64, **{c: pl.Float64 for c in ("df", "rf", "di", "ri", "epargne_brute")}})
     wide = (rows.with_columns(pl.col("agregat").replace_strict(names)).pivot(

@@ -27,6 +27,7 @@ from data_access.snapshots import SnapshotMissing
 
 DEFAULT_COMMUNE = "92040"  # the commune whose budget lines are published (the territory has no budget of its own here)
 DOCUMENT_LABELS = {"ca": "Compte administratif (réalisé)", "bp": "Budget primitif (voté)"}
+DOCUMENT_NAMES = {"ca": "compte administratif", "bp": "budget primitif"}
 VIEWS = {"nature": "par nature", "fonction": "par fonction"}
 PER_INHABITANT = "habitant"
 
@@ -54,8 +55,9 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
     except SnapshotMissing as exc:
         return html.Div(header + [dbc.Alert(f"Les données financières ne sont pas disponibles : {exc}",
                                             color="danger")])
+    population = q.populations(ofgl, code)
     line_years = sorted(set(lines["annee"].to_list()))
-    ofgl_years = sorted(q.populations(ofgl, code))
+    ofgl_years = sorted(population)
     years = [str(y) for y in sorted(set(line_years) | set(ofgl_years))]
     if not years:
         return html.Div(header + [dbc.Alert(f"Aucune donnée financière pour {name}.", color="warning")])
@@ -66,7 +68,6 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
     view_choice = parse_choice(vue, list(VIEWS), "nature")
     year, doc = int(year_choice.value), q.DOCUMENTS[doc_choice.value]
 
-    population = q.populations(ofgl, code)
     per = per_choice.value == PER_INHABITANT
     scale = fig.per_inhabitant(population[year]) if per and population.get(year) else fig.MILLIONS
     notices = [fallback_notice("Année", year_choice, year_choice.value),
@@ -76,12 +77,13 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
     if per and not population.get(year):
         notices.append(dbc.Alert(f"Population {year} inconnue : montants totaux affichés.", color="warning",
                                  className="py-1 px-2 small"))
-    sources = {key: data.catalog[key].attribution for key in (q.LINES, q.OFGL, q.PROJECTS)}
-    dates = {key: data.status(key).meta.fetched_at for key in sources}
+    statuses = {key: data.status(key) for key in (q.LINES, q.OFGL, q.PROJECTS)}
+    sources = {key: status.spec.attribution for key, status in statuses.items()}
+    dates = {key: status.meta.fetched_at for key, status in statuses.items()}
     context = dict(data=data, code=code, name=name, year=year, doc=doc, doc_key=doc_choice.value, scale=scale,
                    per=per, population=population, view=view_choice.value, lines=lines, ofgl=ofgl,
                    sources=sources, dates=dates)
-    notices += data_warnings(data, code)
+    notices += data_warnings(data, statuses.values(), code)
     return html.Div(header + notices + [
         dbc.Alert([demo_badge(), " Lignes budgétaires, agrégats comparés et projets sont des données de "
                    "démonstration au format réel (schéma SCDL budget, agrégats OFGL, nomenclature M57) ; le compte "
@@ -89,7 +91,7 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
                    "réelles, dont 138,1 M€ de fonctionnement et 29,3 M€ d'investissement)."],
                   color="light", className="small py-2"),
         selectors(years, year_choice.value, doc_choice.value, per, view_choice.value),
-        html.H2(f"{name} — {DOCUMENT_LABELS[doc_choice.value].split(' (')[0].lower()} {year}",
+        html.H2(f"{name} — {DOCUMENT_NAMES[doc_choice.value]} {year}",
                 className="h4 mt-3", id="finances-heading"),
         money_section(**context),
         evolution_section(**context),
@@ -100,11 +102,10 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
     ], id="finances-page")
 
 
-def data_warnings(data, code: str) -> list[dbc.Alert]:
+def data_warnings(data, statuses, code: str) -> list[dbc.Alert]:
     """Say when a dataset is stale (its last refresh failed) and when budget lines could not be classified."""
     warnings = []
-    for key in (q.LINES, q.OFGL, q.PROJECTS):
-        status = data.status(key)
+    for status in statuses:
         if status.state == "stale":
             warnings.append(dbc.Alert(f"La dernière mise à jour de « {status.spec.title} » a échoué : les dernières "
                                       "données valides sont affichées.", color="warning", className="small"))
@@ -184,7 +185,7 @@ def money_section(data, code, name, year, doc, scale, view, lines, sources, date
 def evolution_section(data, code, name, year, doc, doc_key, per, population, lines, ofgl, sources, dates, **_):
     from_lines = not lines.filter(pl.col("document") == doc).is_empty()
     evolution = q.evolution(lines, doc) if from_lines else q.ofgl_evolution(ofgl, code)
-    what = DOCUMENT_LABELS[doc_key].split(" (")[0].lower() if from_lines else "comptes, agrégats OFGL"
+    what = DOCUMENT_NAMES[doc_key] if from_lines else "comptes, agrégats OFGL"
     if per:
         evolution = evolution.filter(pl.col("annee").is_in(list(population)))
         scales = {y: fig.per_inhabitant(population[y]) for y in evolution["annee"].to_list()}
@@ -224,7 +225,7 @@ def execution_section(data, name, year, scale, lines, sources, dates, **_):
     ], id="finances-execution-section")
 
 
-def ratios_section(data, code, name, year, ofgl, sources, dates, **_):
+def ratios_section(data, code, name, year, population, ofgl, sources, dates, **_):
     stratum_key, stratum_name = q.stratum_of(ofgl, code)
     heading = html.H2("Ratios financiers comparés aux communes de même taille", className="h5 mt-4")
     if stratum_key is None:
@@ -234,10 +235,9 @@ def ratios_section(data, code, name, year, ofgl, sources, dates, **_):
     if comparison["commune"].is_null().all():
         return html.Section([heading, dbc.Alert(f"Pas de comptes {year} dans les agrégats OFGL pour {name}.",
                                                 color="info", className="small")], id="finances-ratios")
-    population = q.populations(ofgl, code).get(year)
     return html.Section([
         heading,
-        html.P([f"Comptes {year} (agrégats OFGL, budget principal) · population : {fmt_int(population)} habitants · "
+        html.P([f"Comptes {year} (agrégats OFGL, budget principal) · population : {fmt_int(population.get(year))} habitants · "
                 f"comparaison : {stratum_name}. Survolez un ratio pour sa définition ; le glossaire est plus bas."],
                className="small text-body-secondary"),
         ratio_list(comparison, name),

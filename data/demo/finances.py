@@ -224,32 +224,22 @@ def _derived(values: dict[str, float]) -> dict[str, float]:
     return values
 
 
+# SCDL field -> canonical column of the catalog, for the aggregates computed as the page computes them.
+CANONICAL = {"BGT_NATDEC": "document", "BGT_ANNEE": "annee", "BGT_SECTION": "section", "BGT_OPBUDG": "operation",
+             "BGT_CODRD": "sens", "BGT_CONTNAT": "chapitre", "BGT_NATURE": "nature", "BGT_FONCTION": "fonction",
+             "BGT_MTPREV": "montant_prevu", "BGT_MTREAL": "montant_realise"}
+
+
 def _issy_aggregates(frame: pl.DataFrame) -> dict[int, dict[str, float]]:
-    """Issy's OFGL aggregates (€) from its CA real lines."""
-    real = frame.filter((pl.col("BGT_NATDEC") == CA) & (pl.col("BGT_OPBUDG") == REEL))
+    """Issy's OFGL aggregates (€) from its CA real lines, by the definitions of data_access.finances."""
+    from data_access import finances as fin
+
+    classified = fin.classify(frame.select(list(CANONICAL)).rename(CANONICAL)).lines
     out = {}
     for index, year in enumerate(YEARS):
-        rows = real.filter(pl.col("BGT_ANNEE") == year)
-
-        def total(*conditions: pl.Expr, rows: pl.DataFrame = rows) -> float:
-            return float(rows.filter(*conditions)["BGT_MTREAL"].sum())
-
-        section, sens, chapter = pl.col("BGT_SECTION"), pl.col("BGT_CODRD"), pl.col("BGT_CONTNAT")
-        repayment = total(section == I, sens == DEP, chapter == "16")
-        values = {
-            "Recettes de fonctionnement": total(section == F, sens == REC),
-            "Dépenses de fonctionnement": total(section == F, sens == DEP),
-            "Frais de personnel": total(section == F, sens == DEP, chapter == "012"),
-            "Impôts locaux": total(section == F, sens == REC, pl.col("BGT_NATURE") == "73111"),
-            "Dotation globale de fonctionnement": total(section == F, sens == REC, pl.col("BGT_NATURE") == "74111"),
-            "Charges financières": total(section == F, sens == DEP, chapter == "66"),
-            "Dépenses d'équipement": total(section == I, sens == DEP, chapter.is_in(["20", "21", "23", "204"])),
-            "Remboursements d'emprunts hors GAD": repayment,
-            "Dépenses d'investissement": total(section == I, sens == DEP),
-            "Recettes d'investissement": total(section == I, sens == REC),
-            "Encours de dette": DEBT_PER_INHABITANT_2024 * POPULATION[2024] * ISSY_DEBT[index],
-        }
-        out[year] = _derived(values)
+        values = fin.aggregates_from_lines(fin.real_lines(classified, year, fin.CA))
+        values["Encours de dette"] = DEBT_PER_INHABITANT_2024 * POPULATION[2024] * ISSY_DEBT[index]
+        out[year] = values
     return out
 
 
