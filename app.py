@@ -35,7 +35,6 @@ def create_app(settings: Settings | None = None) -> Dash:
     server = Flask(__name__)
     server.config.update(SECRET_KEY=settings.resolve_secret_key(), JSON_SORT_KEYS=False)
     server.extensions["pilote_data"] = data
-    register_health(server, data)
 
     app = Dash(
         __name__,
@@ -54,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
     app.pilote_auth = init_auth(app, settings)
+    register_health(server, data, signed_in=lambda: app.pilote_auth.principal().authenticated)
     with server.app_context():  # Dash calls the layout function once on assignment, to check it
         app.layout = shell.layout
     return app

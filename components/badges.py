@@ -5,20 +5,19 @@ from __future__ import annotations
 from dash import html
 
 from components.formats import fmt_age, fmt_datetime
+from data_access.freshness import LABELS
 
-_STATES = {
-    "fresh": ("À jour", "pilote-badge-fresh"),
-    "stale": ("Périmé", "pilote-badge-stale"),
-    "failed": ("En échec", "pilote-badge-failed"),
-}
+_CLASSES = {"fresh": "pilote-badge-fresh", "stale": "pilote-badge-stale", "failed": "pilote-badge-failed",
+            "missing": "pilote-badge-failed", "demo": "pilote-badge-demo", "reference": "pilote-badge-public"}
+_TITLES = {"fresh": "Données plus récentes que leur fréquence de mise à jour",
+           "demo": "Données de démonstration générées : jamais mises à jour depuis le portail",
+           "reference": "Données de référence livrées avec Pilote"}
 
 
-def freshness_badge(state: str, last_error: str | None = None) -> html.Span:
-    label, cls = _STATES[state]
-    title = {"fresh": "Dernière mise à jour réussie",
-             "stale": f"La dernière mise à jour a échoué ; les dernières données valides sont affichées. {last_error or ''}",
-             "failed": f"Aucune donnée disponible. {last_error or ''}"}[state]
-    return html.Span(label, className=f"badge {cls}", title=title.strip())
+def freshness_badge(state: str, reason: str | None = None) -> html.Span:
+    """The dataset's state in words (colour is never the only sign); ``reason`` says why it is not fresh."""
+    title = reason or _TITLES.get(state, "")
+    return html.Span(LABELS[state], className=f"badge {_CLASSES[state]}", title=title)
 
 
 def visibility_badge(visibility: str) -> html.Span:
@@ -27,8 +26,10 @@ def visibility_badge(visibility: str) -> html.Span:
     return html.Span([lock_icon(), " Interne"], className="badge pilote-badge-internal")
 
 
-def demo_badge() -> html.Span:
-    return html.Span("Données de démonstration", className="badge pilote-badge-demo")
+def demo_badge(share: str | bool | None = "all") -> html.Span:
+    """"Données de démonstration", or "En partie des données de démonstration" when only some rows are."""
+    text = "En partie des données de démonstration" if share == "part" else "Données de démonstration"
+    return html.Span(text, className="badge pilote-badge-demo")
 
 
 def lock_icon() -> html.Img:

@@ -192,25 +192,39 @@ def data_table(frame: pl.DataFrame, columns: dict[str, str], formats: dict | Non
 # ------------------------------------------------------------------------------------------ the card
 
 
-def export_caption(source: str, data_date=None, demo: bool = False) -> str:
-    """The source line, on the card and on the exported image: ``Source : … · données du 05/03/2026``."""
+DEMO_TEXT = {"all": "données de démonstration", "part": "en partie des données de démonstration"}
+
+
+def export_caption(source: str, data_date=None, demo: bool | str | None = False, licence: str | None = None) -> str:
+    """The source line, on the card and on the exported image:
+    ``Source : … · licence ODbL · données du 05/03/2026 · en partie des données de démonstration``."""
     text = f"Source : {source}"
+    if licence and licence.lower() not in source.lower():
+        text += f" · licence {licence}"
     if data_date:
         text += f" · données du {fmt_date(data_date)}"
+    demo = "all" if demo is True else (demo or None)
     if demo:
-        text += " · données de démonstration"
+        text += f" · {DEMO_TEXT[demo]}"
     return text
 
 
-def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source: str,
-               data_date=None, demo: bool = False, table: TableSpec | None = None, level: int = 2) -> dbc.Card:
-    """A chart card. ``table`` (see the module docstring) adds "Voir les données" and the CSV download;
-    ``level`` is the heading level of the title (2 or 3)."""
+def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source,
+               data_date=None, demo: bool | str | None = False, table: TableSpec | None = None,
+               level: int = 2) -> dbc.Card:
+    """A chart card. ``source`` is the dataset's ``Provenance`` (source, licence, data date and demonstration
+    label all come from its snapshot: ``data_access.context.DataContext.provenance``), or a plain source text
+    with ``data_date`` and ``demo``. ``table`` (see the module docstring) adds "Voir les données" and the CSV
+    download; ``level`` is the heading level of the title (2 or 3)."""
+    licence = None
+    if not isinstance(source, str):  # a Provenance
+        source, licence, data_date, demo = source.source, source.licence, source.data_date, source.demo
+    demo = "all" if demo is True else (demo or None)
     heading = {2: html.H2, 3: html.H3}.get(level, html.H2)
     # A responsive graph fills its container, which has no height of its own: give it the figure's.
     graph_style = {"height": f"{figure.layout.height or 400}px"}
     summary_id = f"{card_id}-summary"
-    caption = export_caption(source, data_date, demo)
+    caption = export_caption(source, data_date, demo, licence)
 
     body = [
         # dcc.Graph takes no aria-* attribute: the wrapper is the image, named by the summary sentence.
@@ -245,7 +259,7 @@ def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source
 
     return dbc.Card(
         [
-            dbc.CardHeader(heading([title, " ", demo_badge()] if demo else title, className="h6 mb-0")),
+            dbc.CardHeader(heading([title, " ", demo_badge(demo)] if demo else title, className="h6 mb-0")),
             dbc.CardBody(body),
             dbc.CardFooter(
                 [html.Span(caption, id=f"{card_id}-source", className="pilote-chart-source"),

@@ -8,11 +8,19 @@ from dash import dcc, html
 from components.badges import lock_icon
 from components.formats import fmt_int, fmt_number, fmt_percent
 from data_access.indicators import (ATTEINT, DANS_TRAJECTOIRE, EN_AVANCE, EN_RETARD, INSUFFISANT, Assessment,
-                                    change_label)
+                                    change_vs_reference)
 
 # Bootstrap contextual backgrounds, all AA with their text colour; the status is also written out.
 STATUS_CLASS = {ATTEINT: "text-bg-success", EN_AVANCE: "text-bg-success", DANS_TRAJECTOIRE: "text-bg-primary",
                 EN_RETARD: "text-bg-danger", INSUFFISANT: "text-bg-secondary"}
+
+
+def change_label(value, reference, reference_year: int) -> str | None:
+    """"−12,4 % par rapport à 2015"."""
+    change = change_vs_reference(value, reference)
+    if change is None:
+        return None
+    return f"{fmt_percent(change, 1, signed=True)} par rapport à {reference_year}"
 
 
 def status_badge(status: str, reason: str = "") -> html.Span:

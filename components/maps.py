@@ -38,11 +38,21 @@ def _bounds(geojson: dict) -> tuple[float, float, float, float]:
     return min(lons), min(lats), max(lons), max(lats)
 
 
-def view_for(geojson: dict) -> tuple[dict, float]:
-    """Centre and zoom that frame the outlines (explicit: nothing is computed from tiles)."""
-    if not geojson["features"]:
-        return {"lat": 48.82, "lon": 2.24}, 11.0
-    west, south, east, north = _bounds(geojson)
+FRANCE_VIEW = ({"lat": 46.6, "lon": 2.4}, 4.5)  # nothing to draw: metropolitan France, never one place
+
+
+def view_for(geojson: dict, lats=(), lons=()) -> tuple[dict, float]:
+    """Centre and zoom that frame the outlines and the points drawn (explicit: nothing is computed from tiles).
+    A map centres on what it draws: the territory's outlines when it has them, its points otherwise."""
+    lats = [v for v in lats if v is not None and v == v]
+    lons = [v for v in lons if v is not None and v == v]
+    boxes = [_bounds(geojson)] if geojson["features"] else []
+    if lats and lons:
+        boxes.append((min(lons), min(lats), max(lons), max(lats)))
+    if not boxes:
+        return FRANCE_VIEW
+    west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
     # Latitude degrees look ~1.5x longer at 49° N (Mercator) and maps are wider than tall: weigh them 2x.
     span = max(east - west, (north - south) * 2.0, 0.01)
     # ~360° / 2**zoom across ~512 px; leave a margin around the territory.
@@ -50,8 +60,16 @@ def view_for(geojson: dict) -> tuple[dict, float]:
     return {"lat": (south + north) / 2, "lon": (west + east) / 2}, zoom
 
 
-def base_map(geojson: dict, height: int = 420) -> go.Figure:
-    center, zoom = view_for(geojson)
+def base_map(geojson: dict, height: int = 420, points: pl.DataFrame | None = None,
+             fit_points: bool = False) -> go.Figure:
+    """``points`` (with ``lat`` and ``lon``): what the map will draw, so that the view frames it (with the
+    outlines, or the points alone with ``fit_points``: a few car parks in a large territory)."""
+    if points is not None and {"lat", "lon"} <= set(points.columns):
+        located = points.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
+        frame_on = {"type": "FeatureCollection", "features": []} if fit_points and located.height else geojson
+        center, zoom = view_for(frame_on, located["lat"].to_list(), located["lon"].to_list())
+    else:
+        center, zoom = view_for(geojson)
     fig = go.Figure()
     fig.update_layout(
         map={

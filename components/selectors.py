@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
+import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from data_access.catalog import Territory
-
-ALL = "all"  # "tout le territoire"
+from data_access.territory import ALL, ALL_LABEL, default_commune
+from data_access.territory import label as commune_label  # noqa: F401  (re-exported for the pages)
 
 
 @dataclass(frozen=True)
@@ -40,32 +41,42 @@ def parse_choice(raw, allowed: list[str] | tuple[str, ...] | frozenset[str], def
 
 
 def parse_commune(raw, territory: Territory) -> Parsed:
-    return parse_choice(raw, [ALL, *sorted(territory.codes)], ALL)
+    return parse_choice(raw, [ALL, *sorted(territory.codes)], default_commune(territory))
 
 
 def commune_options(territory: Territory) -> list[dict]:
-    return [{"label": "Tout le territoire", "value": ALL}] + [
+    return [{"label": ALL_LABEL.capitalize(), "value": ALL}] + [
         {"label": c.name, "value": c.code} for c in sorted(territory.communes, key=lambda c: c.name)
     ]
-
-
-def commune_label(code: str, territory: Territory) -> str:
-    return "tout le territoire" if code == ALL else (territory.commune_name(code) or code)
 
 
 def query_params(search: str | None) -> dict[str, str]:
     return dict(parse_qsl((search or "").lstrip("?")))
 
 
-def merge_query(search: str | None, **changes: str | None) -> str:
-    """``search`` with ``changes`` applied (None or ALL removes a key); keeps the other parameters."""
+def merge_query(search: str | None, _defaults: dict[str, str] | None = None, **changes: str | None) -> str:
+    """``search`` with ``changes`` applied; keeps the other parameters. A change to None, "" or its default
+    (``_defaults[key]``, else ALL) removes the key: the URL only says what differs from the default view."""
     params = query_params(search)
+    defaults = _defaults or {}
     for key, value in changes.items():
-        if value in (None, "", ALL):
+        if value in (None, "") or value == defaults.get(key, ALL):
             params.pop(key, None)
         else:
             params[key] = value
     return f"?{urlencode(params)}" if params else ""
+
+
+def update_search(search: str | None, _defaults: dict[str, str] | None = None, **changes: str | None):
+    """The callbacks' one way to change the URL: the new query string, or ``no_update`` when unchanged (so the
+    page is not rendered again for nothing)."""
+    new = merge_query(search, _defaults, **changes)
+    return new if new != (search or "") else dash.no_update
+
+
+def commune_defaults(territory: Territory) -> dict[str, str]:
+    """For merge_query: the commune the URL may leave out."""
+    return {"commune": default_commune(territory)}
 
 
 def commune_dropdown(territory: Territory, value: str = ALL) -> html.Div:

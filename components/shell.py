@@ -16,7 +16,8 @@ from auth.session import current_auth
 from auth.views import csrf_token
 from components.badges import lock_icon
 from components.formats import fmt_date
-from components.selectors import commune_dropdown, merge_query, parse_commune, query_params
+from components.selectors import (commune_defaults, commune_dropdown, merge_query, parse_commune, query_params,
+                                  update_search)
 from data_access.context import current
 
 PUBLIC = "public"
@@ -26,9 +27,16 @@ def is_public(page: dict) -> bool:
     return page.get("access", PUBLIC) == PUBLIC
 
 
-def nav_pages(registry: dict) -> list[dict]:
-    """The pages shown in the menu, in their declared order."""
-    pages = [p for p in registry.values() if p.get("nav", False)]
+def has_data(page: dict, data) -> bool:
+    """A dashboard declares the dataset roles it reads (``roles=``): with none of them in the catalog (or none
+    with data yet) it has nothing to show, and is left out of the menu and the catalogue."""
+    roles = page.get("roles")
+    return not roles or any(data.has(role) for role in roles)
+
+
+def nav_pages(registry: dict, data=None) -> list[dict]:
+    """The pages shown in the menu, in their declared order (with ``data``: only those with data)."""
+    pages = [p for p in registry.values() if p.get("nav", False) and (data is None or has_data(p, data))]
     return sorted(pages, key=lambda p: (p.get("order") if p.get("order") is not None else 99, p["name"]))
 
 
@@ -60,7 +68,7 @@ def account_menu(principal) -> html.Div:
     return html.Div(links, className="d-flex flex-column flex-lg-row gap-lg-2 ms-lg-3")
 
 
-def navbar(registry: dict, territory, principal) -> html.Header:
+def navbar(registry: dict, territory, principal, data=None) -> html.Header:
     return html.Header(
         dbc.Navbar(
             dbc.Container(
@@ -73,7 +81,7 @@ def navbar(registry: dict, territory, principal) -> html.Header:
                     dbc.NavbarToggler(html.Span("Menu", className="navbar-toggler-icon-text"), id="navbar-toggler"),
                     dbc.Collapse(
                         [
-                            dbc.Nav([nav_link(p) for p in nav_pages(registry)], navbar=True, className="me-auto",
+                            dbc.Nav([nav_link(p) for p in nav_pages(registry, data)], navbar=True, className="me-auto",
                                     id="main-nav"),
                             html.Div(commune_dropdown(territory), className="pilote-commune ms-lg-3 my-2 my-lg-0"),
                             account_menu(principal),
@@ -122,7 +130,7 @@ def layout() -> html.Div:
     return html.Div(
         [
             html.A("Aller au contenu", href="#contenu", className="pilote-skip-link"),
-            navbar(dash.page_registry, data.catalog.territory, current_auth().principal()),
+            navbar(dash.page_registry, data.catalog.territory, current_auth().principal(), data),
             html.Main(dbc.Container(dash.page_container, fluid="xl", className="py-3"), id="contenu", tabIndex="-1"),
             footer(data),
         ],
@@ -146,14 +154,14 @@ def sync_commune(search, selected, link_ids):
     so the choice survives navigation and any view is a permalink.
     """
     territory = current().catalog.territory
+    defaults = commune_defaults(territory)
     if dash_ctx.triggered_id == "commune-select":
         commune = parse_commune(selected, territory).value
-        new_search = merge_query(search, commune=commune)
-        url_out, select_out = (new_search if new_search != (search or "") else no_update), no_update
+        url_out, select_out = update_search(search, defaults, commune=commune), no_update
     else:
         commune = parse_commune(query_params(search).get("commune"), territory).value
         url_out, select_out = no_update, commune
-    carry = merge_query("", commune=commune)
+    carry = merge_query("", defaults, commune=commune)
     return url_out, select_out, [link["path"] + carry for link in link_ids]
 
 

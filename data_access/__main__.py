@@ -31,6 +31,9 @@ def _age(seconds: int | None) -> str:
 
 def cmd_refresh(ctx: DataContext, args: argparse.Namespace) -> int:
     keys = list(ctx.catalog.datasets) if args.all or not args.keys else args.keys
+    if not ctx.catalog.datasets:
+        print(f"{ctx.catalog.territory.name}: no dataset in the catalog ({ctx.catalog.path}): nothing to refresh.")
+        return 0
     unknown = [k for k in keys if k not in ctx.catalog.datasets]
     if unknown:
         print(f"unknown dataset(s): {', '.join(unknown)}; known: {', '.join(ctx.catalog.datasets)}", file=sys.stderr)
@@ -59,14 +62,20 @@ def cmd_refresh(ctx: DataContext, args: argparse.Namespace) -> int:
 
 
 def cmd_status(ctx: DataContext, args: argparse.Namespace) -> int:
-    rows = []
     statuses = ctx.statuses()
+    if not statuses:
+        print(f"{ctx.catalog.territory.name}: no dataset in the catalog ({ctx.catalog.path}); "
+              "add [datasets.KEY] tables (README, \"Another territory\").")
+        return 0
+    rows = []
     for s in statuses:
-        rows.append([s.spec.key, s.spec.visibility, s.meta.rows, _age(s.age_seconds), s.state,
+        rows.append([s.spec.key, s.spec.role or "-", s.spec.visibility, s.meta.rows, s.meta.bad_rows,
+                     _age(s.age_seconds), s.spec.refresh_every, s.state,
                      s.meta.fetched_at.strftime("%Y-%m-%d %H:%M") if s.meta.fetched_at else "-",
-                     s.meta.last_error or ""])
-    print(_table(rows, ["dataset", "visibility", "rows", "age", "state", "fetched_at (UTC)", "last error"]))
-    return 1 if any(s.state != "fresh" for s in statuses) else 0
+                     s.meta.last_error or ("" if s.state != "missing" else "no data yet: run refresh")])
+    print(_table(rows, ["dataset", "role", "visibility", "rows", "dropped", "age", "every", "state",
+                        "fetched_at (UTC)", "last error"]))
+    return 1 if any(s.degraded for s in statuses) else 0
 
 
 def cmd_bundle(ctx: DataContext, args: argparse.Namespace) -> int:

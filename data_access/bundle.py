@@ -105,9 +105,10 @@ def build(catalog: Catalog, target: Path = BUNDLED_DATA_DIR / "snapshots") -> di
     counts = {}
     for key, (raw, source, fetched_at) in _raw_frames(catalog).items():
         spec = catalog[key]
-        mapped = map_frame(raw, spec, catalog.territory.codes)
+        mapped = map_frame(raw, spec, catalog.territory.codes, bbox=catalog.territory.bbox)
         meta = store.write(key, mapped.frame, source_url=source, origin="bundled", schema_hash=spec.schema_hash,
-                           fetched_at=fetched_at, bad_rows=mapped.bad_count,
+                           fetched_at=fetched_at, bad_rows=mapped.bad_count, notes=mapped.notes,
+                           territory=catalog.territory.identity, dataset=spec.identity,
                            check=lambda frame, spec=spec: validate(frame, spec, catalog.territory.codes))
         counts[key] = meta.rows
     return counts

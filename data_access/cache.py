@@ -18,12 +18,16 @@ _EXPIRE = 7 * 24 * 3600  # old versions age out of the cache on their own
 
 
 def query(*dataset_keys: str) -> Callable:
-    """Decorate ``fn(ctx, *args)`` so its result is memoised per snapshot versions and arguments."""
+    """Decorate ``fn(ctx, *args)`` so its result is memoised per snapshot versions and arguments.
+
+    A name with a dot is a role ("mobility.accidents"), resolved through the catalog at each call: the same
+    query serves every territory, whatever its dataset keys."""
 
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def wrapper(ctx: "DataContext", *args: Any) -> Any:
-            versions = tuple(ctx.store.version(key) for key in dataset_keys)
+            keys = [ctx.key_for(name) if "." in name else name for name in dataset_keys]
+            versions = tuple((key, ctx.store.version(key) if key else None) for key in keys)
             cache_key = (fn.__module__, fn.__qualname__, versions, args)
             value = ctx.cache.get(cache_key, default=_MISS)
             if value is _MISS:

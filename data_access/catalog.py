@@ -28,8 +28,17 @@ TYPES: dict[str, pl.DataType] = {
     "datetime": pl.Datetime("us", "UTC"),
 }
 
-# Value transforms a column may apply before casting (see data_access.mapping).
-TRANSFORMS = ("geo_lat", "geo_lon", "first")
+# Value transforms a column may apply before casting (see data_access.mapping):
+#   geo_lat / geo_lon  one coordinate of an ODS geo_point_2d ({lat, lon} object, [lat, lon] list, "lat, lon" text)
+#   first              the first value of a multi-valued (list) field (kept for older catalogs: multi = "first")
+#   code               an identifier exported as a number ("92044.0", 2012) -> its digits, left-padded to
+#                      the column's ``width`` (INSEE codes: 5)
+TRANSFORMS = ("geo_lat", "geo_lon", "first", "code")
+# How a multi-valued field (a list, or text holding ``separator``) becomes one value:
+#   first    the first value; max  the highest in the column's vocabulary order (e.g. the worst severity);
+#   explode  one row per value (the unique key should then include this column)
+MULTI_RULES = ("first", "max", "explode")
+OTHER = "autre"  # the value a vocabulary gives to what it does not know (counted and reported)
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _CADENCE_RE = re.compile(r"^(\d+)\s*(min|h|d)$")
@@ -46,6 +55,12 @@ class Column:
     sources: tuple[str, ...]  # portal field names and export labels, tried in order
     required: bool = True
     transform: str | None = None
+    multi: str | None = None  # MULTI_RULES: how a multi-valued field becomes one value
+    separator: str = ","  # between the values of a multi-valued text field
+    # canonical value -> accepted spellings (matched ignoring case and accents), in the vocabulary's order;
+    # a value matching none becomes OTHER and is reported
+    vocabulary: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    width: int | None = None  # for transform "code": left-pad the digits with zeros to this width
 
     @property
     def dtype(self) -> pl.DataType:
@@ -72,6 +87,7 @@ class Dataset:
     demo: bool = False
     bundled_only: bool = False
     description: str = ""
+    role: str | None = None  # what dashboards read it as ("mobility.accidents"); see data_access.roles
 
     @property
     def refreshable(self) -> bool:
@@ -99,11 +115,25 @@ class Dataset:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    def has_columns(self, names) -> bool:
+        have = {c.name for c in self.columns}
+        return all(n in have for n in names)
+
+    @property
+    def identity(self) -> str:
+        """What a snapshot of this dataset was built for: its portal, id and schema. A bundled snapshot is
+        installed only into a data directory whose catalog has the same identity (and territory)."""
+        return f"{self.portal_url}/{self.dataset_id}#{self.schema_hash}"
+
 
 @dataclass(frozen=True)
 class Commune:
     code: str
     name: str
+    population: int | None = None
+
+
+TERRITORY_KINDS = ("commune", "epci", "departement", "region", "autre")
 
 
 @dataclass(frozen=True)
@@ -112,6 +142,12 @@ class Territory:
     portal_url: str
     communes: tuple[Commune, ...]
     contact_email: str | None = None  # accessibility and data contact shown to the public
+    kind: str = "epci"  # TERRITORY_KINDS: a single commune or a grouping of communes
+    default_commune: str | None = None  # the commune shown when the URL names none (None: the whole territory)
+    timezone: str = "Europe/Paris"  # hours and days as people live them there
+    outlines: str | None = None  # key of the dataset holding the communes' outlines (maps)
+    bbox: tuple[float, float, float, float] | None = None  # west, south, east, north: where coordinates may fall
+    identity: str = ""  # name and commune codes: what bundled snapshots must have been built for
 
     @property
     def codes(self) -> frozenset[str]:
@@ -119,6 +155,9 @@ class Territory:
 
     def commune_name(self, code: str) -> str | None:
         return next((c.name for c in self.communes if c.code == code), None)
+
+    def population(self, code: str) -> int | None:
+        return next((c.population for c in self.communes if c.code == code), None)
 
 
 @dataclass(frozen=True)
@@ -136,6 +175,10 @@ class Catalog:
     def __len__(self) -> int:
         return len(self.datasets)
 
+    def for_role(self, role: str) -> Dataset | None:
+        """The dataset the catalog binds to ``role``, or None when the territory has none."""
+        return next((d for d in self.datasets.values() if d.role == role), None)
+
 
 def load_catalog(path: Path, portal_url: str | None = None, territory_name: str | None = None) -> Catalog:
     """Read and check a catalog file. ``portal_url`` replaces the territory's default portal."""
@@ -151,18 +194,49 @@ def parse_catalog(raw: dict, portal_url: str | None = None, territory_name: str 
     terr = raw.get("territory")
     if not isinstance(terr, dict):
         raise CatalogError("[territory] is missing")
-    communes = tuple(Commune(str(c["code"]), str(c["name"])) for c in terr.get("communes", []))
+    communes = tuple(Commune(str(c["code"]), str(c["name"]),
+                             int(c["population"]) if c.get("population") not in (None, "") else None)
+                     for c in terr.get("communes", []))
     if not communes:
         raise CatalogError("[territory] lists no communes")
+    codes = sorted(c.code for c in communes)
+    kind = terr.get("kind", "commune" if len(communes) == 1 else "epci")
+    if kind not in TERRITORY_KINDS:
+        raise CatalogError(f"territory: kind must be one of {TERRITORY_KINDS}, not {kind!r}")
+    default = terr.get("default_commune")
+    if default not in (None, "") and str(default) not in codes:
+        raise CatalogError(f"territory: default_commune {default!r} is not one of its communes")
+    bbox = terr.get("bbox")
+    if bbox is not None:
+        if not (isinstance(bbox, list) and len(bbox) == 4 and all(isinstance(v, (int, float)) for v in bbox)
+                and bbox[0] < bbox[2] and bbox[1] < bbox[3]):
+            raise CatalogError("territory: bbox is [west, south, east, north] in degrees")
+        bbox = tuple(float(v) for v in bbox)
+    name = territory_name or _required(terr, "name", "territory")
     territory = Territory(
-        name=territory_name or _required(terr, "name", "territory"),
+        name=name,
         portal_url=(portal_url or _required(terr, "portal", "territory")).rstrip("/"),
         communes=communes,
         contact_email=terr.get("contact_email"),
+        kind=kind,
+        default_commune=str(default) if default not in (None, "") else None,
+        timezone=terr.get("timezone", "Europe/Paris"),
+        outlines=terr.get("outlines"),
+        bbox=bbox,
+        # The catalog's own name (not PILOTE_TERRITORY, a display setting) and its communes.
+        identity=hashlib.sha256(json.dumps([terr.get("name"), codes]).encode()).hexdigest()[:16],
     )
     datasets = {}
     for key, spec in (raw.get("datasets") or {}).items():
         datasets[key] = _parse_dataset(key, spec, territory)
+    if territory.outlines is not None and territory.outlines not in datasets:
+        raise CatalogError(f"territory: outlines names an unknown dataset {territory.outlines!r}")
+    roles: dict[str, str] = {}
+    for key, ds in datasets.items():
+        if ds.role is not None:
+            if ds.role in roles:
+                raise CatalogError(f"datasets '{roles[ds.role]}' and '{key}' both claim role {ds.role!r}")
+            roles[ds.role] = key
     return Catalog(territory=territory, datasets=datasets, path=path)
 
 
@@ -190,8 +264,23 @@ def _parse_dataset(key: str, spec: dict, territory: Territory) -> Dataset:
             raise CatalogError(f"{cwhere}: transform must be one of {TRANSFORMS}")
         sources = col.get("source", [col["name"]])
         sources = (sources,) if isinstance(sources, str) else tuple(sources)
-        columns.append(Column(_required(col, "name", cwhere), ctype, sources,
-                              bool(col.get("required", True)), transform))
+        multi = col.get("multi")
+        if transform == "first":  # the older spelling of multi = "first"
+            transform, multi = None, multi or "first"
+        if multi is not None and multi not in MULTI_RULES:
+            raise CatalogError(f"{cwhere}: multi must be one of {MULTI_RULES}")
+        vocabulary = col.get("vocabulary") or {}
+        if not isinstance(vocabulary, dict) or not all(isinstance(v, (list, str)) for v in vocabulary.values()):
+            raise CatalogError(f"{cwhere}: vocabulary maps each canonical value to a list of spellings")
+        if multi == "max" and not vocabulary:
+            raise CatalogError(f"{cwhere}: multi = \"max\" needs a vocabulary (its order ranks the values)")
+        width = col.get("width")
+        columns.append(Column(
+            _required(col, "name", cwhere), ctype, sources, bool(col.get("required", True)), transform,
+            multi=multi, separator=str(col.get("separator", ",")),
+            vocabulary=tuple((str(k), tuple([v] if isinstance(v, str) else v) + (str(k),))
+                             for k, v in vocabulary.items()),
+            width=int(width) if width is not None else None))
     names = [c.name for c in columns]
     if len(set(names)) != len(names):
         raise CatalogError(f"{where}: duplicate column names")
@@ -204,6 +293,9 @@ def _parse_dataset(key: str, spec: dict, territory: Territory) -> Dataset:
     formats = tuple(spec.get("formats", FORMATS))
     if not formats or any(f not in FORMATS for f in formats):
         raise CatalogError(f"{where}: formats must be taken from {FORMATS}")
+    role = spec.get("role")
+    if role is not None and not re.match(r"^[a-z]+(\.[a-z_]+)+$", str(role)):
+        raise CatalogError(f"{where}: role is like 'mobility.accidents'")
     refresh_every = spec.get("refresh_every", "1d")
     if not _CADENCE_RE.match(refresh_every):
         raise CatalogError(f"{where}: refresh_every is like '5min', '6h' or '1d'")
@@ -226,4 +318,5 @@ def _parse_dataset(key: str, spec: dict, territory: Territory) -> Dataset:
         demo=bool(spec.get("demo", False)),
         bundled_only=bool(spec.get("bundled_only", False)),
         description=spec.get("description", ""),
+        role=spec.get("role"),
     )

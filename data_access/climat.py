@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from components.selectors import ALL
 from data_access.cache import query
 from data_access.indicators import Assessment, assess
+from data_access.territory import ALL
 
-PUBLIC, INTERNAL = "pcaet_valeurs", "pcaet_valeurs_internes"
+PUBLIC, INTERNAL, BUDGET = "climate.indicators", "climate.indicators_internal", "climate.budget"  # roles
 
 
 def for_commune(values: pl.DataFrame, commune: str) -> pl.DataFrame:
@@ -90,22 +90,22 @@ def budget_breakdown(budget: pl.DataFrame, categorie: str) -> pl.DataFrame:
 # -- memoised wrappers ---------------------------------------------------------------------------------------
 @query(PUBLIC)
 def public_values(ctx, commune: str) -> pl.DataFrame:
-    return for_commune(ctx.frame(PUBLIC), commune)
+    return for_commune(ctx.role_frame(PUBLIC), commune)
 
 
 @query(INTERNAL)
 def internal_values(ctx, commune: str) -> pl.DataFrame:
-    return for_commune(ctx.frame(INTERNAL), commune)
+    return for_commune(ctx.role_frame(INTERNAL), commune)
 
 
 def values(ctx, commune: str, confidential: bool) -> pl.DataFrame:
     """The indicator values the caller may see: public ones, plus confidential ones when allowed."""
     frame = public_values(ctx, commune)
-    if confidential:
+    if confidential and ctx.has(INTERNAL):
         frame = pl.concat([frame, internal_values(ctx, commune)], how="vertical_relaxed")
     return frame
 
 
-@query("budget_climat")
+@query(BUDGET)
 def budget(ctx) -> pl.DataFrame:
-    return ctx.frame("budget_climat")
+    return ctx.role_frame(BUDGET)

@@ -8,9 +8,10 @@ from datetime import datetime
 import diskcache
 import polars as pl
 
+from data_access import freshness
 from data_access.catalog import Catalog, Dataset, load_catalog
 from data_access.settings import BUNDLED_DATA_DIR, Settings
-from data_access.snapshots import SnapshotMeta, SnapshotStore, utcnow
+from data_access.snapshots import SnapshotMeta, SnapshotMissing, SnapshotStore, utcnow
 
 BUNDLED_SNAPSHOTS = BUNDLED_DATA_DIR / "snapshots"
 
@@ -20,25 +21,45 @@ class DatasetStatus:
     spec: Dataset
     meta: SnapshotMeta
     age_seconds: int | None
+    state: str = freshness.MISSING  # see data_access.freshness: fresh, stale, failed, missing, demo, reference
+    reason: str | None = None  # why it is not fresh, in French
 
     @property
-    def state(self) -> str:
-        """"fresh": served data is the latest asked for; "stale": the latest refresh failed and the
-        last good data is served; "failed": no data at all."""
-        if not self.meta.has_data:
-            return "failed"
-        return "stale" if self.meta.stale else "fresh"
+    def degraded(self) -> bool:
+        return self.state in freshness.DEGRADED
 
-    def to_json(self) -> dict:
+    @property
+    def label(self) -> str:
+        return freshness.LABELS[self.state]
+
+    def to_json(self, detail: bool = True) -> dict:
+        """The dataset's state; ``detail`` adds what only signed-in users see (rows dropped, last error)."""
         meta = self.meta
-        return {
-            "key": self.spec.key, "title": self.spec.title, "visibility": self.spec.visibility,
-            "demo": self.spec.demo, "state": self.state, "rows": meta.rows,
+        data = {
+            "key": self.spec.key, "title": self.spec.title, "role": self.spec.role,
+            "visibility": self.spec.visibility, "demo": self.spec.demo, "state": self.state,
+            "stale": self.degraded, "rows": meta.rows,
             "fetched_at": meta.fetched_at.isoformat() if meta.fetched_at else None,
-            "age_seconds": self.age_seconds, "stale": self.state != "fresh", "origin": meta.origin,
-            "last_attempt_at": meta.last_attempt_at.isoformat() if meta.last_attempt_at else None,
-            "last_error": meta.last_error, "refresh_every": self.spec.refresh_every,
+            "age_seconds": self.age_seconds, "refresh_every": self.spec.refresh_every, "origin": meta.origin,
         }
+        if detail:
+            data.update({
+                "bad_rows": meta.bad_rows, "notes": meta.notes, "reason": self.reason,
+                "last_attempt_at": meta.last_attempt_at.isoformat() if meta.last_attempt_at else None,
+                "last_error": meta.last_error,
+            })
+        return data
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What a chart card says about its data: source, licence, data date, demonstration label, state."""
+    source: str
+    licence: str
+    data_date: datetime | None
+    demo: str | None  # "all", "part" (some rows generated) or None
+    state: str
+    title: str = ""
 
 
 class DataContext:
@@ -49,15 +70,51 @@ class DataContext:
         self.cache = diskcache.Cache(str(settings.cache_dir), size_limit=2**30)
 
     def seed_bundled(self) -> list[str]:
-        """Install the bundled snapshots of datasets never fetched here: the app runs offline at once."""
-        return self.store.seed_from(BUNDLED_SNAPSHOTS, list(self.catalog.datasets))
+        """Install the bundled snapshots built for this catalog (same territory, same datasets) that have no
+        data here yet: the app runs offline at once. Another territory's data directory starts empty."""
+        return self.store.seed_from(BUNDLED_SNAPSHOTS, self.catalog)
 
     def frame(self, key: str) -> pl.DataFrame:
         return self.store.read(key)
 
+    # -- roles: what dashboards ask for --------------------------------------------------------------
+    def key_for(self, role: str) -> str | None:
+        spec = self.catalog.for_role(role)
+        return spec.key if spec else None
+
+    def role_frame(self, role: str) -> pl.DataFrame:
+        key = self.key_for(role)
+        if key is None:
+            raise SnapshotMissing(f"no dataset has the role {role!r} in this catalog")
+        return self.frame(key)
+
+    def missing(self, role: str, columns=()) -> str | None:
+        """Why a section reading ``role`` (with these canonical columns) cannot be shown, in French, or None."""
+        spec = self.catalog.for_role(role)
+        if spec is None:
+            return "aucun jeu de données du catalogue"
+        absent = [c for c in columns if c not in spec.schema]
+        if absent:
+            return f"« {spec.title} » n'a pas la colonne {', '.join(absent)}"
+        if not self.store.meta(spec.key).has_data:
+            return f"« {spec.title} » : pas encore de données — lancez `python -m data_access refresh`"
+        return None
+
+    def has(self, role: str, columns=()) -> bool:
+        return self.missing(role, columns) is None
+
+    def provenance(self, role_or_key: str) -> Provenance:
+        key = self.key_for(role_or_key) if "." in role_or_key else role_or_key
+        spec = self.catalog[key]
+        status = self.status(key)
+        return Provenance(spec.attribution, spec.licence, status.meta.fetched_at, demo_share(self, key),
+                          status.state, spec.title)
+
     def status(self, key: str, now: datetime | None = None) -> DatasetStatus:
         meta = self.store.meta(key)
-        return DatasetStatus(self.catalog[key], meta, meta.age_seconds(now or utcnow()))
+        now = now or utcnow()
+        state, reason = freshness.judge(self.catalog[key], meta, now)
+        return DatasetStatus(self.catalog[key], meta, meta.age_seconds(now), state, reason)
 
     def statuses(self, visibility: str | None = None) -> list[DatasetStatus]:
         now = utcnow()
@@ -68,6 +125,26 @@ class DataContext:
         """The oldest fetch date among ``keys`` (all datasets by default): what a page's figures date from."""
         dates = [s.meta.fetched_at for s in self.statuses() if s.meta.fetched_at and (keys is None or s.spec.key in keys)]
         return min(dates) if dates else None
+
+
+def demo_share(ctx: DataContext, key: str) -> str | None:
+    """"all" when the dataset is demonstration data, "part" when its ``demonstration`` column flags some rows
+    only, None for real data. Memoised per snapshot version (the flag column is read once per refresh)."""
+    spec = ctx.catalog[key]
+    if "demonstration" not in spec.schema:
+        return "all" if spec.demo else None
+    version = ctx.store.version(key)
+    cache_key = ("demo_share", key, version)
+    value = ctx.cache.get(cache_key)
+    if value is None:
+        try:
+            flags = ctx.store.scan(key).select(pl.col("demonstration").fill_null(spec.demo)).collect()["demonstration"]
+        except SnapshotMissing:
+            return "all" if spec.demo else None
+        generated = int(flags.sum() or 0)
+        value = "all" if flags.len() and generated == flags.len() else ("part" if generated else "none")
+        ctx.cache.set(cache_key, value, expire=7 * 24 * 3600)
+    return None if value == "none" else value
 
 
 def current() -> DataContext:

@@ -29,7 +29,7 @@ import polars as pl
 from data_access.cache import query
 
 SOURCES = Path(__file__).resolve().parents[1] / "data" / "sources"
-LINES, OFGL, PROJECTS = "budget_lignes", "finances_ofgl", "projets_investissement"
+LINES, OFGL, PROJECTS = "finance.budget_lines", "finance.aggregates", "finance.projects"  # dataset roles
 
 BP, CA = "budget primitif", "compte administratif"
 DOCUMENTS = {"bp": BP, "ca": CA}  # URL value -> SCDL BGT_NATDEC
@@ -441,7 +441,7 @@ def projects_in(projects: pl.DataFrame, commune: str, year: int) -> pl.DataFrame
 
 @query(LINES)
 def classified_lines(ctx) -> Classified:
-    return classify(ctx.frame(LINES))
+    return classify(ctx.role_frame(LINES))
 
 
 @query(LINES)
@@ -458,9 +458,9 @@ def commune_lines(ctx, commune: str) -> pl.DataFrame:
 
 @query(OFGL)
 def ofgl(ctx) -> pl.DataFrame:
-    return ctx.frame(OFGL)
+    return ctx.role_frame(OFGL)
 
 
 @query(PROJECTS)
 def projects(ctx, commune: str, year: int) -> pl.DataFrame:
-    return projects_in(ctx.frame(PROJECTS), commune, year)
+    return projects_in(ctx.role_frame(PROJECTS), commune, year)

@@ -7,9 +7,11 @@ from flask import Flask, jsonify
 from data_access.snapshots import utcnow
 
 
-def health_report(data) -> dict:
-    datasets = {s.spec.key: s.to_json() for s in data.statuses()}
-    degraded = [key for key, d in datasets.items() if d["state"] != "fresh"]
+def health_report(data, detail: bool = True) -> dict:
+    """``detail`` (signed-in users) adds rows dropped at validation, notes and the last errors."""
+    statuses = data.statuses()
+    datasets = {s.spec.key: s.to_json(detail) for s in statuses}
+    degraded = [s.spec.key for s in statuses if s.degraded]
     return {
         "status": "degraded" if degraded else "ok",
         "time": utcnow().isoformat(),
@@ -19,10 +21,12 @@ def health_report(data) -> dict:
     }
 
 
-def register_health(server: Flask, data) -> None:
+def register_health(server: Flask, data, signed_in=lambda: False) -> None:
+    """``signed_in()`` says whether the request comes from a signed-in user (given by the app: data_access
+    knows nothing of accounts)."""
     @server.get("/healthz")
     def healthz():
         # 200 while the app serves: a stale dataset is reported, it does not make the app "down".
-        response = jsonify(health_report(data))
+        response = jsonify(health_report(data, signed_in()))
         response.headers["Cache-Control"] = "no-store"
         return response

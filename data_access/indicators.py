@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from components.formats import fmt_percent
 
 ATTEINT, EN_AVANCE, DANS_TRAJECTOIRE, EN_RETARD, INSUFFISANT = (
     "atteint", "en avance", "dans la trajectoire", "en retard", "données insuffisantes")
@@ -38,14 +37,6 @@ def change_vs_reference(value, reference) -> float | None:
     if value is None or reference is None or reference == 0:
         return None
     return (value - reference) / abs(reference) * 100
-
-
-def change_label(value, reference, reference_year: int) -> str | None:
-    """"−12,4 % par rapport à 2015"."""
-    change = change_vs_reference(value, reference)
-    if change is None:
-        return None
-    return f"{fmt_percent(change, 1, signed=True)} par rapport à {reference_year}"
 
 
 def progress(value, reference, target) -> float | None:

@@ -1,16 +1,22 @@
-"""Queries of the mobility observatory. Pure frame functions first, then their memoised wrappers."""
+"""Queries of the mobility observatory. Pure frame functions first, then their memoised wrappers, which read
+datasets by role (``mobility.accidents``...), whatever their key in the territory's catalog."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from components.formats import WEEKDAYS
-from components.selectors import ALL
 from data_access.cache import query
+from data_access.territory import ALL, filter_commune  # noqa: F401  (ALL: re-exported)
+
+BIKESHARE, CHARGING, CRITAIR = "mobility.bikeshare", "mobility.charging", "mobility.critair"
+COUNTS, ARCS, ACCIDENTS, OUTLINES = ("mobility.traffic_counts", "mobility.traffic_arcs", "mobility.accidents",
+                                     "territory.outlines")
 
 
-def filter_commune(frame: pl.DataFrame, commune: str, column: str = "commune_code") -> pl.DataFrame:
-    return frame if commune == ALL else frame.filter(pl.col(column) == commune)
+def _of_commune(ctx, role: str, commune: str) -> pl.DataFrame:
+    """The rows of ``role``'s dataset for a commune (its own commune column, if it has one)."""
+    spec = ctx.catalog.for_role(role)
+    return filter_commune(ctx.role_frame(role), commune, spec.commune_column if spec else None)
 
 
 def velib_summary(stations: pl.DataFrame) -> dict:
@@ -42,20 +48,28 @@ def velib_by_commune(stations: pl.DataFrame, names: dict[str, str]) -> pl.DataFr
     )
 
 
-@query("velib_stations")
+@query(BIKESHARE)
 def velib_stations(ctx, commune: str) -> pl.DataFrame:
-    return filter_commune(ctx.frame("velib_stations"), commune)
+    return _of_commune(ctx, BIKESHARE, commune)
 
 
-@query("velib_stations")
+@query(BIKESHARE)
 def velib_commune_table(ctx) -> pl.DataFrame:
     names = {c.code: c.name for c in ctx.catalog.territory.communes}
-    return velib_by_commune(ctx.frame("velib_stations"), names)
+    return velib_by_commune(ctx.role_frame(BIKESHARE), names)
 
 
-@query("communes_contours")
 def commune_outlines(ctx, commune: str) -> pl.DataFrame:
-    return filter_commune(ctx.frame("communes_contours"), commune, column="code")
+    """The outlines of one commune (all of them for the whole territory); empty when the territory has none."""
+    key = ctx.catalog.territory.outlines
+    if key is None or not ctx.store.meta(key).has_data:
+        return pl.DataFrame(schema={"code": pl.String, "name": pl.String, "geometry": pl.String})
+    return _outlines(ctx, key, commune)
+
+
+@query(OUTLINES)
+def _outlines(ctx, key: str, commune: str) -> pl.DataFrame:
+    return filter_commune(ctx.frame(key), commune, ctx.catalog[key].commune_column or "code")
 
 
 def stations_needing_attention(stations: pl.DataFrame, threshold: int) -> pl.DataFrame:
@@ -97,9 +111,9 @@ def irve_plugs(points: pl.DataFrame) -> pl.DataFrame:
                         schema={"prise": pl.String, "points": pl.Int64}, orient="row")
 
 
-@query("irve_points")
+@query(CHARGING)
 def irve_points(ctx, commune: str) -> pl.DataFrame:
-    return filter_commune(ctx.frame("irve_points"), commune)
+    return _of_commune(ctx, CHARGING, commune)
 
 
 # -- Crit'Air ----------------------------------------------------------------------------------------------
@@ -110,17 +124,28 @@ def critair_shares(vehicles: pl.DataFrame) -> pl.DataFrame:
             .sort(["annee", "ordre"]))
 
 
-@query("critair_vehicules")
+@query(CRITAIR)
 def critair(ctx, commune: str) -> pl.DataFrame:
-    return critair_shares(filter_commune(ctx.frame("critair_vehicules"), commune))
+    return critair_shares(_of_commune(ctx, CRITAIR, commune))
 
 
 # -- accidents ---------------------------------------------------------------------------------------------
 SEVERITIES = ["Tué", "Blessé hospitalisé", "Blessé léger", "Indemne"]
 
 
+def with_calendar(accidents: pl.DataFrame) -> pl.DataFrame:
+    """Year and month from the accident's date when the export has no such columns (BAAC samples)."""
+    dated = "date" in accidents.columns
+    add = [pl.col("date").dt.year().cast(pl.Int64).alias("annee")] if dated and "annee" not in accidents.columns else []
+    if dated and "mois" not in accidents.columns:
+        add.append(pl.col("date").dt.month().cast(pl.Int64).alias("mois"))
+    if "heure" not in accidents.columns:
+        add.append(pl.lit(None, pl.Int64).alias("heure"))
+    return accidents.with_columns(add) if add else accidents
+
+
 def accidents_by_year_severity(accidents: pl.DataFrame) -> pl.DataFrame:
-    return (accidents.group_by("annee", "gravite").agg(pl.len().alias("accidents"))
+    return (with_calendar(accidents).group_by("annee", "gravite").agg(pl.len().alias("accidents"))
             .sort(["annee", pl.col("gravite").replace_strict({s: i for i, s in enumerate(SEVERITIES)}, default=9)]))
 
 
@@ -128,9 +153,17 @@ def accidents_by_user(accidents: pl.DataFrame) -> pl.DataFrame:
     return accidents.group_by("categorie_usager").agg(pl.len().alias("accidents")).sort("accidents", descending=True)
 
 
-@query("accidents")
+@query(ACCIDENTS)
 def accidents(ctx, commune: str) -> pl.DataFrame:
-    return filter_commune(ctx.frame("accidents"), commune)
+    return with_calendar(_of_commune(ctx, ACCIDENTS, commune))
+
+
+def year_span(frame: pl.DataFrame, column: str = "annee") -> tuple[int, int] | None:
+    """First and last year of the rows (titles and sentences say the period of the data, not a fixed one)."""
+    years = frame[column].drop_nulls() if column in frame.columns else None
+    if years is None or years.is_empty():
+        return None
+    return int(years.min()), int(years.max())
 
 
 # -- traffic counts ----------------------------------------------------------------------------------------
@@ -139,17 +172,17 @@ TRAFFIC_STATES = ["Fluide", "Pré-saturé", "Saturé", "Bloqué", "Inconnu"]
 
 def counts_for(counts: pl.DataFrame, commune: str) -> pl.DataFrame:
     """Arcs of one commune; for the whole territory, every arc, the real reference arc outside it too."""
-    return counts if commune == ALL else counts.filter(pl.col("commune_code") == commune)
+    return filter_commune(counts, commune)
 
 
-def _local(counts: pl.DataFrame) -> pl.DataFrame:
-    # Hours and days as people live them: Paris time, not UTC.
-    return counts.with_columns(pl.col("heure").dt.convert_time_zone("Europe/Paris").alias("local"))
+def _local(counts: pl.DataFrame, tz: str = "Europe/Paris") -> pl.DataFrame:
+    # Hours and days as people live them: the territory's time zone, not UTC.
+    return counts.with_columns(pl.col("heure").dt.convert_time_zone(tz).alias("local"))
 
 
-def daily_flow(counts: pl.DataFrame) -> pl.DataFrame:
+def daily_flow(counts: pl.DataFrame, tz: str = "Europe/Paris") -> pl.DataFrame:
     """Vehicles per day and arc (days with all 24 hourly counts only, so gaps do not look like drops)."""
-    return (_local(counts).filter(pl.col("debit").is_not_null())
+    return (_local(counts, tz).filter(pl.col("debit").is_not_null())
             .group_by("arc_id", "libelle", pl.col("local").dt.date().alias("jour"))
             .agg(pl.col("debit").sum().alias("vehicules"), pl.len().alias("heures"))
             .filter(pl.col("heures") == 24).drop("heures").sort(["arc_id", "jour"]))
@@ -163,17 +196,9 @@ def monthly_mean(daily: pl.DataFrame) -> pl.DataFrame:
             .sort(["arc_id", "mois"]))
 
 
-def profile_table(profile: pl.DataFrame) -> pl.DataFrame:
-    """The typical week as the heatmap shows it: one row per weekday, one column per hour."""
-    wide = (profile.with_columns(pl.format("{} h", pl.col("heure")).alias("h"))
-            .pivot(on="h", index="jour_semaine", values="debit_moyen").sort("jour_semaine"))
-    return wide.with_columns(pl.col("jour_semaine").replace_strict(
-        {i + 1: d for i, d in enumerate(WEEKDAYS)}, return_dtype=pl.String))
-
-
-def hour_weekday_profile(counts: pl.DataFrame) -> pl.DataFrame:
+def hour_weekday_profile(counts: pl.DataFrame, tz: str = "Europe/Paris") -> pl.DataFrame:
     """Mean hourly flow per weekday (1 = Monday) and hour, over the arcs given."""
-    return (_local(counts).filter(pl.col("debit").is_not_null())
+    return (_local(counts, tz).filter(pl.col("debit").is_not_null())
             .group_by(pl.col("local").dt.weekday().alias("jour_semaine"), pl.col("local").dt.hour().alias("heure"))
             .agg(pl.col("debit").mean().alias("debit_moyen")).sort(["jour_semaine", "heure"]))
 
@@ -186,11 +211,12 @@ def traffic_state_shares(counts: pl.DataFrame) -> pl.DataFrame:
                                                                    default=9)]))
 
 
-@query("comptages_horaires")
+@query(COUNTS)
 def traffic(ctx, commune: str) -> dict[str, pl.DataFrame]:
-    counts = counts_for(ctx.frame("comptages_horaires"), commune)
-    return {"daily": monthly_mean(daily_flow(counts)), "profile": hour_weekday_profile(counts),
-            "states": traffic_state_shares(counts)}
+    counts = _of_commune(ctx, COUNTS, commune)
+    tz = ctx.catalog.territory.timezone
+    return {"daily": monthly_mean(daily_flow(counts, tz)), "profile": hour_weekday_profile(counts, tz),
+            "states": traffic_state_shares(counts) if "etat_trafic" in counts.columns else None}
 
 
 MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
@@ -198,6 +224,7 @@ MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "s
 
 def accidents_by_month_hour(accidents: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Accidents per month of the year and per hour of the day (hour unknown in some real rows: left out)."""
+    accidents = with_calendar(accidents)
     by_month = (accidents.group_by("mois").agg(pl.len().alias("accidents")).sort("mois")
                 .with_columns(pl.col("mois").replace_strict({i + 1: m for i, m in enumerate(MONTHS)},
                                                             return_dtype=pl.String).alias("mois_nom")))
@@ -206,7 +233,6 @@ def accidents_by_month_hour(accidents: pl.DataFrame) -> dict[str, pl.DataFrame]:
     return {"month": by_month, "hour": by_hour}
 
 
-@query("comptages_arcs")
+@query(ARCS)
 def counting_arcs(ctx, commune: str) -> pl.DataFrame:
-    arcs = ctx.frame("comptages_arcs")
-    return arcs if commune == ALL else arcs.filter(pl.col("commune_code") == commune)
+    return _of_commune(ctx, ARCS, commune)

@@ -15,7 +15,7 @@ from data_access.errors import DataError, ValidationFailed
 from data_access.mapping import map_frame
 from data_access.portal import PortalClient
 from data_access.snapshots import SnapshotStore
-from data_access.validation import validate
+from data_access.validation import drop_exact_duplicates, validate
 
 log = logging.getLogger(__name__)
 
@@ -59,11 +59,16 @@ def refresh_dataset(spec: Dataset, catalog: Catalog, store: SnapshotStore, *, ap
             export = client.export(spec.dataset_id, spec.formats, where=territory_where(spec, codes))
         if export.frame.height == 0:  # said plainly, rather than as "missing fields" of a column-less frame
             raise ValidationFailed(f"empty export: the portal sent 0 records ({export.format})", export.url)
-        mapped = map_frame(export.frame, spec, codes)
+        mapped = map_frame(export.frame, spec, codes, bbox=catalog.territory.bbox)
         notes = [f"{mapped.bad_count} bad rows dropped: " + "; ".join(
             f"row {b.row + 1} {b.column}={b.value!r}" for b in mapped.bad_rows[:5])] if mapped.bad_count else []
-        meta = store.write(spec.key, mapped.frame, source_url=export.url, origin="portal",
-                           schema_hash=spec.schema_hash, bad_rows=mapped.bad_count, notes=notes,
+        notes += mapped.notes
+        frame, copies = drop_exact_duplicates(mapped.frame)
+        if copies:
+            notes.append(f"{copies} identical duplicate row(s) dropped")
+        meta = store.write(spec.key, frame, source_url=export.url, origin="portal",
+                           schema_hash=spec.schema_hash, bad_rows=mapped.bad_count + copies, notes=notes,
+                           territory=catalog.territory.identity, dataset=spec.identity,
                            check=lambda frame: validate(frame, spec, codes))
     except DataError as exc:
         reason = exc.reason()

@@ -64,6 +64,8 @@ class SnapshotMeta:
     last_attempt_at: datetime | None = None
     last_error: str | None = None  # set when the latest refresh failed, cleared by the next success
     notes: list[str] = field(default_factory=list)
+    territory: str | None = None  # identity of the catalog's territory the snapshot was built for
+    dataset: str | None = None  # identity of the dataset (portal, id, schema) it was built for
 
     @property
     def has_data(self) -> bool:
@@ -146,7 +148,7 @@ class SnapshotStore:
 
     def write(self, key: str, frame: pl.DataFrame, *, source_url: str, origin: str,
               schema_hash: str | None = None, fetched_at: datetime | None = None, bad_rows: int = 0,
-              notes: list[str] | None = None,
+              notes: list[str] | None = None, territory: str | None = None, dataset: str | None = None,
               check: Callable[[pl.DataFrame], None] | None = None) -> SnapshotMeta:
         """Write ``frame`` as the new snapshot of ``key``.
 
@@ -172,7 +174,8 @@ class SnapshotStore:
             meta = SnapshotMeta(
                 key=key, file=name, version=digest, fetched_at=fetched_at or now, source_url=source_url,
                 origin=origin, rows=frame.height, bad_rows=bad_rows, schema_hash=schema_hash,
-                last_attempt_at=now, last_error=None, notes=list(notes or []),
+                last_attempt_at=now, last_error=None, notes=list(notes or []), territory=territory,
+                dataset=dataset,
             )
             self._write_meta(meta)
             self._prune(key, keep={name, previous.file})
@@ -191,17 +194,22 @@ class SnapshotStore:
             if old.name not in keep:
                 old.unlink(missing_ok=True)
 
-    def seed_from(self, bundled: Path, keys: list[str]) -> list[str]:
-        """Copy the bundled snapshot of each key that has no data here yet; returns the keys seeded.
+    def seed_from(self, bundled: Path, catalog) -> list[str]:
+        """Copy the bundled snapshot of each dataset of ``catalog`` that has no data here yet, when it was
+        built for that catalog: the same territory and the same dataset (portal, id, schema). Another
+        territory whose catalog reuses a key gets nothing: it must not show this territory's data.
 
         A key whose only record is a failed refresh (no data) is seeded too, keeping that failure.
         """
         seeded = []
-        for key in keys:
+        for spec in catalog:
+            key = spec.key
             source_meta = Path(bundled) / f"{key}.meta.json"
             if not source_meta.exists() or self.meta(key).has_data:
                 continue
             meta = SnapshotMeta.from_json(json.loads(source_meta.read_text(encoding="utf-8")))
+            if meta.territory != catalog.territory.identity or meta.dataset != spec.identity:
+                continue
             with self._lock(key):
                 current = self.meta(key)
                 if current.has_data:  # a refresh won the race

@@ -229,7 +229,7 @@ def compare_car_parks(daily: pl.DataFrame, car_parks: pl.DataFrame | None = None
         pl.col("spaces").max(),
     )
     if car_parks is not None:
-        table = table.join(car_parks.select("parking_id", "name", "kind", "capacity"), on="parking_id", how="left")
+        table = table.join(car_parks.select("parking_id", "name", "capacity"), on="parking_id", how="left")
     return table.sort(["occupancy_mean", "parking_id"], descending=[True, False])
 
 
@@ -239,6 +239,28 @@ LATE_AFTER_MINUTES = 30
 
 
 def realtime_status(frame: pl.DataFrame, late_after_minutes: int = LATE_AFTER_MINUTES) -> pl.DataFrame:
+    """See :func:`_realtime_status`; a feed that gives no update time at all cannot say which car park is late:
+    every car park is shown as the feed gives it, and ``time_known`` is False (the page says "heure de mise à
+    jour inconnue")."""
+    if "last_update" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, pl.Datetime("us", "UTC")).alias("last_update"))
+    if frame.height and frame["last_update"].is_null().all():
+        return _fill_state(frame.with_columns(pl.lit(False).alias("late"), pl.lit(False).alias("time_known")))
+    return _realtime_status(frame, late_after_minutes).with_columns(pl.lit(True).alias("time_known"))
+
+
+def _fill_state(frame: pl.DataFrame) -> pl.DataFrame:
+    if "fill_rate" not in frame.columns or frame["fill_rate"].is_null().all():  # derived when the feed omits it
+        frame = frame.with_columns(
+            (100 * (pl.col("capacity") - pl.col("free_spots")) / pl.col("capacity")).alias("fill_rate"))
+    return frame.with_columns(
+        pl.when(pl.col("late")).then(pl.lit("données en retard"))
+        .when(pl.col("free_spots") <= 0).then(pl.lit("complet"))
+        .when(pl.col("fill_rate") >= 90).then(pl.lit("presque complet"))
+        .otherwise(pl.lit("disponible")).alias("state")).sort("parking_id")
+
+
+def _realtime_status(frame: pl.DataFrame, late_after_minutes: int = LATE_AFTER_MINUTES) -> pl.DataFrame:
     """The real-time snapshot with ``late`` (bool) and ``state`` ("en retard", "complet", "presque complet",
     "disponible"): a car park whose ``last_update`` is more than ``late_after_minutes`` older than the newest
     update of the feed is late. The reference is the feed's newest update, not the clock, so a bundled
@@ -255,60 +277,73 @@ def realtime_status(frame: pl.DataFrame, late_after_minutes: int = LATE_AFTER_MI
             pl.when(pl.col("late")).then(None).otherwise(pl.col("fill_rate")).alias("fill_rate"),
             pl.when(pl.col("late")).then(None).otherwise(pl.col("free_spots")).alias("free_spots"),
         )
-        .with_columns(
-            pl.when(pl.col("late")).then(pl.lit("données en retard"))
-            .when(pl.col("free_spots") <= 0).then(pl.lit("complet"))
-            .when(pl.col("fill_rate") >= 90).then(pl.lit("presque complet"))
-            .otherwise(pl.lit("disponible")).alias("state"))
-        .sort("parking_id")
+        .pipe(_fill_state)
     )
 
 
-def history_car_parks() -> pl.DataFrame:
-    """The demonstration car parks (parking_id, name, kind, capacity, lat, lon) of the history."""
-    from data.demo.parking_history import car_parks
-
-    return car_parks()
+def car_parks_of(realtime: pl.DataFrame | None, daily: pl.DataFrame | None) -> pl.DataFrame:
+    """The territory's car parks (parking_id, name, capacity): those of the real-time feed, plus any car park
+    of the history the feed does not list (named by its identifier)."""
+    frames = []
+    if realtime is not None:
+        frames.append(realtime.select("parking_id", "name", pl.col("capacity").cast(pl.Int64)))
+    if daily is not None:
+        known = set(frames[0]["parking_id"].to_list()) if frames else set()
+        extra = daily.group_by("parking_id").agg(pl.col("spaces").max().cast(pl.Int64).alias("capacity"))
+        frames.append(extra.filter(~pl.col("parking_id").is_in(sorted(known)))
+                      .select("parking_id", pl.col("parking_id").alias("name"), "capacity"))
+    if not frames:
+        return pl.DataFrame(schema={"parking_id": pl.String, "name": pl.String, "capacity": pl.Int64})
+    return pl.concat(frames).unique("parking_id", keep="first").sort("parking_id")
 
 
 # -- memoised wrappers (the page reads the aggregates' snapshots through these) ----------------------------
 
 
-@query("parking_temps_reel")
+REALTIME, HOURLY, DAILY, DSP = "parking.realtime", "parking.hourly", "parking.daily", "parking.dsp"
+
+
+@query(REALTIME)
 def realtime(ctx, late_after_minutes: int = LATE_AFTER_MINUTES) -> pl.DataFrame:
-    return realtime_status(ctx.frame("parking_temps_reel"), late_after_minutes)
+    return realtime_status(ctx.role_frame(REALTIME), late_after_minutes)
 
 
-@query("parking_journalier")
+@query(REALTIME, DAILY)
+def car_parks(ctx) -> pl.DataFrame:
+    return car_parks_of(ctx.role_frame(REALTIME) if ctx.has(REALTIME) else None,
+                        ctx.role_frame(DAILY) if ctx.has(DAILY) else None)
+
+
+@query(DAILY)
 def cached_trend(ctx, parking_id: str | None, every: str = "1d") -> pl.DataFrame:
-    return occupancy_trend(ctx.frame("parking_journalier"), [parking_id] if parking_id else None, every)
+    return occupancy_trend(ctx.role_frame(DAILY), [parking_id] if parking_id else None, every)
 
 
-@query("parking_horaire")
+@query(HOURLY)
 def cached_typical_week(ctx, parking_id: str | None) -> pl.DataFrame:
-    return typical_week(ctx.frame("parking_horaire"), [parking_id] if parking_id else None)
+    return typical_week(ctx.role_frame(HOURLY), [parking_id] if parking_id else None)
 
 
-@query("parking_horaire")
+@query(HOURLY)
 def cached_peak_hours(ctx, parking_id: str | None, weekdays: tuple[int, ...] = (1, 2, 3, 4, 5)) -> pl.DataFrame:
     """Mean occupancy by hour of day (0–23) for the chosen car park (all together when None), on weekdays.
     Columns: hour, occupancy."""
-    frame = select(ctx.frame("parking_horaire"), [parking_id] if parking_id else None)
+    frame = select(ctx.role_frame(HOURLY), [parking_id] if parking_id else None)
     frame = frame.filter(pl.col("hour").dt.weekday().is_in(list(weekdays)))
     return (frame.group_by(pl.col("hour").dt.hour().cast(pl.Int8).alias("hour_of_day")).agg(_weighted_occupancy())
             .rename({"hour_of_day": "hour"}).sort("hour"))
 
 
-@query("parking_journalier")
+@query(DAILY)
 def cached_saturation_days(ctx, min_minutes: int = 60) -> pl.DataFrame:
-    return saturation_days(ctx.frame("parking_journalier"), min_minutes)
+    return saturation_days(ctx.role_frame(DAILY), min_minutes)
 
 
-@query("parking_journalier")
+@query(DAILY, REALTIME)
 def cached_comparison(ctx) -> pl.DataFrame:
-    return compare_car_parks(ctx.frame("parking_journalier"), history_car_parks())
+    return compare_car_parks(ctx.role_frame(DAILY), car_parks(ctx))
 
 
-@query("parking_dsp")
+@query(DSP)
 def dsp(ctx) -> pl.DataFrame:
-    return ctx.frame("parking_dsp").sort("annee")
+    return ctx.role_frame(DSP).sort("annee")

@@ -31,3 +31,10 @@ def validate(frame: pl.DataFrame, spec: Dataset, known_communes: frozenset[str] 
             problems.append(f"unknown commune code(s) {', '.join(unknown[:5])}")
     if problems:
         raise ValidationFailed("; ".join(problems))
+
+
+def drop_exact_duplicates(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Real exports sometimes repeat a record word for word (the BAAC sample does): the copies are dropped and
+    counted. Records that share a key but differ in any field still fail validation."""
+    unique = frame.unique(maintain_order=True)
+    return unique, frame.height - unique.height

@@ -1,5 +1,6 @@
 """/climat — le plan climat (PCAET) : indicateurs par axe face à leur référence et leur objectif, et le budget
-climat d'Issy-les-Moulineaux. Confidential indicators are read and shown only for granted users."""
+climat de la commune qui le vote. Confidential indicators are read and shown only for granted users. Each part
+reads its dataset role; a part the territory has no data for is left out, with a note."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html, no_
 from auth.session import can, current_auth
 from components.badges import demo_badge, lock_icon
 from components.chart_card import chart_card
+from components.chart_spec import missing_note
+from components.notices import unavailable
 from components.figures.climat import (breakdown_figure, breakdown_summary, budget_figure, budget_summary,
                                        indicator_figure, indicator_summary)
 from components.formats import fmt_int, fmt_percent
@@ -21,6 +24,7 @@ from data_access import climat as q
 from data_access.context import current
 from data_access.indicators import PROJECTION_POINTS, TOLERANCE
 from data_access.snapshots import SnapshotMissing
+from data_access.territory import commune_for_single_budget
 
 SECTION = "/climat#confidentiel"
 ALL_INDICATORS = "tous"
@@ -28,7 +32,7 @@ ALL_INDICATORS = "tous"
 dash.register_page(
     __name__, path="/climat", name="Climat", title="Plan climat (PCAET) et budget climat", order=10, nav=True,
     access="public", sections={"confidentiel": ["elus", "climat"]},
-    datasets=["pcaet_valeurs", "pcaet_valeurs_internes", "pcaet_indicateurs", "budget_climat"],
+    roles=["climate.indicators", "climate.indicators_internal", "climate.budget"],
     description="Indicateurs du plan climat face à leurs objectifs ; budget climat (tCO2e) voté et réalisé.",
 )
 
@@ -43,12 +47,17 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, **_ign
     territory = data.catalog.territory
     confidential = can(SECTION)
     place = parse_commune(commune, territory)
+    missing = [(title, reason) for title, role in (("Indicateurs du plan climat", q.PUBLIC),
+                                                   ("Budget climat", q.BUDGET)) if (reason := data.missing(role))]
+    budget_part = budget_section(q.budget(data), data) if data.has(q.BUDGET) else None
+    if not data.has(q.PUBLIC):
+        return html.Div([html.H1("Plan climat-air-énergie et budget climat", className="h3"), budget_part,
+                         missing_note(missing)])
     try:
         values = q.values(data, place.value, confidential)
-        budget = q.budget(data)
     except SnapshotMissing as exc:
         return html.Div([html.H1("Plan climat", className="h3"),
-                         dbc.Alert(f"Les données du plan climat ne sont pas disponibles : {exc}", color="danger")])
+                         unavailable("Les données du plan climat ne sont pas disponibles", exc)])
     axis_list = q.axes(values)
     axis = parse_choice(axe, [a for a, _ in axis_list], axis_list[0][0])
     rows = q.plan(values, axis.value)
@@ -75,14 +84,15 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, **_ign
         *[n for n in notices if n],
         dbc.Alert([demo_badge(), " Les valeurs des indicateurs et le détail du budget climat sont des données de "
                    "démonstration ; les définitions des indicateurs sont les définitions réglementaires réelles."],
-                  color="light", className="small py-2"),
+                  color="light", className="small py-2") if data.provenance(q.PUBLIC).demo else None,
         selectors(axis_list, axis.value, rows, chosen.value, years, str(first_year), str(last_year)),
         html.H2(f"Axe {axis.value} — {dict(axis_list)[axis.value]} · {commune_label(place.value, territory)}",
                 className="h5 mt-3"),
         dbc.Row(cards, className="g-3", id="climat-cards"),
         confidential_note(confidential),
         html.Div(detail(values, rows, detail_id, first_year, last_year, data), id="detail", className="mt-4"),
-        budget_section(budget, data),
+        budget_part,
+        missing_note(missing),
         method_note(),
     ])
 
@@ -108,13 +118,13 @@ def detail(values, rows, indicateur, first, last, data):
     kids = {titre.split(" - ")[-1]: q.series(values, child, first, last)
             for child, titre in q.children_of(values, indicateur)}
     figure = indicator_figure(shown, row, a, kids)
-    source = data.catalog["pcaet_valeurs"].attribution
+    source = data.provenance(q.PUBLIC)
     unit, decimals = row["unite"], int(row["precision"] if row["precision"] is not None else 2)
     table = (shown.select("annee", "resultat", "objectif"),
              {"annee": "Année", "resultat": f"Résultat ({unit})", "objectif": f"Objectif ({unit})"},
              {"annee": str, "resultat": decimals, "objectif": decimals})
     return chart_card("climat-detail", f"{row['titre']} ({unit})", figure, indicator_summary(row, a), source,
-                      data.status("pcaet_valeurs").meta.fetched_at, demo=True, table=table)
+                      table=table)
 
 
 def confidential_note(confidential: bool):
@@ -131,11 +141,13 @@ def budget_section(budget, data) -> html.Section:
     totals = q.budget_totals(budget)
     known = totals.filter(pl.col("realise_tco2e").is_not_null() & pl.col("plafond_tco2e").is_not_null())
     last = known.row(-1, named=True)
-    source = data.catalog["budget_climat"].attribution
-    when = data.status("budget_climat").meta.fetched_at
+    source = data.provenance(q.BUDGET)
+    territory = data.catalog.territory
+    voter = commune_for_single_budget(budget, territory)
+    voted_by = f"de {territory.commune_name(voter)}" if voter else f"de {territory.name}"
     sectors, actors = q.budget_breakdown(budget, "secteur"), q.budget_breakdown(budget, "acteur")
     return html.Section([
-        html.H2(["Budget climat d'Issy-les-Moulineaux ", demo_badge()], className="h5 mt-5"),
+        html.H2([f"Budget climat {voted_by} ", demo_badge(source.demo) if source.demo else None], className="h5 mt-5"),
         html.P("Chaque année, le conseil municipal débat des orientations en décembre, vote en février un plafond "
                "d'émissions du territoire (en tonnes équivalent CO2) et présente le résultat de l'année précédente.",
                className="small"),
@@ -149,7 +161,7 @@ def budget_section(budget, data) -> html.Section:
         ], className="g-3 mb-3", id="budget-kpis"),
         dbc.Row([
             dbc.Col(chart_card("budget-plafond", "Plafond voté et émissions réalisées", budget_figure(totals),
-                               budget_summary(totals), source, when, demo=True, table=(
+                               budget_summary(totals), source, table=(
                                    totals.select("annee", "plafond_tco2e", "realise_tco2e", "ecart_tco2e", "ecart_pct"),
                                    {"annee": "Année", "plafond_tco2e": "Plafond voté (tCO2e)",
                                     "realise_tco2e": "Émissions réalisées (tCO2e)", "ecart_tco2e": "Écart (tCO2e)",
@@ -157,10 +169,10 @@ def budget_section(budget, data) -> html.Section:
                                    {"annee": str, "plafond_tco2e": 0, "realise_tco2e": 0, "ecart_tco2e": 0,
                                     "ecart_pct": 1})), lg=12),
             dbc.Col(chart_card("budget-secteurs", "Émissions par secteur", breakdown_figure(sectors, "Secteur"),
-                               breakdown_summary(sectors, "secteur"), source, when, demo=True,
+                               breakdown_summary(sectors, "secteur"), source,
                                table=breakdown_table(sectors, "Secteur")), lg=6),
             dbc.Col(chart_card("budget-acteurs", "Émissions par acteur", breakdown_figure(actors, "Acteur"),
-                               breakdown_summary(actors, "acteur"), source, when, demo=True,
+                               breakdown_summary(actors, "acteur"), source,
                                table=breakdown_table(actors, "Acteur")), lg=6),
         ], className="g-3"),
     ], id="budget-climat")

@@ -26,7 +26,7 @@ def visible_datasets(auth, principal, registry: dict, data) -> list:
     keys = set()
     for page in registry.values():
         if auth.policy.allows(principal, page["path"]):
-            keys.update(page.get("datasets", []))
+            keys.update(data.key_for(role) for role in page.get("roles", []))
     return [s for s in data.statuses("internal") if s.spec.key in keys or principal.is_admin]
 
 
@@ -58,7 +58,7 @@ def layout(**_ignored):
             html.Ul([resource_item(r) for r in resources] or [html.Li("aucun pour le moment")], id="my-resources"),
             html.H2("Fraîcheur des données internes", className="h5"),
             html.Ul([html.Li([s.spec.title, " ", visibility_badge("internal"), " ",
-                              freshness_badge(s.state, s.meta.last_error), " ",
+                              freshness_badge(s.state, s.reason), " ",
                               data_date(s.meta.fetched_at, s.age_seconds)]) for s in datasets]
                     or [html.Li("Aucun jeu de données interne pour vos tableaux.")], id="my-datasets"),
             html.P(html.A("Se déconnecter", href="/logout", className="btn btn-outline-secondary btn-sm"),

@@ -2,7 +2,7 @@
 la commune se compare aux communes de même taille. Public page; every choice is in the URL (a permalink).
 
 Budget lines (SCDL schema) give the detail of one commune's documents; the OFGL aggregates give the ratios
-of every GPSO commune and of the same-size average. A commune without published lines still gets its
+of every commune of the territory and of the same-size average. A commune without published lines still gets its
 evolution and ratios, from the OFGL aggregates, and the page says so.
 """
 
@@ -14,6 +14,8 @@ import polars as pl
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components.badges import demo_badge
+from components.chart_spec import missing_note
+from components.notices import stale as stale_notice
 from components.chart_card import chart_card
 from components.figures import finances as fig
 from components.formats import fmt_int, fmt_percent, fmt_unit
@@ -24,8 +26,8 @@ from data_access import finances as q
 from data_access import mobilite as mq
 from data_access.context import current
 from data_access.snapshots import SnapshotMissing
+from data_access.territory import codes, commune_for_single_budget
 
-DEFAULT_COMMUNE = "92040"  # the commune whose budget lines are published (the territory has no budget of its own here)
 DOCUMENT_LABELS = {"ca": "Compte administratif (réalisé)", "bp": "Budget primitif (voté)"}
 DOCUMENT_NAMES = {"ca": "compte administratif", "bp": "budget primitif"}
 VIEWS = {"nature": "par nature", "fonction": "par fonction"}
@@ -33,7 +35,7 @@ PER_INHABITANT = "habitant"
 
 dash.register_page(
     __name__, path="/finances", name="Finances", title="Rapport financier", order=40, nav=True, access="public",
-    datasets=["budget_lignes", "finances_ofgl", "projets_investissement", "communes_contours"],
+    roles=["finance.budget_lines", "finance.aggregates", "finance.projects"],
     description="Budget primitif et compte administratif : recettes, dépenses, évolution, ratios comparés.",
 )
 
@@ -42,7 +44,13 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
     data = current()
     territory = data.catalog.territory
     place = parse_commune(commune, territory)
-    code = DEFAULT_COMMUNE if place.value == ALL else place.value
+    lacking = [(title, reason) for title, role in (("Lignes budgétaires", q.LINES), ("Agrégats comparés", q.OFGL))
+               if (reason := data.missing(role))]
+    if lacking:  # the report needs both (the detail and the ratios); the page says what is missing
+        return html.Div([html.H1("Rapport financier", className="h3"), missing_note(lacking)])
+    # Each commune votes its own budget: for the whole territory, the commune whose lines are published.
+    code = (place.value if place.value != ALL else
+            commune_for_single_budget(q.classified_lines(data).lines, territory) or codes(territory)[0])
     name = territory.commune_name(code) or code
     header = [html.H1("Rapport financier", className="h3"), fallback_notice("Commune", place, name)]
     if place.value == ALL:  # each commune votes its own budget: there is no territory total to show
@@ -77,19 +85,19 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
     if per and not population.get(year):
         notices.append(dbc.Alert(f"Population {year} inconnue : montants totaux affichés.", color="warning",
                                  className="py-1 px-2 small"))
-    statuses = {key: data.status(key) for key in (q.LINES, q.OFGL, q.PROJECTS)}
-    sources = {key: status.spec.attribution for key, status in statuses.items()}
-    dates = {key: status.meta.fetched_at for key, status in statuses.items()}
+    roles = {"budget_lignes": q.LINES, "finances_ofgl": q.OFGL, "projets_investissement": q.PROJECTS}
+    statuses = {name_: data.status(data.key_for(role)) for name_, role in roles.items() if data.key_for(role)}
+    sources = {name_: data.provenance(role) for name_, role in roles.items() if data.key_for(role)}
+    dates = {}
     context = dict(data=data, code=code, name=name, year=year, doc=doc, doc_key=doc_choice.value, scale=scale,
                    per=per, population=population, view=view_choice.value, lines=lines, ofgl=ofgl,
                    sources=sources, dates=dates)
     notices += data_warnings(data, statuses.values(), code)
     return html.Div(header + notices + [
-        dbc.Alert([demo_badge(), " Lignes budgétaires, agrégats comparés et projets sont des données de "
-                   "démonstration au format réel (schéma SCDL budget, agrégats OFGL, nomenclature M57) ; le compte "
-                   "administratif 2019 d'Issy-les-Moulineaux reproduit les totaux publiés (167,4 M€ de dépenses "
-                   "réelles, dont 138,1 M€ de fonctionnement et 29,3 M€ d'investissement)."],
-                  color="light", className="small py-2"),
+        dbc.Alert([demo_badge(), " Ces données financières sont des données de démonstration au format réel "
+                   "(schéma SCDL budget, agrégats OFGL, nomenclature M57), ancrées sur les chiffres publiés "
+                   "(voir la notice des données)."], color="light", className="small py-2")
+        if any(p.demo for p in sources.values()) else None,
         selectors(years, year_choice.value, doc_choice.value, per, view_choice.value),
         html.H2(f"{name} — {DOCUMENT_NAMES[doc_choice.value]} {year}",
                 className="h4 mt-3", id="finances-heading"),
@@ -97,7 +105,8 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
         evolution_section(**context),
         execution_section(**context),
         ratios_section(**context),
-        projects_section(**context),
+        projects_section(**context) if data.has(q.PROJECTS) else missing_note(
+            [("Carte des projets d'investissement", data.missing(q.PROJECTS))], note_id="finances-projets-absents"),
         method_note(),
     ], id="finances-page")
 
@@ -105,10 +114,7 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
 def data_warnings(data, statuses, code: str) -> list[dbc.Alert]:
     """Say when a dataset is stale (its last refresh failed) and when budget lines could not be classified."""
     warnings = []
-    for status in statuses:
-        if status.state == "stale":
-            warnings.append(dbc.Alert(f"La dernière mise à jour de « {status.spec.title} » a échoué : les dernières "
-                                      "données valides sont affichées.", color="warning", className="small"))
+    warnings += [n for n in (stale_notice(status) for status in statuses) if n]
     rejected = q.classified_lines(data).rejected.filter(pl.col("commune_code") == code)
     if rejected.height:
         reasons = ", ".join(f"{n} : {motif}" for motif, n in rejected.group_by("motif").len().sort("motif").iter_rows())
@@ -150,7 +156,7 @@ def money_section(data, code, name, year, doc, scale, view, lines, sources, date
                              _no_lines(name, doc, year)], id="finances-argent")
     totals = q.totals(real)
     spending, revenue = totals[(q.F, q.DEP)] + totals[(q.I, q.DEP)], totals[(q.F, q.REC)] + totals[(q.I, q.REC)]
-    source, when = sources["budget_lignes"], dates["budget_lignes"]
+    source = sources["budget_lignes"]
     cards = []
     for card_id, sens, what, title in (
             ("finances-recettes", q.REC, "recettes", "D'où vient l'argent : recettes réelles"),
@@ -158,7 +164,7 @@ def money_section(data, code, name, year, doc, scale, view, lines, sources, date
         parts = q.breakdown(real, sens, view)
         cards.append(dbc.Col(chart_card(
             card_id, f"{title} {VIEWS[view]}", fig.flows_figure(parts, what.capitalize(), scale),
-            fig.flows_summary(parts, what, scale), source, when, demo=True,
+            fig.flows_summary(parts, what, scale), source,
             table=fig.flows_table(parts, scale, view)), lg=6))
     return html.Section([
         html.H2("D'où vient l'argent, où va l'argent", className="h5 mt-3"),
@@ -177,7 +183,7 @@ def money_section(data, code, name, year, doc, scale, view, lines, sources, date
         dbc.Row(cards, className="g-3"),
         dbc.Row(dbc.Col(chart_card(
             "finances-sections", "Fonctionnement et investissement", fig.sections_figure(totals, scale),
-            fig.sections_summary(totals, scale), source, when, demo=True, table=fig.sections_table(totals, scale)),
+            fig.sections_summary(totals, scale), source, table=fig.sections_table(totals, scale)),
             lg=12), className="g-3 mt-1"),
     ], id="finances-argent")
 
@@ -197,13 +203,13 @@ def evolution_section(data, code, name, year, doc, doc_key, per, population, lin
         html.H2("Évolution", className="h5 mt-4"),
         chart_card("finances-evolution", f"Recettes et dépenses réelles par année ({what})",
                    fig.evolution_figure(evolution, scales, unit, year), fig.evolution_summary(evolution, what),
-                   sources[key], dates[key], demo=True, table=fig.evolution_table(evolution, scales, unit)),
+                   sources[key], table=fig.evolution_table(evolution, scales, unit)),
     ], id="finances-evolution-section")
 
 
 def execution_section(data, name, year, scale, lines, sources, dates, **_):
     execution = q.execution(lines, year)
-    source, when = sources["budget_lignes"], dates["budget_lignes"]
+    source = sources["budget_lignes"]
     if execution.is_empty():
         body = dbc.Alert(f"Pas de compte administratif {year} publié pour {name} : le taux d'exécution ne se "
                          "calcule qu'une fois les comptes arrêtés.", color="info", className="small")
@@ -212,10 +218,10 @@ def execution_section(data, name, year, scale, lines, sources, dates, **_):
         body = dbc.Row([
             dbc.Col(chart_card("finances-execution", f"Exécution du budget {year} : crédits votés et réalisés",
                                fig.execution_figure(execution, scale), fig.execution_summary(execution, year),
-                               source, when, demo=True, table=fig.execution_table(execution, scale)), lg=6),
+                               source, table=fig.execution_table(execution, scale)), lg=6),
             dbc.Col(chart_card("finances-execution-annees", "Taux d'exécution par année",
                                fig.execution_rates_figure(rates, year), fig.execution_rates_summary(rates),
-                               source, when, demo=True, table=fig.execution_rates_table(rates)), lg=6),
+                               source, table=fig.execution_rates_table(rates)), lg=6),
         ], className="g-3")
     return html.Section([
         html.H2("Budget voté et budget réalisé", className="h5 mt-4"),
@@ -243,8 +249,7 @@ def ratios_section(data, code, name, year, population, ofgl, sources, dates, **_
         ratio_list(comparison, name),
         chart_card("finances-ratios-chart", "Ratios par habitant : la commune et la moyenne de sa strate",
                    fig.ratios_figure(comparison, name, "Moyenne de la strate"),
-                   fig.ratios_summary(comparison, name, year), sources["finances_ofgl"], dates["finances_ofgl"],
-                   demo=True, table=fig.ratios_table(comparison, name)),
+                   fig.ratios_summary(comparison, name, year), sources["finances_ofgl"], table=fig.ratios_table(comparison, name)),
         glossary(),
         peers_card(data, code, year, ofgl, sources, dates),
     ], id="finances-ratios")
@@ -256,7 +261,7 @@ def peers_card(data, code, year, ofgl, sources, dates):
     return html.Div(chart_card(
         "finances-communes", f"Les communes de {data.catalog.territory.name} en {year} (par habitant)",
         fig.peers_figure(peers, code), fig.peers_summary(peers, year), sources["finances_ofgl"],
-        dates["finances_ofgl"], demo=True, table=fig.peers_table(peers)), className="mt-3")
+        table=fig.peers_table(peers)), className="mt-3")
 
 
 def _ratio_text(value, unit: str) -> str:
@@ -314,8 +319,8 @@ def projects_section(data, code, name, year, sources, dates, **_):
     return html.Section([
         heading,
         chart_card("finances-projets-carte", f"Projets d'investissement en cours en {year}",
-                   fig.projects_figure(base_map(outlines, height=460), projects), fig.projects_summary(projects, year),
-                   sources["projets_investissement"], dates["projets_investissement"], demo=True,
+                   fig.projects_figure(base_map(outlines, height=460, points=projects), projects), fig.projects_summary(projects, year),
+                   sources["projets_investissement"],
                    table=fig.projects_table(projects)),
     ], id="finances-projets")
 

@@ -44,8 +44,11 @@ def dataset_row(status) -> html.Tr:
             html.Td([html.Span(spec.portal_url.removeprefix("https://"), className="d-block small"), portal_link]),
             html.Td(spec.licence),
             html.Td(fmt_int(meta.rows) if meta.has_data else "–", className="text-end"),
+            html.Td(fmt_int(meta.bad_rows) if meta.has_data else "–", className="text-end",
+                    title="; ".join(meta.notes) or None),
             html.Td(data_date(meta.fetched_at, status.age_seconds), className="small"),
-            html.Td(freshness_badge(status.state, meta.last_error)),
+            html.Td([freshness_badge(status.state, status.reason)]
+                    + ([html.Span(status.reason, className="d-block small")] if status.reason else [])),
         ],
         id=f"dataset-{spec.key}",
     )
@@ -55,14 +58,26 @@ def layout(commune=None, **_ignored):
     data = current()
     parsed = parse_commune(commune, data.catalog.territory)
     search = merge_query("", commune=parsed.value)
-    pages = [p for p in nav_pages(dash.page_registry) if p["relative_path"] != "/"]
+    pages = [p for p in nav_pages(dash.page_registry, data) if p["relative_path"] != "/"]
+    statuses = data.statuses()
+    empty = None
+    if not any(s.meta.has_data for s in statuses):
+        empty = dbc.Alert([html.Strong("Pas encore de données. "),
+                           ("Le catalogue ne déclare aucun jeu de données : ajoutez-en (README, « Another territory »)."
+                            if not statuses else
+                            ["Lancez ", html.Code("python -m data_access refresh --all"),
+                             " pour charger les jeux de données du catalogue depuis le portail."])],
+                          color="info", id="no-data")
     return html.Div(
         [
             html.H1(f"Tableaux de bord — {data.catalog.territory.name}", className="h3"),
             html.P("Les tableaux publics sont ouverts à tous ; les tableaux internes (cadenas) sont réservés aux "
                    "agents et élus habilités.", className="text-body-secondary"),
+            empty,
             html.H2("Tableaux de bord", className="h5 mt-4"),
-            dbc.Row([dashboard_card(p, search) for p in pages], className="g-3", id="dashboard-list"),
+            dbc.Row([dashboard_card(p, search) for p in pages], className="g-3", id="dashboard-list")
+            if pages else html.P("Aucun tableau de bord : aucun jeu de données n'a encore de données.",
+                                 className="small", id="dashboard-list"),
             html.H2("Jeux de données", className="h5 mt-4"),
             html.Div(
                 dbc.Table(
@@ -70,8 +85,8 @@ def layout(commune=None, **_ignored):
                         html.Caption("Jeux de données utilisés, avec leur source, leur licence et leur fraîcheur"),
                         html.Thead(html.Tr([html.Th(h, scope="col") for h in (
                             "Jeu de données", "Visibilité", "Portail et identifiant", "Licence", "Lignes",
-                            "Données du", "État")])),
-                        html.Tbody([dataset_row(s) for s in data.statuses()]),
+                            "Lignes écartées", "Données du", "État")])),
+                        html.Tbody([dataset_row(s) for s in statuses]),
                     ],
                     hover=True, size="sm", className="align-middle", id="dataset-table",
                 ),

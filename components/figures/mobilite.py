@@ -41,7 +41,7 @@ def velib_by_commune_summary(table: pl.DataFrame) -> str:
 
 def velib_map(stations: pl.DataFrame, outlines: dict) -> go.Figure:
     """Stations on the offline base map, sized by capacity, coloured by bikes available."""
-    fig = base_map(outlines)
+    fig = base_map(outlines, points=stations)
     if stations.is_empty():
         return fig
     in_service = stations["is_installed"] & stations["is_renting"]
@@ -62,6 +62,14 @@ def velib_map(stations: pl.DataFrame, outlines: dict) -> go.Figure:
         )
     )
     return fig
+
+
+def profile_table(profile: pl.DataFrame) -> pl.DataFrame:
+    """The typical week as the heatmap shows it: one row per weekday, one column per hour."""
+    wide = (profile.with_columns(pl.format("{} h", pl.col("heure")).alias("h"))
+            .pivot(on="h", index="jour_semaine", values="debit_moyen").sort("jour_semaine"))
+    return wide.with_columns(pl.col("jour_semaine").replace_strict(
+        {i + 1: d for i, d in enumerate(WEEKDAYS)}, return_dtype=pl.String))
 
 
 def velib_map_summary(summary: dict, commune_label: str) -> str:
@@ -151,7 +159,7 @@ def accidents_figure(by_year: pl.DataFrame) -> go.Figure:
 
 
 def accidents_summary(by_year: pl.DataFrame) -> str:
-    if by_year.is_empty():
+    if by_year.is_empty() or by_year["annee"].is_null().all():
         return "Aucun accident recensé."
     year = int(by_year["annee"].max())
     last = by_year.filter(pl.col("annee") == year)
@@ -223,7 +231,7 @@ def irve_map(points: pl.DataFrame, outlines: dict) -> go.Figure:
     """Charge points on the offline base map, coloured by power class."""
     from data_access.mobilite import POWER_CLASSES
 
-    fig = base_map(outlines, height=400)
+    fig = base_map(outlines, height=400, points=points)
     palette = [COLORS["public"], COLORS["primary"], "#d4a017", COLORS["danger"]]
     for (low, high, label), color in zip(POWER_CLASSES, palette):
         part = points.filter((pl.col("puissance_nominale") > low) & (pl.col("puissance_nominale") <= high))
@@ -292,7 +300,7 @@ def accidents_users_summary(by_user: pl.DataFrame) -> str:
 
 def points_map(frame: pl.DataFrame, outlines: dict, text: list[str], name: str, color: str,
                customdata: list | None = None) -> go.Figure:
-    fig = base_map(outlines, height=380)
+    fig = base_map(outlines, height=380, points=frame)
     if not frame.is_empty():
         fig.add_trace(go.Scattermap(lat=frame["lat"].to_list(), lon=frame["lon"].to_list(), mode="markers",
                                     marker={"size": 8, "color": color, "opacity": 0.7}, name=name, text=text,
@@ -303,6 +311,157 @@ def points_map(frame: pl.DataFrame, outlines: dict, text: list[str], name: str, 
 def arcs_map_summary(arcs: pl.DataFrame) -> str:
     if arcs.is_empty():
         return "Aucun point de comptage sur ce périmètre."
-    real = arcs.filter(~pl.col("demonstration")).height
     text = f"{fmt_int(arcs.height)} point{'s' if arcs.height > 1 else ''} de comptage sur la carte"
-    return text + (f", dont {fmt_int(real)} réel{'s' if real > 1 else ''} à Paris, près d'Issy-les-Moulineaux." if real else ".")
+    if "demonstration" not in arcs.columns or arcs["demonstration"].is_null().all():
+        return text + "."
+    real = arcs.filter(~pl.col("demonstration").fill_null(False))
+    if not real.height or real.height == arcs.height:
+        return text + "."
+    where = sorted(set(real["territoire"].drop_nulls().to_list())) if "territoire" in real.columns else []
+    return text + (f", dont {fmt_int(real.height)} réel{'s' if real.height > 1 else ''}"
+                   + (f" ({', '.join(where)})" if where else "") + " ; les autres sont des données de démonstration.")
+
+
+# ------------------------------------------------------------------------------------------ chart specs
+# Each chart of /mobilite, declared once: the role it reads, the canonical columns it needs, its query, figure,
+# sentence and table. ``view`` holds the page's choices: commune, label (its name), outlines (GeoJSON).
+
+def _period(frame: pl.DataFrame, column: str = "annee") -> str:
+    from data_access.mobilite import year_span
+
+    span = year_span(frame, column)
+    if span is None:
+        return ""
+    return f" ({span[0]})" if span[0] == span[1] else f" ({span[0]}-{span[1]})"
+
+
+def _commune_codes(frame: pl.DataFrame) -> list | None:
+    return frame["commune_code"].to_list() if "commune_code" in frame.columns else None
+
+
+def _accident_text(crashes: pl.DataFrame) -> list[str]:
+    parts = [c for c in ("gravite", "categorie_usager") if c in crashes.columns]
+    return [" · ".join([f"{row['date']:%d/%m/%Y}" if row["date"] else "date inconnue"]
+                       + [str(row[c]) for c in parts if row[c]]) for row in crashes.iter_rows(named=True)]
+
+
+def _arc_text(arcs: pl.DataFrame) -> list[str]:
+    if "demonstration" not in arcs.columns:
+        return [f"<b>{label}</b>" for label in arcs["libelle"].to_list()]
+    return [f"<b>{label}</b>" + (" (démonstration)" if demo else "")
+            for label, demo in arcs.select("libelle", "demonstration").iter_rows()]
+
+
+def _specs():
+    from components.chart_spec import ChartSpec
+    from data_access import mobilite as q
+
+    years = {"annee": str}
+    located = lambda frame: frame.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())  # noqa: E731
+    velib = [
+        ChartSpec("velib-map", "Stations Vélib'", q.BIKESHARE,
+                  lambda ctx, v: q.velib_stations(ctx, v["commune"]),
+                  lambda st, v: velib_map(st, v["outlines"]),
+                  lambda st, v: velib_map_summary(q.velib_summary(st), v["label"]),
+                  columns=("lat", "lon", "capacity", "bikes_available", "ebike", "docks_available"), width=7),
+        ChartSpec("velib-communes", "Vélos disponibles par commune", q.BIKESHARE,
+                  lambda ctx, v: (q.velib_commune_table(ctx) if v["commune"] == q.ALL else
+                                  q.velib_commune_table(ctx).filter(pl.col("commune_code") == v["commune"])),
+                  lambda t, v: velib_by_commune_bar(t), lambda t, v: velib_by_commune_summary(t),
+                  columns=("commune_code", "capacity", "mechanical", "ebike"), width=5,
+                  table=lambda t, v: (t, {"commune": "Commune", "stations": "Stations", "capacity": "Capacité (places)",
+                                          "mechanical": "Vélos mécaniques", "ebike": "Vélos électriques"}, None)),
+    ]
+    charging = [
+        ChartSpec("irve-carte", "Carte des points de recharge", q.CHARGING,
+                  lambda ctx, v: q.irve_points(ctx, v["commune"]),
+                  lambda p, v: irve_map(located(p), v["outlines"]), lambda p, v: irve_map_summary(p, v["label"]),
+                  columns=("lat", "lon", "puissance_nominale", "nom_station", "nom_operateur", "id_station_itinerance"),
+                  table=lambda p, v: (q.irve_plugs(p), {"prise": "Type de prise", "points": "Points équipés"}, None)
+                  if {"prise_type_2", "prise_type_combo_ccs", "prise_type_chademo", "prise_type_ef"} <= set(p.columns)
+                  else None),
+        ChartSpec("irve-croissance", "Points de recharge ouverts et en service", q.CHARGING,
+                  lambda ctx, v: q.irve_growth(q.irve_points(ctx, v["commune"])),
+                  lambda g, v: irve_growth_figure(g), lambda g, v: irve_growth_summary(g),
+                  columns=("date_mise_en_service",), width=7,
+                  table=lambda g, v: (g, {"annee": "Année", "ouverts": "Ouverts dans l'année",
+                                          "en_service": "En service en fin d'année"}, years)),
+        ChartSpec("irve-puissance", "Points de recharge par puissance", q.CHARGING,
+                  lambda ctx, v: q.irve_power_classes(q.irve_points(ctx, v["commune"])),
+                  lambda c, v: irve_power_figure(c), lambda c, v: irve_power_summary(c),
+                  columns=("puissance_nominale",), width=5,
+                  table=lambda c, v: (c, {"classe": "Puissance", "points": "Points"}, None)),
+    ]
+    critair = [
+        ChartSpec("critair", "Répartition du parc par vignette Crit'Air", q.CRITAIR,
+                  lambda ctx, v: q.critair(ctx, v["commune"]),
+                  lambda sh, v: critair_figure(sh), lambda sh, v: critair_summary(sh),
+                  columns=("annee", "classe", "ordre", "vehicules"),
+                  table=lambda sh, v: (sh.select("annee", "classe", "vehicules", "part"),
+                                       {"annee": "Année", "classe": "Vignette", "vehicules": "Véhicules",
+                                        "part": "Part (%)"}, {"annee": str, "part": 1})),
+    ]
+    counts_cols = ("arc_id", "libelle", "heure", "debit")
+    traffic = [
+        ChartSpec("trafic-jour", "Débit journalier moyen, mois par mois", q.COUNTS,
+                  lambda ctx, v: q.traffic(ctx, v["commune"])["daily"],
+                  lambda d, v: daily_flow_figure(d), lambda d, v: daily_flow_summary(d), columns=counts_cols,
+                  table=lambda d, v: (d.select("libelle", "mois", "vehicules_par_jour", "jours"),
+                                      {"libelle": "Point de comptage", "mois": "Mois",
+                                       "vehicules_par_jour": "Véhicules par jour (moyenne)", "jours": "Jours comptés"},
+                                      {"mois": lambda m: m.strftime("%m/%Y"), "vehicules_par_jour": 0})),
+        ChartSpec("trafic-semaine", "Semaine type : débit moyen par heure", q.COUNTS,
+                  lambda ctx, v: q.traffic(ctx, v["commune"])["profile"],
+                  lambda pr, v: profile_heatmap(pr), lambda pr, v: profile_summary(pr), columns=counts_cols, width=7,
+                  table=lambda pr, v: (wide := profile_table(pr),
+                                       {c: ("Jour" if c == "jour_semaine" else c) for c in wide.columns},
+                                       {c: 0 for c in wide.columns if c != "jour_semaine"})),
+        ChartSpec("trafic-etats", "État du trafic", q.COUNTS,
+                  lambda ctx, v: q.traffic(ctx, v["commune"])["states"],
+                  lambda st, v: traffic_states_figure(st), lambda st, v: traffic_states_summary(st),
+                  columns=counts_cols + ("etat_trafic",), width=5,
+                  table=lambda st, v: (st.select("libelle", "etat_trafic", "heures", "part"),
+                                       {"libelle": "Point de comptage", "etat_trafic": "État", "heures": "Heures",
+                                        "part": "Part (%)"}, {"part": 1})),
+        ChartSpec("trafic-carte", "Carte des points de comptage", q.ARCS,
+                  lambda ctx, v: located(q.counting_arcs(ctx, v["commune"])),
+                  lambda a, v: points_map(a, v["outlines"], _arc_text(a), "Points de comptage", "#0b5563"),
+                  lambda a, v: arcs_map_summary(a), columns=("arc_id", "libelle", "lat", "lon"),
+                  table=lambda a, v: (a.select("arc_id", "libelle", "lat", "lon"),
+                                      {"arc_id": "Identifiant", "libelle": "Point de comptage", "lat": "Latitude",
+                                       "lon": "Longitude"}, {"lat": 5, "lon": 5})),
+    ]
+    accidents = [
+        ChartSpec("accidents", lambda by, v: "Accidents corporels par gravité" + _period(by), q.ACCIDENTS,
+                  lambda ctx, v: q.accidents_by_year_severity(q.accidents(ctx, v["commune"])),
+                  lambda by, v: accidents_figure(by), lambda by, v: accidents_summary(by),
+                  columns=("date", "gravite"), width=6,
+                  table=lambda by, v: (by, {"annee": "Année", "gravite": "Gravité", "accidents": "Accidents"}, years)),
+        ChartSpec("accidents-carte", lambda c, v: "Carte des accidents" + _period(c), q.ACCIDENTS,
+                  lambda ctx, v: located(q.accidents(ctx, v["commune"])),
+                  lambda c, v: points_map(c, v["outlines"], _accident_text(c), "Accidents", "#b02a37",
+                                          customdata=_commune_codes(c)),
+                  lambda c, v: (f"Carte des {fmt_int(c.height)} accidents corporels localisés pour {v['label']}"
+                                f"{_period(c)}."),
+                  columns=("date", "lat", "lon"), width=6,
+                  table=lambda c, v: (c.select([x for x in ("date", "gravite", "commune_code", "lat", "lon")
+                                                if x in c.columns]),
+                                      {k: h for k, h in {"date": "Date", "gravite": "Gravité", "commune_code": "Commune",
+                                                         "lat": "Latitude", "lon": "Longitude"}.items()
+                                       if k in c.columns}, {"lat": 5, "lon": 5})),
+        ChartSpec("accidents-calendrier", "Accidents par mois et par heure", q.ACCIDENTS,
+                  lambda ctx, v: q.accidents_by_month_hour(q.accidents(ctx, v["commune"])),
+                  lambda cal, v: accidents_calendar_figure(cal["month"], cal["hour"]),
+                  lambda cal, v: accidents_calendar_summary(cal["month"], cal["hour"]), columns=("date",), width=7,
+                  table=lambda cal, v: (cal["month"].select("mois_nom", "accidents"),
+                                        {"mois_nom": "Mois", "accidents": "Accidents"}, None)),
+        ChartSpec("accidents-usagers", "Accidents par catégorie d'usager", q.ACCIDENTS,
+                  lambda ctx, v: q.accidents_by_user(q.accidents(ctx, v["commune"])),
+                  lambda u, v: accidents_users_figure(u), lambda u, v: accidents_users_summary(u),
+                  columns=("categorie_usager",), width=5,
+                  table=lambda u, v: (u, {"categorie_usager": "Usager", "accidents": "Accidents"}, None)),
+    ]
+    return {"velib": velib, "charging": charging, "critair": critair, "traffic": traffic, "accidents": accidents}
+
+
+SPECS = _specs()

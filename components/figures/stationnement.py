@@ -27,7 +27,7 @@ def fill_text(rate) -> str:
 
 def realtime_map(status: pl.DataFrame, outlines: dict) -> go.Figure:
     """Car parks on the offline base map, sized by capacity, coloured by state (late feeds in grey)."""
-    fig = base_map(outlines, height=380)
+    fig = base_map(outlines, height=380, points=status, fit_points=True)
     for state, color in STATE_COLORS.items():
         part = status.filter(pl.col("state") == state)
         if part.is_empty():

@@ -156,12 +156,12 @@ def test_the_m57_function_tree():
 
 def test_bundled_lines_give_the_published_2019_totals_and_agree_with_ofgl(catalog):
     store = SnapshotStore(q.SOURCES.parent / "snapshots")
-    result = q.classify(store.read(q.LINES))
+    result = q.classify(store.read("budget_lignes"))
     assert result.rejected.is_empty()
     totals = q.totals(q.real_lines(result.lines, 2019, CA))
     assert round(totals[(q.F, q.DEP)] / 1e6, 1) == 138.1 and round(totals[(q.I, q.DEP)] / 1e6, 1) == 29.3
     assert round((totals[(q.F, q.DEP)] + totals[(q.I, q.DEP)]) / 1e6, 1) == 167.4
-    ofgl = store.read(q.OFGL)
+    ofgl = store.read("finances_ofgl")
     for year in range(2019, 2026):  # the OFGL aggregates of Issy are those of its CA lines
         from_lines = q.aggregates_from_lines(q.real_lines(result.lines, year, CA))
         published, population = q.ofgl_aggregates(ofgl, "92040", year, per_inhabitant=False)
@@ -202,7 +202,7 @@ def scdl_text(frame: pl.DataFrame) -> str:
 
 def test_a_scdl_budget_file_maps_and_its_bad_rows_are_reported(catalog):
     store = SnapshotStore(q.SOURCES.parent / "snapshots")
-    lines = store.read(q.LINES).filter(pl.col("annee") == 2019, pl.col("document") == CA)
+    lines = store.read("budget_lignes").filter(pl.col("annee") == 2019, pl.col("document") == CA)
     text = scdl_text(lines).splitlines()
     header = text[0].split(";")
     broken = text[1].split(";")
@@ -215,8 +215,8 @@ def test_a_scdl_budget_file_maps_and_its_bad_rows_are_reported(catalog):
     # The catalog refuses a budget with any unreadable line (its totals would be wrong): the refresh keeps the
     # last good snapshot, and the message names the lines.
     with pytest.raises(SchemaMismatch, match="2 of 60 rows unusable.*montant_prevu='douze mille'"):
-        map_frame(raw, catalog[q.LINES], known_communes=None)
-    result = map_frame(raw, dataclasses.replace(catalog[q.LINES], max_bad_ratio=0.05), known_communes=None)
+        map_frame(raw, catalog["budget_lignes"], known_communes=None)
+    result = map_frame(raw, dataclasses.replace(catalog["budget_lignes"], max_bad_ratio=0.05), known_communes=None)
     assert result.bad_count == 2 and result.frame.height == lines.height - 2
     assert {(b.row, b.column) for b in result.bad_rows} == {(0, "montant_prevu"), (1, "annee")}  # 0-based
     classified = q.classify(result.frame)

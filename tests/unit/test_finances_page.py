@@ -65,7 +65,7 @@ def test_budget_primitif_and_per_inhabitant_view(render):
     ca, bp = render(annee="2019", document="ca"), render(annee="2019", document="bp")
     assert "budget primitif 2019" in bp and kpi_value(bp, "finances-kpi-depenses") != kpi_value(ca, "finances-kpi-depenses")
     per = render(annee="2019", document="ca", par="habitant")
-    population = q.populations(SnapshotStore(q.SOURCES.parent / "snapshots").read(q.OFGL), "92040")[2019]
+    population = q.populations(SnapshotStore(q.SOURCES.parent / "snapshots").read("finances_ofgl"), "92040")[2019]
     expected = f"{round(167_400_000 / population):,}".replace(",", NNBSP) + f"{NBSP}€/hab."
     assert kpi_value(per, "finances-kpi-depenses") == expected
 
@@ -95,7 +95,7 @@ def test_sync_url_keeps_other_parameters_and_cleans_values():
 
 @pytest.fixture(scope="module")
 def lines():
-    return q.classify(SnapshotStore(q.SOURCES.parent / "snapshots").read(q.LINES)).lines
+    return q.classify(SnapshotStore(q.SOURCES.parent / "snapshots").read("budget_lignes")).lines
 
 
 def test_sunburst_rings_add_up(lines):
@@ -130,7 +130,7 @@ def test_summaries_and_exports_use_french_formats(lines):
 
 
 def test_projects_map_one_trace_per_function(lines):
-    projects = q.projects_in(SnapshotStore(q.SOURCES.parent / "snapshots").read(q.PROJECTS), "92040", 2024)
+    projects = q.projects_in(SnapshotStore(q.SOURCES.parent / "snapshots").read("projets_investissement"), "92040", 2024)
     figure = fig.projects_figure(fig.go.Figure(), projects)
     assert sum(len(t.lat) for t in figure.data) == projects.height
     assert {t.name for t in figure.data} == set(projects["fonction_groupe_libelle"])
@@ -147,7 +147,7 @@ def test_evolution_table_per_inhabitant(lines):
 
 
 def test_the_territory_communes_side_by_side(catalog):
-    ofgl = SnapshotStore(q.SOURCES.parent / "snapshots").read(q.OFGL)
+    ofgl = SnapshotStore(q.SOURCES.parent / "snapshots").read("finances_ofgl")
     communes = {c.code: c.name for c in catalog.territory.communes}
     peers = q.peers(ofgl, communes, 2024)
     assert peers.height == 8 and peers["nom"][0] == "Boulogne-Billancourt"  # largest first
@@ -164,7 +164,7 @@ def test_the_territory_communes_side_by_side(catalog):
 def test_unclassifiable_lines_and_stale_data_are_said(render, monkeypatch):
     import pages.finances as page
 
-    good = q.classify(SnapshotStore(q.SOURCES.parent / "snapshots").read(q.LINES))
+    good = q.classify(SnapshotStore(q.SOURCES.parent / "snapshots").read("budget_lignes"))
     rejected = good.lines.head(2).drop("reel", "fonction_groupe", "fonction_groupe_libelle").with_columns(
         pl.lit("sens (recette ou dépense) inconnu").alias("motif"))
     monkeypatch.setattr(page.q, "classified_lines", lambda ctx: q.Classified(good.lines, rejected))
@@ -177,7 +177,10 @@ def test_unclassifiable_lines_and_stale_data_are_said(render, monkeypatch):
 
     def stale(self, key, now=None):  # the last refresh of the OFGL aggregates failed
         status = real_status(self, key, now)
-        return status if key != q.OFGL else dataclasses.replace(
-            status, meta=dataclasses.replace(status.meta, last_error="HTTP 503"))
+        if key != "finances_ofgl":
+            return status
+        return dataclasses.replace(status, state="stale", reason="la dernière mise à jour a échoué : HTTP 503",
+                                   meta=dataclasses.replace(status.meta, last_error="HTTP 503"))
     monkeypatch.setattr(DataContext, "status", stale)
-    assert "Finances des communes — agrégats comparés (OFGL) » a échoué" in render(annee="2019")
+    assert ("« Finances des communes — agrégats comparés (OFGL) » est périmé (la dernière mise à jour a échoué : "
+            "HTTP 503)") in render(annee="2019")

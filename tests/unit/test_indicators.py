@@ -6,8 +6,9 @@ import math
 import pytest
 
 from components.formats import MINUS, NBSP
+from components.indicator_card import change_label
 from data_access.indicators import (ATTEINT, DANS_TRAJECTOIRE, EN_AVANCE, EN_RETARD, INSUFFISANT, assess,
-                                    change_label, change_vs_reference, progress, projection, trajectory)
+                                    change_vs_reference, progress, projection, trajectory)
 
 
 @pytest.mark.parametrize("value, ref, expected", [

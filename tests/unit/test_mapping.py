@@ -139,10 +139,10 @@ def test_typed_parquet_columns_pass_through():
     assert frame["when"][0] == datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
-def test_geojson_list_coordinates_are_lon_lat():
+def test_list_coordinates_are_lat_lon_as_ods_exports_them():
     spec = spec_with([{"name": "lat", "type": "float", "source": "geo", "transform": "geo_lat"},
                       {"name": "lon", "type": "float", "source": "geo", "transform": "geo_lon"}])
-    frame = map_frame(pl.DataFrame({"geo": [[2.27, 48.82]]}), spec).frame
+    frame = map_frame(pl.DataFrame({"geo": [[48.82, 2.27]]}), spec).frame
     assert (frame["lat"][0], frame["lon"][0]) == (48.82, 2.27)
 
 

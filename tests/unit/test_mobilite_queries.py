@@ -5,6 +5,7 @@ import pytest
 
 from components.figures.mobilite import velib_by_commune_bar, velib_by_commune_summary, velib_map, velib_map_summary
 from components.selectors import ALL
+from components.figures.mobilite import profile_table
 from data_access import mobilite as q
 
 STATIONS = pl.DataFrame({
@@ -110,7 +111,7 @@ def test_traffic_aggregations_in_paris_time():
     assert monday_0h == 0.0  # the UTC hour 23 of Sunday is Monday 0 h in Paris
     tuesday = profile.filter(pl.col("jour_semaine") == 2)
     assert tuesday["heure"].to_list() == [0, 1] and tuesday["debit_moyen"].to_list() == [0.0, 1.0]
-    wide = q.profile_table(profile)
+    wide = profile_table(profile)
     assert wide["jour_semaine"].to_list() == ["lundi", "mardi"] and wide["0 h"].to_list() == [0.0, 0.0]
     states = q.traffic_state_shares(counts)
     assert states.select("etat_trafic", "heures").rows() == [("Fluide", 20), ("Saturé", 6)]
@@ -129,4 +130,8 @@ def test_accident_calendar_and_arc_summaries():
         "Le mois le plus accidentogène est janv. (2 accidents) ; l'heure la plus accidentogène, 8 h (2).")
     assert arcs_map_summary(pl.DataFrame({"demonstration": [True]})) == "1 point de comptage sur la carte."
     assert arcs_map_summary(pl.DataFrame({"demonstration": [True, False, False]})).endswith(
-        "dont 2 réels à Paris, près d'Issy-les-Moulineaux.")
+        "dont 2 réels ; les autres sont des données de démonstration.")
+    # Where the real arcs are comes from the data (its "territoire" column), never from the code.
+    assert arcs_map_summary(pl.DataFrame({"demonstration": [True, False], "territoire": [None, "Ailleurs"]})) == (
+        "2 points de comptage sur la carte, dont 1 réel (Ailleurs) ; les autres sont des données de démonstration.")
+    assert arcs_map_summary(pl.DataFrame({"libelle": ["a", "b"]})) == "2 points de comptage sur la carte."

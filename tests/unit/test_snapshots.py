@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import dataclasses
 import json
 import threading
 from pathlib import Path
@@ -124,9 +125,19 @@ def test_prune_keeps_current_and_previous_versions_only(store):
     assert store.path("velib_stations_bis").exists()
 
 
+def _only(*keys):
+    """The bundled catalog restricted to ``keys`` ("not_bundled": a dataset with no bundled snapshot)."""
+    from data_access.catalog import load_catalog
+
+    catalog = load_catalog(BUNDLED.parent / "catalog.toml")
+    datasets = {k: catalog[k] if k in catalog.datasets else dataclasses.replace(catalog["velib_stations"], key=k)
+                for k in keys}
+    return dataclasses.replace(catalog, datasets=datasets)
+
+
 def test_seed_from_copies_bundled_snapshots_when_absent(tmp_path):
     store = SnapshotStore(tmp_path / "snapshots")
-    seeded = store.seed_from(BUNDLED, ["velib_stations", "communes_contours", "not_bundled"])
+    seeded = store.seed_from(BUNDLED, _only("velib_stations", "communes_contours", "not_bundled"))
     assert seeded == ["velib_stations", "communes_contours"]
     bundled_meta = json.loads((BUNDLED / "velib_stations.meta.json").read_text())
     meta = store.meta("velib_stations")
@@ -135,20 +146,35 @@ def test_seed_from_copies_bundled_snapshots_when_absent(tmp_path):
     assert store.read("communes_contours").height == 8
     assert store.meta("not_bundled").has_data is False
     # A second seeding is a no-op.
-    assert store.seed_from(BUNDLED, ["velib_stations", "communes_contours"]) == []
+    assert store.seed_from(BUNDLED, _only("velib_stations", "communes_contours")) == []
+
+
+def test_bundled_snapshots_are_installed_only_for_the_catalog_they_were_built_for(tmp_path):
+    """Another territory whose catalog reuses a key, or a dataset of the same key read from another portal or
+    with another schema, starts empty: it must never show this territory's data."""
+    catalog = _only("velib_stations", "communes_contours")
+    other_territory = dataclasses.replace(catalog, territory=dataclasses.replace(catalog.territory, identity="x"))
+    assert SnapshotStore(tmp_path / "a").seed_from(BUNDLED, other_territory) == []
+    moved = dataclasses.replace(catalog, datasets={
+        "velib_stations": dataclasses.replace(catalog["velib_stations"], dataset_id="autre-jeu"),
+        "communes_contours": catalog["communes_contours"]})
+    assert SnapshotStore(tmp_path / "b").seed_from(BUNDLED, moved) == ["communes_contours"]
+    reshaped = dataclasses.replace(catalog, datasets={
+        "velib_stations": dataclasses.replace(catalog["velib_stations"], columns=catalog["velib_stations"].columns[:3])})
+    assert SnapshotStore(tmp_path / "c").seed_from(BUNDLED, reshaped) == []
 
 
 def test_seed_from_never_overwrites_a_refreshed_snapshot(tmp_path):
     store = SnapshotStore(tmp_path / "snapshots")
-    store.seed_from(BUNDLED, [KEY])
+    store.seed_from(BUNDLED, _only(KEY))
     refreshed = write(store, frame(5))
     meta_bytes = (store.directory / f"{KEY}.meta.json").read_bytes()
-    assert store.seed_from(BUNDLED, [KEY]) == []
+    assert store.seed_from(BUNDLED, _only(KEY)) == []
     assert (store.directory / f"{KEY}.meta.json").read_bytes() == meta_bytes
     assert store.meta(KEY).version == refreshed.version and store.read(KEY).height == 5
     # Nor a refreshed snapshot whose latest refresh failed.
     store.record_failure(KEY, "server error: HTTP 500")
-    assert store.seed_from(BUNDLED, [KEY]) == []
+    assert store.seed_from(BUNDLED, _only(KEY)) == []
     assert store.meta(KEY).version == refreshed.version and store.meta(KEY).stale
 
 
@@ -156,7 +182,7 @@ def test_seed_from_fills_a_store_that_only_recorded_a_failure(tmp_path):
     # A refresh that failed before the bundled data was ever installed must not block it forever.
     store = SnapshotStore(tmp_path / "snapshots")
     store.record_failure(KEY, "timeout: no answer within 30 s")
-    assert store.seed_from(BUNDLED, [KEY]) == [KEY]
+    assert store.seed_from(BUNDLED, _only(KEY)) == [KEY]
     meta = store.meta(KEY)
     assert meta.rows == 73 and meta.origin == "bundled" and store.read(KEY).height == 73
     assert meta.last_error == "timeout: no answer within 30 s" and meta.stale  # the failure is still reported

@@ -1,0 +1,100 @@
+"""Charts declared once: a spec names the dataset role it reads, the canonical columns it needs, its query, its
+figure builder, its summary sentence and its table. Pages are grids of specs; the card takes the source,
+licence, data date and demonstration label from the dataset's snapshot (``DataContext.provenance``).
+
+A spec whose role has no dataset in the catalog (or no data yet, or lacks a column it needs) is left out, and
+the page lists what it lacks in one short note (:func:`missing_note`): one missing dataset never blanks a page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components.chart_card import chart_card
+from data_access.snapshots import SnapshotMissing
+
+log = logging.getLogger(__name__)
+
+Text = str | Callable[[Any, dict], str]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    id: str
+    title: Text  # a text, or (data, view) -> text (periods come from the data)
+    role: str
+    query: Callable[[Any, dict], Any]  # (DataContext, view) -> what the figure draws (a memoised query)
+    figure: Callable[[Any, dict], Any]  # (data, view) -> go.Figure
+    summary: Callable[[Any, dict], str]  # (data, view) -> one sentence (RGAA)
+    columns: tuple[str, ...] = ()  # canonical columns the chart needs
+    table: Callable[[Any, dict], tuple] | None = None  # (data, view) -> (frame, columns, formats)
+    width: int = 12  # Bootstrap columns from the lg breakpoint
+    level: int = 2
+    extra_roles: tuple[str, ...] = ()  # other roles it reads when present (e.g. outlines)
+
+
+@dataclass
+class Grid:
+    """A rendered set of specs: the cards shown, and what was left out and why."""
+    cards: list = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (chart title, reason)
+
+
+def _text(value: Text, data, view: dict) -> str:
+    return value(data, view) if callable(value) else value
+
+
+def render(spec: ChartSpec, ctx, view: dict, grid: Grid) -> None:
+    """Add the card of ``spec`` to ``grid``, or its reason for being absent."""
+    reason = ctx.missing(spec.role, spec.columns)
+    title = spec.title if isinstance(spec.title, str) else spec.id
+    if reason:
+        grid.missing.append((title, reason))
+        return
+    try:
+        data = spec.query(ctx, view)
+        title = _text(spec.title, data, view)
+        card = chart_card(spec.id, title, spec.figure(data, view), spec.summary(data, view),
+                          ctx.provenance(spec.role), table=spec.table(data, view) if spec.table else None,
+                          level=spec.level)
+    except SnapshotMissing as exc:
+        grid.missing.append((title, str(exc)))
+        return
+    except Exception:  # noqa: BLE001 - one broken chart must not take the page down; the log says why
+        log.exception("chart %s failed", spec.id)
+        grid.missing.append((title, "erreur lors de la préparation du graphique (voir le journal du serveur)"))
+        return
+    grid.cards.append(dbc.Col(card, lg=spec.width))
+
+
+def grid(specs, ctx, view: dict) -> Grid:
+    out = Grid()
+    for spec in specs:
+        render(spec, ctx, view, out)
+    return out
+
+
+def section(heading: str, specs, ctx, view: dict, missing: list, section_id: str | None = None):
+    """A heading and the row of its charts; None (and its charts added to ``missing``) when none can be shown."""
+    out = grid(specs, ctx, view)
+    missing.extend(out.missing)
+    if not out.cards:
+        return None
+    return html.Section([html.H2(heading, className="h5 mt-4"), dbc.Row(out.cards, className="g-3")],
+                        id=section_id)
+
+
+def missing_note(missing: list[tuple[str, str]], note_id: str = "missing-data"):
+    """One short note: the charts this page cannot show with the territory's data, and why."""
+    if not missing:
+        return None
+    return html.Details(
+        [html.Summary(f"{len(missing)} graphique(s) non affiché(s) faute de données", className="small"),
+         html.Ul([html.Li([html.Strong(title), " : ", reason]) for title, reason in missing], className="small mb-0")],
+        className="pilote-missing mt-4", id=note_id)
