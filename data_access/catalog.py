@@ -35,7 +35,7 @@ TYPES: dict[str, pl.DataType] = {
 #                      the column's ``width`` (INSEE codes: 5)
 TRANSFORMS = ("geo_lat", "geo_lon", "first", "code")
 # How a multi-valued field (a list, or text holding ``separator``) becomes one value:
-#   first    the first value; max  the highest in the column's vocabulary order (e.g. the worst severity);
+#   first    the first value; max  the value first in the vocabulary order (most important first: the worst severity);
 #   explode  one row per value (the unique key should then include this column)
 MULTI_RULES = ("first", "max", "explode")
 OTHER = "autre"  # the value a vocabulary gives to what it does not know (counted and reported)

@@ -233,7 +233,7 @@ def convert(raw: pl.Expr, dtype: pl.DataType, column: Column) -> pl.Expr:
     """The expression turning one portal field into the canonical column (null where not convertible)."""
     if column.transform in ("geo_lat", "geo_lon"):
         # A list of numbers is one point, [lat, lon]; a list of points (objects, text) is multi-valued.
-        if (column.multi == "first" and isinstance(dtype, pl.List) and not dtype.inner.is_numeric()):
+        if column.multi == "first" and isinstance(dtype, pl.List) and not dtype.inner.is_numeric():
             raw, dtype = raw.list.first(), dtype.inner
         return _geo(raw, dtype, column.transform[4:])
     if column.multi == "max":  # the value coming first in vocabulary order

@@ -426,10 +426,7 @@ def _specs():
         ChartSpec("trafic-carte", "Carte des points de comptage", q.ARCS,
                   lambda ctx, v: located(q.counting_arcs(ctx, v["commune"])),
                   lambda a, v: points_map(a, v["outlines"], _arc_text(a), "Points de comptage", "#0b5563"),
-                  lambda a, v: arcs_map_summary(a), columns=("arc_id", "libelle", "lat", "lon"),
-                  table=lambda a, v: (a.select("arc_id", "libelle", "lat", "lon"),
-                                      {"arc_id": "Identifiant", "libelle": "Point de comptage", "lat": "Latitude",
-                                       "lon": "Longitude"}, {"lat": 5, "lon": 5})),
+                  lambda a, v: arcs_map_summary(a), columns=("arc_id", "libelle", "lat", "lon")),
     ]
     accidents = [
         ChartSpec("accidents", lambda by, v: "Accidents corporels par gravité" + _period(by), q.ACCIDENTS,
@@ -443,12 +440,7 @@ def _specs():
                                           customdata=_commune_codes(c)),
                   lambda c, v: (f"Carte des {fmt_int(c.height)} accidents corporels localisés pour {v['label']}"
                                 f"{_period(c)}."),
-                  columns=("date", "lat", "lon"), width=6,
-                  table=lambda c, v: (c.select([x for x in ("date", "gravite", "commune_code", "lat", "lon")
-                                                if x in c.columns]),
-                                      {k: h for k, h in {"date": "Date", "gravite": "Gravité", "commune_code": "Commune",
-                                                         "lat": "Latitude", "lon": "Longitude"}.items()
-                                       if k in c.columns}, {"lat": 5, "lon": 5})),
+                  columns=("date", "lat", "lon"), width=6),
         ChartSpec("accidents-calendrier", "Accidents par mois et par heure", q.ACCIDENTS,
                   lambda ctx, v: q.accidents_by_month_hour(q.accidents(ctx, v["commune"])),
                   lambda cal, v: accidents_calendar_figure(cal["month"], cal["hour"]),

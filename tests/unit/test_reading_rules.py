@@ -29,9 +29,10 @@ def spec_with(columns, **extra):
     return catalog_with(columns, **extra)["d"]
 
 
+POINT = ["geo_point_2d", "Coordonnées géographiques"]  # API name, then label-export label
 GEO = [{"name": "id", "type": "str"},
-       {"name": "lat", "type": "float", "source": ["geo_point_2d", "Coordonnées géographiques"], "transform": "geo_lat"},
-       {"name": "lon", "type": "float", "source": ["geo_point_2d", "Coordonnées géographiques"], "transform": "geo_lon"}]
+       {"name": "lat", "type": "float", "source": POINT, "transform": "geo_lat"},
+       {"name": "lon", "type": "float", "source": POINT, "transform": "geo_lon"}]
 
 
 def points(frame: pl.DataFrame) -> list[tuple]:
