@@ -200,7 +200,7 @@ def export_caption(source: str, data_date=None, demo: bool | str | None = False,
     ``Source : … · licence ODbL · données du 05/03/2026 · en partie des données de démonstration``."""
     text = f"Source : {source}"
     if licence and licence.lower() not in source.lower():
-        text += f" · licence {licence}"
+        text += f" · {licence}" if licence.lower().startswith("licence") else f" · licence {licence}"
     if data_date:
         text += f" · données du {fmt_date(data_date)}"
     demo = "all" if demo is True else (demo or None)
