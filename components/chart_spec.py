@@ -36,7 +36,6 @@ class ChartSpec:
     table: Callable[[Any, dict], tuple] | None = None  # (data, view) -> (frame, columns, formats)
     width: int = 12  # Bootstrap columns from the lg breakpoint
     level: int = 2
-    extra_roles: tuple[str, ...] = ()  # other roles it reads when present (e.g. outlines)
 
 
 @dataclass
@@ -80,14 +79,19 @@ def grid(specs, ctx, view: dict) -> Grid:
     return out
 
 
-def section(heading: str, specs, ctx, view: dict, missing: list, section_id: str | None = None):
-    """A heading and the row of its charts; None (and its charts added to ``missing``) when none can be shown."""
+def section(heading: str, specs, ctx, view: dict, missing: list, section_id: str | None = None,
+            before: Callable[[], list] | None = None):
+    """A heading, the dataset's stale notice, ``before()`` (key figures…) and the row of its charts; None (and
+    its charts added to ``missing``) when none can be shown."""
+    from components.notices import stale
+
     out = grid(specs, ctx, view)
     missing.extend(out.missing)
     if not out.cards:
         return None
-    return html.Section([html.H2(heading, className="h5 mt-4"), dbc.Row(out.cards, className="g-3")],
-                        id=section_id)
+    notice = stale(ctx.status(ctx.key_for(specs[0].role)))
+    return html.Section([html.H2(heading, className="h5 mt-4"), notice, *(before() if before else []),
+                         dbc.Row(out.cards, className="g-3")], id=section_id)
 
 
 def missing_note(missing: list[tuple[str, str]], note_id: str = "missing-data"):

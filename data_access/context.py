@@ -28,10 +28,6 @@ class DatasetStatus:
     def degraded(self) -> bool:
         return self.state in freshness.DEGRADED
 
-    @property
-    def label(self) -> str:
-        return freshness.LABELS[self.state]
-
     def to_json(self, detail: bool = True) -> dict:
         """The dataset's state; ``detail`` adds what only signed-in users see (rows dropped, last error)."""
         meta = self.meta
@@ -58,8 +54,6 @@ class Provenance:
     licence: str
     data_date: datetime | None
     demo: str | None  # "all", "part" (some rows generated) or None
-    state: str
-    title: str = ""
 
 
 class DataContext:
@@ -105,10 +99,8 @@ class DataContext:
 
     def provenance(self, role_or_key: str) -> Provenance:
         key = self.key_for(role_or_key) if "." in role_or_key else role_or_key
-        spec = self.catalog[key]
-        status = self.status(key)
-        return Provenance(spec.attribution, spec.licence, status.meta.fetched_at, demo_share(self, key),
-                          status.state, spec.title)
+        spec, meta = self.catalog[key], self.store.meta(key)
+        return Provenance(spec.attribution, spec.licence, meta.fetched_at, demo_share(self, key, meta.version))
 
     def status(self, key: str, now: datetime | None = None) -> DatasetStatus:
         meta = self.store.meta(key)
@@ -127,13 +119,12 @@ class DataContext:
         return min(dates) if dates else None
 
 
-def demo_share(ctx: DataContext, key: str) -> str | None:
+def demo_share(ctx: DataContext, key: str, version: str | None) -> str | None:
     """"all" when the dataset is demonstration data, "part" when its ``demonstration`` column flags some rows
     only, None for real data. Memoised per snapshot version (the flag column is read once per refresh)."""
     spec = ctx.catalog[key]
     if "demonstration" not in spec.schema:
         return "all" if spec.demo else None
-    version = ctx.store.version(key)
     cache_key = ("demo_share", key, version)
     value = ctx.cache.get(cache_key)
     if value is None:

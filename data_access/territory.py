@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from data_access.catalog import Catalog, Territory
+from data_access.catalog import Territory
 
 ALL = "all"  # "tout le territoire"
 ALL_LABEL = "tout le territoire"
@@ -31,22 +31,12 @@ def label(code: str, territory: Territory) -> str:
     return ALL_LABEL if code == ALL else (territory.commune_name(code) or code)
 
 
-def is_single(territory: Territory) -> bool:
-    """A territory of one commune: no commune selector, the commune is the territory."""
-    return len(territory.communes) == 1
-
-
 def filter_commune(frame: pl.DataFrame, commune: str, column: str | None = "commune_code") -> pl.DataFrame:
     """Rows of one commune, or every row for the whole territory. A dataset without a commune column covers
-    the whole territory: it is returned whole (``by_commune`` tells the page so)."""
+    the whole territory: it is returned whole."""
     if commune == ALL or column is None or column not in frame.columns:
         return frame
     return frame.filter(pl.col(column) == commune)
-
-
-def by_commune(catalog: Catalog, key: str) -> bool:
-    """Whether dataset ``key`` can be split by commune (it names a commune column)."""
-    return catalog[key].commune_column is not None
 
 
 def commune_for_single_budget(frame: pl.DataFrame, territory: Territory, column: str = "commune_code") -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import polars as pl
-from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html
 
 from auth.session import can, current_auth
 from components.badges import demo_badge, lock_icon
@@ -19,7 +19,8 @@ from components.figures.climat import (breakdown_figure, breakdown_summary, budg
 from components.formats import fmt_int, fmt_percent
 from components.indicator_card import indicator_card
 from components.kpi import kpi
-from components.selectors import commune_label, fallback_notice, merge_query, parse_choice, parse_commune
+from components.selectors import (commune_label, fallback_notice, merge_query, parse_choice, parse_commune,
+                                  update_search)
 from data_access import climat as q
 from data_access.context import current
 from data_access.indicators import PROJECTION_POINTS, TOLERANCE
@@ -208,8 +209,6 @@ def method_note() -> html.Details:
 def sync_url(axe, indicateur, debut, fin, search):
     """Every choice goes to the URL (a permalink); the page is rendered again from it, on the server."""
     if dash_ctx.triggered_id == "climat-axe":  # another axis: its own indicators
-        new = merge_query(search, axe=axe, indicateur=None)
-    else:
-        new = merge_query(search, axe=axe, indicateur=None if indicateur == ALL_INDICATORS else indicateur,
-                          debut=debut, fin=fin)
-    return new if new != (search or "") else no_update
+        return update_search(search, axe=axe, indicateur=None)
+    return update_search(search, axe=axe, indicateur=None if indicateur == ALL_INDICATORS else indicateur,
+                         debut=debut, fin=fin)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import polars as pl
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html
 
 from components.badges import demo_badge
 from components.chart_spec import missing_note
@@ -21,7 +21,7 @@ from components.figures import finances as fig
 from components.formats import fmt_int, fmt_percent, fmt_unit
 from components.kpi import kpi
 from components.maps import base_map, outlines_geojson
-from components.selectors import ALL, fallback_notice, merge_query, parse_choice, parse_commune
+from components.selectors import ALL, fallback_notice, parse_choice, parse_commune, update_search
 from data_access import finances as q
 from data_access import mobilite as mq
 from data_access.context import current
@@ -349,8 +349,7 @@ def method_note() -> html.Details:
 )
 def sync_url(annee, document, per, vue, search):
     """Every choice goes to the URL (a permalink); the page is rendered again from it, on the server."""
-    new = merge_query(search, annee=parse_choice(annee, [str(y) for y in range(1990, 2100)], "").value or None,
-                      document=parse_choice(document, list(q.DOCUMENTS), "ca").value,
-                      par=PER_INHABITANT if per is True else None,
-                      vue=parse_choice(vue, list(VIEWS), "nature").value)
-    return new if new != (search or "") else no_update
+    return update_search(search, annee=parse_choice(annee, [str(y) for y in range(1990, 2100)], "").value or None,
+                         document=parse_choice(document, list(q.DOCUMENTS), "ca").value,
+                         par=PER_INHABITANT if per is True else None,
+                         vue=parse_choice(vue, list(VIEWS), "nature").value)

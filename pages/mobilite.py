@@ -20,7 +20,6 @@ from components.formats import fmt_int, fmt_percent
 from components.kpi import kpi
 from components.maps import outlines_geojson
 from components.notices import reserved
-from components.notices import stale as stale_notice
 from components.selectors import (commune_defaults, commune_label, fallback_notice, parse_choice, parse_commune,
                                   update_search)
 from components.tables import frame_table
@@ -141,13 +140,9 @@ def layout(commune=None, seuil=None, **_ignored):
     missing: list = []
     sections = []
     for section_id, heading, key in SECTIONS:
-        block = chart_section(f"{heading} — {label}", SPECS[key], data, view, missing, section_id=section_id)
-        if block is not None and key == "velib":  # the station figures above the charts
-            block.children.insert(1, velib_kpis(data, parsed.value))
-        if block is not None:
-            role = SPECS[key][0].role
-            block.children.insert(1, stale_notice(data.status(data.key_for(role))))
-        sections.append(block)
+        kpis = (lambda: [velib_kpis(data, parsed.value)]) if key == "velib" else None  # station figures first
+        sections.append(chart_section(f"{heading} — {label}", SPECS[key], data, view, missing,
+                                      section_id=section_id, before=kpis))
     if not any(sections):
         sections.append(html.P("Aucune donnée de mobilité pour ce territoire.", className="mt-3", id="mobilite-vide"))
     return html.Div([

@@ -88,9 +88,8 @@ def realtime_panel(data) -> html.Div:
     newest = status["last_update"].max() if time_known else None
     # A real-time feed says how old it is against the clock, not "à jour".
     taken = newest or feed.meta.fetched_at
-    age = f"données du {fmt_datetime(taken)}" if taken is not None else "date des données inconnue"
-    if taken is not None and feed.age_seconds is not None:
-        age += f" ({fmt_age(feed.age_seconds if newest is None else int((utcnow() - newest).total_seconds()))})"
+    age = (f"données du {fmt_datetime(taken)} ({fmt_age(int((utcnow() - taken).total_seconds()))})"
+           if taken is not None else "date des données inconnue")
     fresh = status.filter(~pl.col("late"))
     late = status.filter(pl.col("late"))
     warning = (dbc.Alert(
@@ -162,7 +161,6 @@ def parking_choice(raw, names: dict[str, str]):
 def history_section(data, parking: str, names: dict[str, str]) -> html.Div:
     chosen = None if parking == ALL else parking
     label = "l'ensemble des parkings" if chosen is None else names[chosen]
-    NAMES = names  # noqa: N806 - the figures' name lookup
     try:
         trend = q.cached_trend(data, chosen)
         week = q.cached_typical_week(data, chosen)
@@ -177,7 +175,7 @@ def history_section(data, parking: str, names: dict[str, str]) -> html.Div:
     span = "" if not years else f" {years[0]}" if len(years) == 1 else f" {years[0]}-{years[-1]}"
     week_table = week.with_columns(pl.col("weekday").map_elements(lambda d: WEEKDAYS[d - 1], return_dtype=pl.String),
                                    (pl.col("occupancy") * 100).alias("occupancy"))
-    saturation_table = saturation.with_columns(pl.col("parking_id").replace_strict(NAMES, default=pl.col("parking_id"))
+    saturation_table = saturation.with_columns(pl.col("parking_id").replace_strict(names, default=pl.col("parking_id"))
                                                .alias("name"))
     percent = {"occupancy": 1, "occupancy_max": 1, "occupancy_mean": 1}
     return html.Div([
@@ -202,7 +200,7 @@ def history_section(data, parking: str, names: dict[str, str]) -> html.Div:
         html.H2("Comparaison des parkings", className="h5 mt-4"),
         dbc.Row([
             dbc.Col(chart_card("parking-saturation", "Jours de saturation par parking (≥ 95 % pendant au moins 1 h)",
-                               saturation_figure(saturation, NAMES), saturation_summary(saturation, NAMES), source,
+                               saturation_figure(saturation, names), saturation_summary(saturation, names), source,
                                table=(saturation_table, {"name": "Parking", "saturation_days": "Jours saturés",
                                                          "days": "Jours observés"}, None)), lg=5),
             dbc.Col(chart_card("parking-comparaison", "Occupation moyenne et maximale par parking",

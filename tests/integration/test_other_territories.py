@@ -31,11 +31,8 @@ def _explain(done) -> str:
 
 @pytest.fixture(scope="module")
 def portal():
-    server = FakePortal().start()
-    try:
+    with FakePortal() as server:  # one portal for the module's refreshes
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -221,7 +221,6 @@ def test_code_transform_on_numeric_columns_and_without_width():
 
 # -- real rows -----------------------------------------------------------------------------------------------
 
-@pytest.mark.skipif(not ACCIDENTS.exists(), reason="shared real data not available")
 @pytest.mark.parametrize("typed", [False, True], ids=["text export", "inferred types"])
 def test_real_baac_sample_codes_and_severity_vocabulary(typed):
     with ACCIDENTS.open(encoding="utf-8", newline="") as handle:
