@@ -50,6 +50,7 @@ from dash import MATCH, ClientsideFunction, Input, Output, State, dcc, html
 
 from components.badges import demo_badge
 from components.formats import MINUS, MISSING, NBSP, NNBSP, fmt_date, fmt_datetime, fmt_number
+from components.tables import data_table, is_missing as _is_missing, kind as _kind
 from components.theme import graph_config
 
 __all__ = ["chart_card", "to_csv", "data_table", "export_caption", "TableSpec"]
@@ -78,44 +79,6 @@ def _pid(kind: str, card_id: str) -> dict:
 
 
 # ------------------------------------------------------------------------------------------ cell formats
-
-
-def _is_missing(value) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(value != value)  # NaN
-    except (TypeError, ValueError):
-        return False
-
-
-def _kind(dtype) -> str:
-    if dtype == pl.Boolean:
-        return "bool"
-    if dtype.is_numeric():
-        return "number"
-    if dtype == pl.Datetime:
-        return "datetime"
-    if dtype == pl.Date:
-        return "date"
-    return "text"
-
-
-def _display(value, kind: str, spec) -> str:
-    """The text of a cell in the HTML table (French formats, grouped thousands, missing as an en dash)."""
-    if callable(spec):
-        return spec(value)
-    if _is_missing(value):
-        return MISSING
-    if kind == "number":
-        return fmt_number(value, spec if isinstance(spec, int) else None)
-    if kind == "date":
-        return fmt_date(value)
-    if kind == "datetime":
-        return fmt_datetime(value)
-    if kind == "bool":
-        return "oui" if value else "non"
-    return str(value)
 
 
 def _csv_cell(value, kind: str, spec) -> str:
@@ -158,35 +121,6 @@ def to_csv(frame: pl.DataFrame, columns: dict[str, str], formats: dict | None = 
     for row in frame.select(list(columns)).iter_rows(named=True):
         writer.writerow([_csv_cell(row[name], kinds[name], formats.get(name)) for name in columns])
     return CSV_BOM + out.getvalue()
-
-
-# ------------------------------------------------------------------------------------------ the data table
-
-
-def data_table(frame: pl.DataFrame, columns: dict[str, str], formats: dict | None, caption: str,
-               table_id: str | None = None) -> html.Div:
-    """Accessible table of the figures: caption, ``th scope="col"`` headers, the first column as row
-    headers (``th scope="row"``), numbers right-aligned and formatted in French."""
-    formats = formats or {}
-    kinds = {name: _kind(frame.schema[name]) for name in columns}
-    names = list(columns)
-
-    def align(name):
-        return "text-end" if kinds[name] == "number" else None
-
-    head = html.Thead(html.Tr([html.Th(label, scope="col", className=align(name))
-                               for name, label in columns.items()]))
-    rows = []
-    for row in frame.select(names).iter_rows(named=True):
-        texts = [_display(row[name], kinds[name], formats.get(name)) for name in names]
-        rows.append(html.Tr([html.Th(texts[0], scope="row", className=align(names[0]))]
-                            + [html.Td(text, className=align(name)) for name, text in zip(names[1:], texts[1:])]))
-    body = html.Tbody(rows or [html.Tr(html.Td("Aucune ligne.", colSpan=len(names)))])
-    return html.Div(
-        dbc.Table([html.Caption(caption), head, body], size="sm", hover=True, className="align-middle mb-0",
-                  **({"id": table_id} if table_id else {})),
-        className="table-responsive",
-    )
 
 
 # ------------------------------------------------------------------------------------------ the card

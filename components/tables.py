@@ -1,37 +1,81 @@
-"""Accessible HTML tables from data frames (caption, header scopes, French number formats)."""
+"""The one HTML table builder: accessible tables of data frames (caption, header scopes, French formats),
+used by the chart cards' "Voir les données" and by the pages' lists."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
 import polars as pl
 from dash import html
 
-from components.formats import fmt_number
+from components.formats import MISSING, fmt_date, fmt_datetime, fmt_number
 
 
-def frame_table(frame: pl.DataFrame, columns: dict[str, str], caption: str, table_id: str | None = None,
-                formats: dict[str, Callable] | None = None, max_rows: int = 500) -> html.Div:
-    """``columns`` maps frame column -> French header; numbers are right-aligned and formatted."""
+def is_missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN
+    except (TypeError, ValueError):
+        return False
+
+
+def kind(dtype) -> str:
+    if dtype == pl.Boolean:
+        return "bool"
+    if dtype.is_numeric():
+        return "number"
+    if dtype == pl.Datetime:
+        return "datetime"
+    if dtype == pl.Date:
+        return "date"
+    return "text"
+
+
+def display(value, kind: str, spec) -> str:
+    """The text of a cell in the HTML table (French formats, grouped thousands, missing as an en dash)."""
+    if callable(spec):
+        return spec(value)
+    if is_missing(value):
+        return MISSING
+    if kind == "number":
+        return fmt_number(value, spec if isinstance(spec, int) else None)
+    if kind == "date":
+        return fmt_date(value)
+    if kind == "datetime":
+        return fmt_datetime(value)
+    if kind == "bool":
+        return "oui" if value else "non"
+    return str(value)
+
+
+
+
+def data_table(frame: pl.DataFrame, columns: dict[str, str], formats: dict | None, caption: str,
+               table_id: str | None = None, max_rows: int | None = None) -> html.Div:
+    """Accessible table of the figures: caption, ``th scope="col"`` headers, the first column as row
+    headers (``th scope="row"``), numbers right-aligned and formatted in French. ``formats``: per column, a
+    number of decimals or a ``value -> text`` function (see ``components.chart_card``). With ``max_rows``, the
+    first rows only, and the caption says so."""
     formats = formats or {}
-    numeric = {c for c in columns if frame.schema[c].is_numeric()}
-    shown = frame.head(max_rows)
+    kinds = {name: kind(frame.schema[name]) for name in columns}
+    if max_rows is not None and frame.height > max_rows:
+        caption = f"{caption} ({max_rows} premières lignes sur {frame.height})"
+        frame = frame.head(max_rows)
+    names = list(columns)
 
-    def cell(name, value):
-        text = formats[name](value) if name in formats else (fmt_number(value) if name in numeric else
-                                                              ("–" if value is None else str(value)))
-        return html.Td(text, className="text-end" if name in numeric else None)
+    def align(name):
+        return "text-end" if kinds[name] == "number" else None
 
-    body = [html.Tr([cell(name, row[name]) for name in columns]) for row in shown.iter_rows(named=True)]
-    note = (f" ({max_rows} premières lignes sur {frame.height})" if frame.height > max_rows else "")
+    head = html.Thead(html.Tr([html.Th(label, scope="col", className=align(name))
+                               for name, label in columns.items()]))
+    rows = []
+    for row in frame.select(names).iter_rows(named=True):
+        texts = [display(row[name], kinds[name], formats.get(name)) for name in names]
+        rows.append(html.Tr([html.Th(texts[0], scope="row", className=align(names[0]))]
+                            + [html.Td(text, className=align(name)) for name, text in zip(names[1:], texts[1:])]))
+    body = html.Tbody(rows or [html.Tr(html.Td("Aucune ligne.", colSpan=len(names)))])
     return html.Div(
-        dbc.Table(
-            [html.Caption(caption + note),
-             html.Thead(html.Tr([html.Th(label, scope="col", className="text-end" if name in numeric else None)
-                                 for name, label in columns.items()])),
-             html.Tbody(body or [html.Tr(html.Td("Aucune ligne.", colSpan=len(columns)))])],
-            size="sm", hover=True, className="align-middle mb-0", **({"id": table_id} if table_id else {}),
-        ),
+        dbc.Table([html.Caption(caption), head, body], size="sm", hover=True, className="align-middle mb-0",
+                  **({"id": table_id} if table_id else {})),
         className="table-responsive",
     )

@@ -22,7 +22,7 @@ from components.maps import outlines_geojson
 from components.notices import reserved
 from components.selectors import (commune_defaults, commune_label, fallback_notice, parse_choice, parse_commune,
                                   update_search)
-from components.tables import frame_table
+from components.tables import data_table
 from data_access import mobilite as q
 from data_access.context import current
 from data_access.territory import names as territory_names
@@ -43,10 +43,10 @@ def attention_table(data, commune: str, threshold: int):
     frame = q.stations_needing_attention(q.velib_stations(data, commune), threshold)
     frame = frame.with_columns(pl.col("commune_code").replace_strict(territory_names(data.catalog.territory),
                                                                      default=pl.col("commune_code")))
-    return frame_table(
+    return data_table(
         frame, {"name": "Station", "commune_code": "Commune", "issue": "Motif", "bikes_available": "Vélos",
-                "docks_available": "Bornettes libres", "capacity": "Capacité"},
-        f"{frame.height} station(s) à surveiller (seuil : {threshold})", table_id="exploitation-table")
+                "docks_available": "Bornettes libres", "capacity": "Capacité"}, None,
+        f"{frame.height} station(s) à surveiller (seuil : {threshold})", table_id="exploitation-table", max_rows=500)
 
 
 def velib_kpis(data, commune: str):

@@ -43,6 +43,7 @@ from data_access.snapshots import utcnow
 from components.kpi import kpi
 from components.maps import outlines_geojson
 from components.chart_spec import missing_note
+from components.tables import data_table
 from components.notices import reserved, unavailable
 from components.notices import stale as stale_notice
 from components.selectors import ALL, fallback_notice, parse_choice, update_search
@@ -124,13 +125,11 @@ def realtime_panel(data) -> html.Div:
 
 
 def _realtime_list(status: pl.DataFrame, demo: str | None) -> html.Div:
-    from components.tables import frame_table
-
     note = {"all": " (données de démonstration)", "part": " (en partie des données de démonstration)"}.get(demo, "")
-    return frame_table(status, {"name": "Parking", "free_spots": "Libres", "capacity": "Places",
-                                "fill_rate": "Remplissage", "state": "État"},
-                       "Places libres par parking" + note, table_id="parking-list",
-                       formats={"fill_rate": _fill_cell, "free_spots": lambda v: MISSING if v is None else fmt_int(v)})
+    return data_table(status, {"name": "Parking", "free_spots": "Libres", "capacity": "Places",
+                               "fill_rate": "Remplissage", "state": "État"},
+                      {"fill_rate": _fill_cell, "free_spots": lambda v: MISSING if v is None else fmt_int(v)},
+                      "Places libres par parking" + note, table_id="parking-list")
 
 
 @callback(Output("parking-realtime", "children"), Input("parking-interval", "n_intervals"),
