@@ -18,31 +18,15 @@ from dash import Input, Output, State, callback, dcc, html
 from auth.session import can
 from components.badges import lock_icon, visibility_badge
 from components.chart_card import chart_card
-from components.formats import WEEKDAYS
-from components.figures.stationnement import (
-    comparison_figure,
-    comparison_summary,
-    dsp_activity_figure,
-    dsp_activity_summary,
-    dsp_revenue_figure,
-    dsp_revenue_summary,
-    fill_text,
-    peak_hours_figure,
-    peak_hours_summary,
-    realtime_map,
-    realtime_summary,
-    saturation_figure,
-    saturation_summary,
-    trend_figure,
-    trend_summary,
-    week_heatmap,
-    week_summary,
-)
+from components.figures.stationnement import fill_text, realtime_map, realtime_summary
 from components.formats import MISSING, fmt_age, fmt_datetime, fmt_int, fmt_number
 from data_access.snapshots import utcnow
 from components.kpi import kpi
 from components.maps import outlines_geojson
+from components.chart_spec import grid as chart_grid
 from components.chart_spec import missing_note
+from components.chart_spec import section as chart_section
+from components.figures.stationnement import SPECS
 from components.tables import data_table
 from components.notices import reserved, unavailable
 from components.notices import stale as stale_notice
@@ -157,60 +141,20 @@ def parking_choice(raw, names: dict[str, str]):
     return parse_choice(raw, [ALL, *names], ALL)
 
 
-def history_section(data, parking: str, names: dict[str, str]) -> html.Div:
+def history_sections(data, parking: str, names: dict[str, str], missing: list) -> list:
+    """The year of history (trend, typical week, peak hours) and the comparison of car parks: chart specs."""
     chosen = None if parking == ALL else parking
-    label = "l'ensemble des parkings" if chosen is None else names[chosen]
-    try:
-        trend = q.cached_trend(data, chosen)
-        week = q.cached_typical_week(data, chosen)
-        hours = q.cached_peak_hours(data, chosen)
-        saturation = q.cached_saturation_days(data)
-        comparison = q.cached_comparison(data)
-    except SnapshotMissing as exc:
-        return unavailable("L'historique des parkings n'est pas disponible", exc)
-    source = data.provenance(q.DAILY)
-    period = trend["date"].drop_nulls()
-    years = sorted({d.year for d in (period.min(), period.max())}) if period.len() else []
-    span = "" if not years else f" {years[0]}" if len(years) == 1 else f" {years[0]}-{years[-1]}"
-    week_table = week.with_columns(pl.col("weekday").map_elements(lambda d: WEEKDAYS[d - 1], return_dtype=pl.String),
-                                   (pl.col("occupancy") * 100).alias("occupancy"))
-    saturation_table = saturation.with_columns(pl.col("parking_id").replace_strict(names, default=pl.col("parking_id"))
-                                               .alias("name"))
-    percent = {"occupancy": 1, "occupancy_max": 1, "occupancy_mean": 1}
-    return html.Div([
-        html.H2(f"Historique d'occupation{span} — {label}", className="h5 mt-4"),
-        dbc.Row([
-            dbc.Col(chart_card("parking-tendance", "Occupation journalière", trend_figure(trend),
-                               trend_summary(trend, label), source,
-                               table=(trend.with_columns(pl.col("occupancy") * 100, pl.col("occupancy_max") * 100),
-                                      {"date": "Date", "occupancy": "Occupation moyenne (%)",
-                                       "occupancy_max": "Occupation maximale (%)"}, percent)), lg=12),
-        ], className="g-3"),
-        dbc.Row([
-            dbc.Col(chart_card("parking-semaine", "Semaine type (occupation moyenne par heure)", week_heatmap(week),
-                               week_summary(week, label), source,
-                               table=(week_table, {"weekday": "Jour", "hour": "Heure", "occupancy": "Occupation (%)"},
-                                      percent)), lg=7),
-            dbc.Col(chart_card("parking-pointe", "Heures de pointe en semaine", peak_hours_figure(hours),
-                               peak_hours_summary(hours, label), source,
-                               table=(hours.with_columns(pl.col("occupancy") * 100),
-                                      {"hour": "Heure", "occupancy": "Occupation moyenne (%)"}, percent)), lg=5),
-        ], className="g-3 mt-1"),
-        html.H2("Comparaison des parkings", className="h5 mt-4"),
-        dbc.Row([
-            dbc.Col(chart_card("parking-saturation", "Jours de saturation par parking (≥ 95 % pendant au moins 1 h)",
-                               saturation_figure(saturation, names), saturation_summary(saturation, names), source,
-                               table=(saturation_table, {"name": "Parking", "saturation_days": "Jours saturés",
-                                                         "days": "Jours observés"}, None)), lg=5),
-            dbc.Col(chart_card("parking-comparaison", "Occupation moyenne et maximale par parking",
-                               comparison_figure(comparison), comparison_summary(comparison), source,
-                               table=(comparison.with_columns(pl.col("occupancy_mean") * 100,
-                                                              pl.col("occupancy_max") * 100),
-                                      {"name": "Parking", "capacity": "Places", "occupancy_mean": "Occupation moyenne (%)",
-                                       "occupancy_max": "Occupation maximale (%)", "free_mean": "Places libres (moyenne)",
-                                       "saturation_days": "Jours saturés"}, {**percent, "free_mean": 1})), lg=7),
-        ], className="g-3"),
-    ])
+    view = {"parking": chosen, "label": "l'ensemble des parkings" if chosen is None else names[chosen],
+            "names": names}
+    span = ""
+    if data.has(q.DAILY):  # the period comes from the data
+        days = q.cached_trend(data, chosen)["date"].drop_nulls()
+        years = sorted({days.min().year, days.max().year}) if days.len() else []
+        span = "" if not years else f" {years[0]}" if len(years) == 1 else f" {years[0]}-{years[-1]}"
+    return [chart_section(f"Historique d'occupation{span} — {view['label']}", SPECS["history"], data, view, missing,
+                          section_id="historique"),
+            chart_section("Comparaison des parkings", SPECS["comparison"], data, view, missing,
+                          section_id="comparaison")]
 
 
 def dsp_section(data):
@@ -222,8 +166,7 @@ def dsp_section(data):
         figures = q.dsp(data)
     except SnapshotMissing as exc:
         return unavailable("Les chiffres de la délégation ne sont pas disponibles", exc)
-    source = data.provenance(q.DSP)
-    years = {"annee": str}
+    charts = chart_grid(SPECS["dsp"], data, {})
     last = figures.row(-1, named=True) if figures.height else None
     return html.Section([
         html.H2([lock_icon(), " Délégation de service public ", visibility_badge("internal")], className="h5"),
@@ -233,20 +176,8 @@ def dsp_section(data):
             dbc.Col(kpi("taux d'occupation", f"{fmt_number(last['taux_occupation'], 1)}\u00a0%"), xs=6, md=3),
             dbc.Col(kpi("incidents", fmt_int(last["incidents"])), xs=6, md=3),
         ], className="g-3 mb-3") if last else None,
-        dbc.Row([
-            dbc.Col(chart_card("dsp-recettes", "Recettes de la délégation", dsp_revenue_figure(figures),
-                               dsp_revenue_summary(figures), source, level=3,
-                               table=(figures, {"annee": "Année", "recettes_horaires_eur": "Horaires (€ HT)",
-                                                "recettes_abonnements_eur": "Abonnements (€ HT)",
-                                                "recettes_eur": "Total (€ HT)", "part_horaire": "Part horaire (%)"},
-                                      {**years, "recettes_horaires_eur": 0, "recettes_abonnements_eur": 0,
-                                       "recettes_eur": 0, "part_horaire": 1})), lg=6),
-            dbc.Col(chart_card("dsp-activite", "Abonnements, occupation et incidents", dsp_activity_figure(figures),
-                               dsp_activity_summary(figures), source, level=3,
-                               table=(figures, {"annee": "Année", "abonnements": "Abonnements",
-                                                "taux_occupation": "Taux d'occupation (%)", "incidents": "Incidents"},
-                                      {**years, "taux_occupation": 1})), lg=6),
-        ], className="g-3"),
+        dbc.Row(charts.cards, className="g-3"),
+        missing_note(charts.missing, note_id="dsp-missing"),
     ], className="pilote-card is-internal p-3 mt-4", id="dsp")
 
 
@@ -254,11 +185,8 @@ def layout(parking=None, **_ignored):
     data = current()
     names = car_park_names(data)
     parsed = parking_choice(parking, names)
-    missing = [(title, reason) for title, role in (("Disponibilité en temps réel", q.REALTIME),
-                                                   ("Historique d'occupation", q.DAILY),
-                                                   ("Semaine type et heures de pointe", q.HOURLY))
-               if (reason := data.missing(role))]
-    history = data.has(q.DAILY) and data.has(q.HOURLY)
+    missing = [("Disponibilité en temps réel", reason)] if (reason := data.missing(q.REALTIME)) else []
+    history = history_sections(data, parsed.value, names, missing)
     options = [{"label": "Tous les parkings", "value": ALL}] + [{"label": n, "value": p} for p, n in names.items()]
     return html.Div([
         html.H1("Stationnement", className="h3"),
@@ -273,8 +201,8 @@ def layout(parking=None, **_ignored):
             dbc.Label("Parking", html_for="parking-select", className="mt-4 mb-1"),
             dcc.Dropdown(id="parking-select", options=options, value=parsed.value, clearable=False,
                          searchable=False, style={"maxWidth": "28rem"}),
-        ]) if history else None,
-        history_section(data, parsed.value, names) if history else None,
+        ]) if any(history) else None,
+        *history,
         missing_note(missing),
         dsp_section(data) if data.has(q.DSP) else None,
     ])

@@ -216,3 +216,81 @@ def dsp_activity_summary(dsp: pl.DataFrame) -> str:
     return (f"{fmt_int(last['abonnements'])} abonnements fin {last['annee']} (contre {fmt_int(first['abonnements'])} "
             f"en {first['annee']}), occupation moyenne {fmt_percent(last['taux_occupation'], 1)}, "
             f"{fmt_int(last['incidents'])} incidents.")
+
+
+# ------------------------------------------------------------------------------------------ chart specs
+# The charts of /stationnement, declared once. ``view``: parking (an identifier, or None for every car park),
+# label (what the charts are about), names (parking_id -> name).
+
+def _percent(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    return frame.with_columns(*(pl.col(c) * 100 for c in columns))
+
+
+def _specs():
+    from components.chart_spec import ChartSpec
+    from data_access import stationnement as q
+
+    pct = {"occupancy": 1, "occupancy_max": 1, "occupancy_mean": 1}
+    history = [
+        ChartSpec("parking-tendance", "Occupation journalière", q.DAILY,
+                  lambda ctx, v: q.cached_trend(ctx, v["parking"]),
+                  lambda t, v: trend_figure(t), lambda t, v: trend_summary(t, v["label"]),
+                  columns=("parking_id", "date", "occupied_mean", "spaces", "occupancy_max"),
+                  table=lambda t, v: (_percent(t, "occupancy", "occupancy_max"),
+                                      {"date": "Date", "occupancy": "Occupation moyenne (%)",
+                                       "occupancy_max": "Occupation maximale (%)"}, pct)),
+        ChartSpec("parking-semaine", "Semaine type (occupation moyenne par heure)", q.HOURLY,
+                  lambda ctx, v: q.cached_typical_week(ctx, v["parking"]),
+                  lambda w, v: week_heatmap(w), lambda w, v: week_summary(w, v["label"]),
+                  columns=("parking_id", "hour", "occupied_mean", "spaces"), width=7,
+                  table=lambda w, v: (w.with_columns(
+                      pl.col("weekday").replace_strict({i + 1: d for i, d in enumerate(WEEKDAYS)},
+                                                       return_dtype=pl.String), pl.col("occupancy") * 100),
+                      {"weekday": "Jour", "hour": "Heure", "occupancy": "Occupation (%)"}, pct)),
+        ChartSpec("parking-pointe", "Heures de pointe en semaine", q.HOURLY,
+                  lambda ctx, v: q.cached_peak_hours(ctx, v["parking"]),
+                  lambda h, v: peak_hours_figure(h), lambda h, v: peak_hours_summary(h, v["label"]),
+                  columns=("parking_id", "hour", "occupied_mean", "spaces"), width=5,
+                  table=lambda h, v: (_percent(h, "occupancy"), {"hour": "Heure",
+                                                                 "occupancy": "Occupation moyenne (%)"}, pct)),
+    ]
+    comparison = [
+        ChartSpec("parking-saturation", "Jours de saturation par parking (≥ 95 % pendant au moins 1 h)", q.DAILY,
+                  lambda ctx, v: q.cached_saturation_days(ctx),
+                  lambda s, v: saturation_figure(s, v["names"]), lambda s, v: saturation_summary(s, v["names"]),
+                  columns=("parking_id", "date", "saturation_minutes"), width=5,
+                  table=lambda s, v: (s.with_columns(pl.col("parking_id").replace_strict(
+                      v["names"], default=pl.col("parking_id")).alias("name")),
+                      {"name": "Parking", "saturation_days": "Jours saturés", "days": "Jours observés"}, None)),
+        ChartSpec("parking-comparaison", "Occupation moyenne et maximale par parking", q.DAILY,
+                  lambda ctx, v: q.cached_comparison(ctx),
+                  lambda c, v: comparison_figure(c), lambda c, v: comparison_summary(c),
+                  columns=("parking_id", "date", "occupied_mean", "spaces", "free_mean", "free_min"), width=7,
+                  table=lambda c, v: (_percent(c, "occupancy_mean", "occupancy_max"),
+                                      {"name": "Parking", "capacity": "Places",
+                                       "occupancy_mean": "Occupation moyenne (%)",
+                                       "occupancy_max": "Occupation maximale (%)",
+                                       "free_mean": "Places libres (moyenne)", "saturation_days": "Jours saturés"},
+                                      {**pct, "free_mean": 1})),
+    ]
+    years = {"annee": str}
+    dsp = [
+        ChartSpec("dsp-recettes", "Recettes de la délégation", q.DSP, lambda ctx, v: q.dsp(ctx),
+                  lambda f, v: dsp_revenue_figure(f), lambda f, v: dsp_revenue_summary(f), width=6, level=3,
+                  columns=("annee", "recettes_eur", "recettes_horaires_eur", "recettes_abonnements_eur"),
+                  table=lambda f, v: (f, {"annee": "Année", "recettes_horaires_eur": "Horaires (€ HT)",
+                                          "recettes_abonnements_eur": "Abonnements (€ HT)",
+                                          "recettes_eur": "Total (€ HT)", "part_horaire": "Part horaire (%)"},
+                                      {**years, "recettes_horaires_eur": 0, "recettes_abonnements_eur": 0,
+                                       "recettes_eur": 0, "part_horaire": 1})),
+        ChartSpec("dsp-activite", "Abonnements, occupation et incidents", q.DSP, lambda ctx, v: q.dsp(ctx),
+                  lambda f, v: dsp_activity_figure(f), lambda f, v: dsp_activity_summary(f), width=6, level=3,
+                  columns=("annee", "abonnements", "taux_occupation", "incidents"),
+                  table=lambda f, v: (f, {"annee": "Année", "abonnements": "Abonnements",
+                                          "taux_occupation": "Taux d'occupation (%)", "incidents": "Incidents"},
+                                      {**years, "taux_occupation": 1})),
+    ]
+    return {"history": history, "comparison": comparison, "dsp": dsp}
+
+
+SPECS = _specs()
