@@ -12,10 +12,10 @@ from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html
 from auth.session import can, current_auth
 from components.badges import demo_badge, lock_icon
 from components.chart_card import chart_card
+from components.chart_spec import grid as chart_grid
 from components.chart_spec import missing_note
 from components.notices import unavailable
-from components.figures.climat import (breakdown_figure, breakdown_summary, budget_figure, budget_summary,
-                                       indicator_figure, indicator_summary)
+from components.figures.climat import BUDGET_SPECS, indicator_figure, indicator_summary
 from components.formats import fmt_int, fmt_percent
 from components.indicator_card import indicator_card
 from components.kpi import kpi
@@ -146,7 +146,7 @@ def budget_section(budget, data) -> html.Section:
     territory = data.catalog.territory
     voter = commune_for_single_budget(budget, territory)
     voted_by = f"de {territory.commune_name(voter)}" if voter else f"de {territory.name}"
-    sectors, actors = q.budget_breakdown(budget, "secteur"), q.budget_breakdown(budget, "acteur")
+    reference = totals.filter(pl.col("plafond_tco2e").is_null())["annee"]  # the year before the first ceiling
     return html.Section([
         html.H2([f"Budget climat {voted_by} ", demo_badge(source.demo) if source.demo else None], className="h5 mt-5"),
         html.P("Chaque année, le conseil municipal débat des orientations en décembre, vote en février un plafond "
@@ -158,31 +158,11 @@ def budget_section(budget, data) -> html.Section:
             dbc.Col(kpi("écart au plafond", fmt_percent(last["ecart_pct"], 1, signed=True),
                         f"{fmt_int(last['ecart_tco2e'])} tCO2e"), xs=6, md=3),
             dbc.Col(kpi("depuis l'adoption", fmt_percent(last["evolution_depuis_adoption_pct"], 1, signed=True),
-                        f"{fmt_percent(last['evolution_reference_pct'], 1, signed=True)} depuis 2020"), xs=6, md=3),
+                        f"{fmt_percent(last['evolution_reference_pct'], 1, signed=True)} depuis {reference[0]}"
+                        if reference.len() else None), xs=6, md=3),
         ], className="g-3 mb-3", id="budget-kpis"),
-        dbc.Row([
-            dbc.Col(chart_card("budget-plafond", "Plafond voté et émissions réalisées", budget_figure(totals),
-                               budget_summary(totals), source, table=(
-                                   totals.select("annee", "plafond_tco2e", "realise_tco2e", "ecart_tco2e", "ecart_pct"),
-                                   {"annee": "Année", "plafond_tco2e": "Plafond voté (tCO2e)",
-                                    "realise_tco2e": "Émissions réalisées (tCO2e)", "ecart_tco2e": "Écart (tCO2e)",
-                                    "ecart_pct": "Écart au plafond (%)"},
-                                   {"annee": str, "plafond_tco2e": 0, "realise_tco2e": 0, "ecart_tco2e": 0,
-                                    "ecart_pct": 1})), lg=12),
-            dbc.Col(chart_card("budget-secteurs", "Émissions par secteur", breakdown_figure(sectors, "Secteur"),
-                               breakdown_summary(sectors, "secteur"), source,
-                               table=breakdown_table(sectors, "Secteur")), lg=6),
-            dbc.Col(chart_card("budget-acteurs", "Émissions par acteur", breakdown_figure(actors, "Acteur"),
-                               breakdown_summary(actors, "acteur"), source,
-                               table=breakdown_table(actors, "Acteur")), lg=6),
-        ], className="g-3"),
+        dbc.Row(chart_grid(BUDGET_SPECS, data, {}).cards, className="g-3"),
     ], id="budget-climat")
-
-
-def breakdown_table(breakdown: pl.DataFrame, label: str):
-    return (breakdown.select("annee", "libelle", "realise_tco2e"),
-            {"annee": "Année", "libelle": label, "realise_tco2e": "Émissions réalisées (tCO2e)"},
-            {"annee": str, "realise_tco2e": 0})
 
 
 def method_note() -> html.Details:

@@ -128,3 +128,40 @@ def breakdown_summary(breakdown: pl.DataFrame, what: str) -> str:
     parts = ", ".join(f"{r['libelle'].lower()} {fmt_percent(100 * r['realise_tco2e'] / total, 0)}"
                       for r in last.iter_rows(named=True))
     return f"Répartition des émissions {year} par {what} : {parts}."
+
+
+# ------------------------------------------------------------------------------------------ chart specs
+def breakdown_table(breakdown: pl.DataFrame, label: str):
+    return (breakdown.select("annee", "libelle", "realise_tco2e"),
+            {"annee": "Année", "libelle": label, "realise_tco2e": "Émissions réalisées (tCO2e)"},
+            {"annee": str, "realise_tco2e": 0})
+
+
+def _budget_specs():
+    """The budget climat's charts, declared once (``view`` is unused: the budget is voted for one commune)."""
+    from components.chart_spec import ChartSpec
+    from data_access import climat as q
+
+    columns = ("annee", "categorie", "libelle", "plafond_tco2e", "realise_tco2e")
+    return [
+        ChartSpec("budget-plafond", "Plafond voté et émissions réalisées", q.BUDGET,
+                  lambda ctx, v: q.budget_totals(q.budget(ctx)),
+                  lambda t, v: budget_figure(t), lambda t, v: budget_summary(t), columns=columns,
+                  table=lambda t, v: (t.select("annee", "plafond_tco2e", "realise_tco2e", "ecart_tco2e", "ecart_pct"),
+                                      {"annee": "Année", "plafond_tco2e": "Plafond voté (tCO2e)",
+                                       "realise_tco2e": "Émissions réalisées (tCO2e)", "ecart_tco2e": "Écart (tCO2e)",
+                                       "ecart_pct": "Écart au plafond (%)"},
+                                      {"annee": str, "plafond_tco2e": 0, "realise_tco2e": 0, "ecart_tco2e": 0,
+                                       "ecart_pct": 1})),
+        ChartSpec("budget-secteurs", "Émissions par secteur", q.BUDGET,
+                  lambda ctx, v: q.budget_breakdown(q.budget(ctx), "secteur"),
+                  lambda b, v: breakdown_figure(b, "Secteur"), lambda b, v: breakdown_summary(b, "secteur"),
+                  columns=columns, width=6, table=lambda b, v: breakdown_table(b, "Secteur")),
+        ChartSpec("budget-acteurs", "Émissions par acteur", q.BUDGET,
+                  lambda ctx, v: q.budget_breakdown(q.budget(ctx), "acteur"),
+                  lambda b, v: breakdown_figure(b, "Acteur"), lambda b, v: breakdown_summary(b, "acteur"),
+                  columns=columns, width=6, table=lambda b, v: breakdown_table(b, "Acteur")),
+    ]
+
+
+BUDGET_SPECS = _budget_specs()
