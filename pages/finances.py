@@ -16,6 +16,7 @@ from dash import Input, Output, State, callback, dcc, html
 from components.badges import demo_badge
 from components.chart_spec import missing_note
 from components.notices import stale as stale_notice
+from components.notices import unavailable
 from components.chart_card import chart_card
 from components.figures import finances as fig
 from components.formats import fmt_int, fmt_percent, fmt_unit
@@ -26,7 +27,7 @@ from data_access import finances as q
 from data_access import mobilite as mq
 from data_access.context import current
 from data_access.snapshots import SnapshotMissing
-from data_access.territory import codes, commune_for_single_budget
+from data_access.territory import codes, commune_for_single_budget, default_commune
 
 DOCUMENT_LABELS = {"ca": "Compte administratif (réalisé)", "bp": "Budget primitif (voté)"}
 DOCUMENT_NAMES = {"ca": "compte administratif", "bp": "budget primitif"}
@@ -44,13 +45,16 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
     data = current()
     territory = data.catalog.territory
     place = parse_commune(commune, territory)
-    lacking = [(title, reason) for title, role in (("Lignes budgétaires", q.LINES), ("Agrégats comparés", q.OFGL))
+    lacking = [(title, reason) for title, role in (("Lignes budgétaires (recettes, dépenses, exécution)", q.LINES),
+                                                   ("Agrégats comparés (ratios, communes côte à côte)", q.OFGL),
+                                                   ("Carte des projets d'investissement", q.PROJECTS))
                if (reason := data.missing(role))]
-    if lacking:  # the report needs both (the detail and the ratios); the page says what is missing
+    has_lines, has_ofgl = data.has(q.LINES), data.has(q.OFGL)
+    if not (has_lines or has_ofgl):
         return html.Div([html.H1("Rapport financier", className="h3"), missing_note(lacking)])
     # Each commune votes its own budget: for the whole territory, the commune whose lines are published.
-    code = (place.value if place.value != ALL else
-            commune_for_single_budget(q.classified_lines(data).lines, territory) or codes(territory)[0])
+    published = commune_for_single_budget(q.classified_lines(data).lines, territory) if has_lines else None
+    code = place.value if place.value != ALL else (published or default_commune_code(territory))
     name = territory.commune_name(code) or code
     header = [html.H1("Rapport financier", className="h3"), fallback_notice("Commune", place, name)]
     if place.value == ALL:  # each commune votes its own budget: there is no territory total to show
@@ -58,17 +62,22 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
                              "commune dans le menu en haut de page.", className="small text-body-secondary",
                              id="finances-commune-hint"))
     try:
-        lines = q.commune_lines(data, code)
-        ofgl = q.ofgl(data)
+        lines = q.commune_lines(data, code) if has_lines else None
+        ofgl = q.ofgl(data) if has_ofgl else None
     except SnapshotMissing as exc:
-        return html.Div(header + [dbc.Alert(f"Les données financières ne sont pas disponibles : {exc}",
-                                            color="danger")])
-    population = q.populations(ofgl, code)
-    line_years = sorted(set(lines["annee"].to_list()))
-    ofgl_years = sorted(population)
+        return html.Div(header + [unavailable("Les données financières ne sont pas disponibles", exc)])
+    # Populations: the aggregates' per year, else the catalog's (one figure for every year).
+    population = q.populations(ofgl, code) if ofgl is not None else {}
+    line_years = sorted(set(lines["annee"].to_list())) if lines is not None else []
+    if not population and territory.population(code):
+        population = {y: territory.population(code) for y in line_years}
+    ofgl_years = sorted(population) if ofgl is not None else []
     years = [str(y) for y in sorted(set(line_years) | set(ofgl_years))]
     if not years:
-        return html.Div(header + [dbc.Alert(f"Aucune donnée financière pour {name}.", color="warning")])
+        return html.Div(header + [dbc.Alert(f"Aucune donnée financière pour {name}.", color="warning"),
+                                  missing_note(lacking)])
+    if lines is None:
+        lines = pl.DataFrame(schema={"annee": pl.Int64, "document": pl.String})  # no published lines
     ca_years = sorted(set(lines.filter(pl.col("document") == q.CA)["annee"].to_list()) or set(ofgl_years))
     year_choice = parse_choice(annee, years, str(ca_years[-1] if ca_years else years[-1]))
     doc_choice = parse_choice(document, list(q.DOCUMENTS), "ca")
@@ -92,7 +101,7 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
     context = dict(data=data, code=code, name=name, year=year, doc=doc, doc_key=doc_choice.value, scale=scale,
                    per=per, population=population, view=view_choice.value, lines=lines, ofgl=ofgl,
                    sources=sources, dates=dates)
-    notices += data_warnings(data, statuses.values(), code)
+    notices += data_warnings(data, statuses.values(), code, has_lines)
     return html.Div(header + notices + [
         dbc.Alert([demo_badge(), " Ces données financières sont des données de démonstration au format réel "
                    "(schéma SCDL budget, agrégats OFGL, nomenclature M57), ancrées sur les chiffres publiés "
@@ -101,20 +110,27 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
         selectors(years, year_choice.value, doc_choice.value, per, view_choice.value),
         html.H2(f"{name} — {DOCUMENT_NAMES[doc_choice.value]} {year}",
                 className="h4 mt-3", id="finances-heading"),
-        money_section(**context),
+        money_section(**context) if has_lines else None,
         evolution_section(**context),
-        execution_section(**context),
-        ratios_section(**context),
-        projects_section(**context) if data.has(q.PROJECTS) else missing_note(
-            [("Carte des projets d'investissement", data.missing(q.PROJECTS))], note_id="finances-projets-absents"),
+        execution_section(**context) if has_lines else None,
+        ratios_section(**context) if has_ofgl else None,
+        missing_note(lacking),
+        projects_section(**context) if data.has(q.PROJECTS) else None,
         method_note(),
     ], id="finances-page")
 
 
-def data_warnings(data, statuses, code: str) -> list[dbc.Alert]:
+def default_commune_code(territory) -> str:
+    """The commune shown for "tout le territoire" when no lines say which: the catalog's default, else the first."""
+    chosen = default_commune(territory)
+    return chosen if chosen != ALL else codes(territory)[0]
+
+
+def data_warnings(data, statuses, code: str, has_lines: bool) -> list[dbc.Alert]:
     """Say when a dataset is stale (its last refresh failed) and when budget lines could not be classified."""
-    warnings = []
-    warnings += [n for n in (stale_notice(status) for status in statuses) if n]
+    warnings = [n for n in (stale_notice(status) for status in statuses) if n]
+    if not has_lines:
+        return warnings
     rejected = q.classified_lines(data).rejected.filter(pl.col("commune_code") == code)
     if rejected.height:
         reasons = ", ".join(f"{n} : {motif}" for motif, n in rejected.group_by("motif").len().sort("motif").iter_rows())
@@ -190,6 +206,8 @@ def money_section(data, code, name, year, doc, scale, view, lines, sources, date
 
 def evolution_section(data, code, name, year, doc, doc_key, per, population, lines, ofgl, sources, dates, **_):
     from_lines = not lines.filter(pl.col("document") == doc).is_empty()
+    if not from_lines and ofgl is None:
+        return None
     evolution = q.evolution(lines, doc) if from_lines else q.ofgl_evolution(ofgl, code)
     what = DOCUMENT_NAMES[doc_key] if from_lines else "comptes, agrégats OFGL"
     if per:

@@ -184,3 +184,28 @@ def test_unclassifiable_lines_and_stale_data_are_said(render, monkeypatch):
     monkeypatch.setattr(DataContext, "status", stale)
     assert ("« Finances des communes — agrégats comparés (OFGL) » est périmé (la dernière mise à jour a échoué : "
             "HTTP 503)") in render(annee="2019")
+
+
+@pytest.mark.parametrize("absent, shown, hidden", [
+    (q.LINES, ["finances-evolution", "finances-ratios-chart", "finances-communes"],
+     ["finances-recettes", "finances-execution", "finances-kpis"]),
+    (q.OFGL, ["finances-recettes", "finances-evolution", "finances-execution"],
+     ["finances-ratios-chart", "finances-communes"]),
+])
+def test_one_finance_dataset_missing_leaves_its_sections_out_and_says_so(render, monkeypatch, absent, shown, hidden):
+    """A territory whose catalog binds only the budget lines, or only the aggregates: the page shows what
+    that data allows and names what is missing (populations then come from the catalog)."""
+    import app
+
+    ctx = app.app.server.extensions["pilote_data"]
+    kept = {k: d for k, d in ctx.catalog.datasets.items() if d.role != absent}
+    monkeypatch.setattr(ctx, "catalog", dataclasses.replace(ctx.catalog, datasets=kept))
+    html = render(annee="2019", commune="92040")
+    for card in shown:
+        assert f"'{card}-graph'" in html or f"'{card}'" in html, card
+    for card in hidden:
+        assert f"'{card}-graph'" not in html and f"id='{card}'" not in html, card
+    assert "missing-data" in html and "aucun jeu de données du catalogue" in html
+    if absent == q.OFGL:  # per inhabitant with the catalog's population (69 000 for this commune)
+        per = render(annee="2019", commune="92040", par="habitant")
+        assert kpi_value(per, "finances-kpi-depenses") == f"2{NNBSP}426{NBSP}€/hab."
