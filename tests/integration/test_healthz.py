@@ -71,3 +71,23 @@ def test_healthz_and_home(served_app):
     assert home.status_code == 200
     assert '<html lang="fr">' in home.text
     assert home.headers["content-type"].startswith("text/html")
+
+
+def test_signed_in_users_get_the_detail_of_each_dataset(tmp_path):
+    """Rows dropped at validation, notes and the last portal error: for signed-in users only."""
+    from tests.integration.running_app import Account
+
+    app = RunningApp.start(tmp_path)
+    try:
+        app.create_accounts([Account("agent@example.org", "Agent")])
+        reason = "server error: HTTP 500: An unexpected error occurred."
+        SnapshotStore(app.data_dir / "snapshots").record_failure("velib_stations", reason)
+        anonymous = httpx.get(f"{app.base_url}/healthz", timeout=10).json()["datasets"]["velib_stations"]
+        assert "last_error" not in anonymous and "bad_rows" not in anonymous
+        with app.client() as client:
+            assert app.login(client, "agent@example.org").status_code in (302, 303)
+            entry = client.get("/healthz").json()["datasets"]["velib_stations"]
+        assert entry["last_error"] == reason and entry["bad_rows"] == 0 and entry["notes"] == []
+        assert entry["reason"] == f"la dernière mise à jour a échoué : {reason}"
+    finally:
+        app.stop()
