@@ -80,8 +80,15 @@ def velib_map_summary(summary: dict, commune_label: str) -> str:
             + ("toutes sont en service." if not out else f"{fmt_int(out)} hors service."))
 
 
-# Years are labels: no thousands separator.
+# Years are labels: no thousands separator, and no half years between two years.
 _YEARS = {"tickformat": "d", "hoverformat": "d", "separatethousands": False}
+
+
+def _years(values) -> dict:
+    """The year axis: every year when there are few (2021, 2022 — not 2021, 2021.5…), else plotly's choice."""
+    years = [v for v in values if v is not None]
+    few = years and max(years) - min(years) <= 12
+    return {**_YEARS, "dtick": 1} if few else _YEARS
 
 
 def irve_growth_figure(growth: pl.DataFrame) -> go.Figure:
@@ -92,7 +99,7 @@ def irve_growth_figure(growth: pl.DataFrame) -> go.Figure:
                    mode="lines+markers", line={"color": COLORS["primary"], "width": 3},
                    hovertemplate="Fin %{x} : %{y} points en service<extra></extra>"),
     ])
-    fig.update_layout(height=340, xaxis=_YEARS, yaxis_title="Points de recharge")
+    fig.update_layout(height=340, xaxis=_years(growth["annee"].to_list()), yaxis_title="Points de recharge")
     return fig
 
 
@@ -130,7 +137,8 @@ def critair_figure(shares: pl.DataFrame) -> go.Figure:
         label = classe if classe == "Non classé" else f"Crit'Air {classe}"
         fig.add_bar(x=part["annee"].to_list(), y=part["part"].to_list(), name=label,
                     marker_color=CRITAIR_COLORS.get(classe), hovertemplate=f"{label} %{{x}} : %{{y:.1f}} %<extra></extra>")
-    fig.update_layout(barmode="stack", height=360, xaxis=_YEARS, yaxis={"title": "% du parc", "range": [0, 100]})
+    fig.update_layout(barmode="stack", height=360, xaxis=_years(shares["annee"].to_list()),
+                      yaxis={"title": "% du parc", "range": [0, 100]})
     return fig
 
 
@@ -154,7 +162,8 @@ def accidents_figure(by_year: pl.DataFrame) -> go.Figure:
         part = by_year.filter(pl.col("gravite") == severity)
         fig.add_bar(x=part["annee"].to_list(), y=part["accidents"].to_list(), name=severity, marker_color=color,
                     hovertemplate=f"{severity} %{{x}} : %{{y}} accidents<extra></extra>")
-    fig.update_layout(barmode="stack", height=340, xaxis=_YEARS, yaxis_title="Accidents (gravité la plus haute)")
+    fig.update_layout(barmode="stack", height=340, xaxis=_years(by_year["annee"].to_list()),
+                      yaxis_title="Accidents (gravité la plus haute)")
     return fig
 
 

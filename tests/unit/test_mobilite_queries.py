@@ -135,3 +135,14 @@ def test_accident_calendar_and_arc_summaries():
     assert arcs_map_summary(pl.DataFrame({"demonstration": [True, False], "territoire": [None, "Ailleurs"]})) == (
         "2 points de comptage sur la carte, dont 1 réel (Ailleurs) ; les autres sont des données de démonstration.")
     assert arcs_map_summary(pl.DataFrame({"libelle": ["a", "b"]})) == "2 points de comptage sur la carte."
+
+
+def test_year_axes_show_whole_years_only():
+    """Two years of charge points: ticks 2021 and 2022, not 2021, 2021, 2022, 2022 (half years)."""
+    from components.figures.mobilite import irve_growth_figure
+
+    growth = pl.DataFrame({"annee": [2021, 2022], "ouverts": [1986, 3], "en_service": [1986, 1989]})
+    axis = irve_growth_figure(growth).layout.xaxis
+    assert axis.dtick == 1 and axis.tickformat == "d"
+    many = pl.DataFrame({"annee": list(range(1990, 2026)), "ouverts": [1] * 36, "en_service": list(range(36))})
+    assert irve_growth_figure(many).layout.xaxis.dtick is None  # plotly spaces the ticks of a long series
