@@ -14,20 +14,22 @@ import polars as pl
 from dash import Input, Output, State, callback, dcc, html
 
 from components.badges import demo_badge
+from components.chart_spec import grid as chart_grid
 from components.chart_spec import missing_note
+from components.figures.finances import SPECS
 from components.notices import stale as stale_notice
 from components.notices import unavailable
-from components.chart_card import chart_card
 from components.figures import finances as fig
 from components.formats import fmt_int, fmt_percent, fmt_unit
 from components.kpi import kpi
-from components.maps import base_map, outlines_geojson
+from components.maps import outlines_geojson
 from components.selectors import ALL, fallback_notice, parse_choice, parse_commune, update_search
 from data_access import finances as q
 from data_access import mobilite as mq
 from data_access.context import current
 from data_access.snapshots import SnapshotMissing
 from data_access.territory import codes, commune_for_single_budget, default_commune
+from data_access.territory import names as territory_names
 
 DOCUMENT_LABELS = {"ca": "Compte administratif (réalisé)", "bp": "Budget primitif (voté)"}
 DOCUMENT_NAMES = {"ca": "compte administratif", "bp": "budget primitif"}
@@ -94,19 +96,17 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
     if per and not population.get(year):
         notices.append(dbc.Alert(f"Population {year} inconnue : montants totaux affichés.", color="warning",
                                  className="py-1 px-2 small"))
-    roles = {"budget_lignes": q.LINES, "finances_ofgl": q.OFGL, "projets_investissement": q.PROJECTS}
-    statuses = {name_: data.status(data.key_for(role)) for name_, role in roles.items() if data.key_for(role)}
-    sources = {name_: data.provenance(role) for name_, role in roles.items() if data.key_for(role)}
-    dates = {}
-    context = dict(data=data, code=code, name=name, year=year, doc=doc, doc_key=doc_choice.value, scale=scale,
-                   per=per, population=population, view=view_choice.value, lines=lines, ofgl=ofgl,
-                   sources=sources, dates=dates)
-    notices += data_warnings(data, statuses.values(), code, has_lines)
+    bound = [key for role in (q.LINES, q.OFGL, q.PROJECTS) if (key := data.key_for(role))]
+    # The page's view: what every section and chart spec of components/figures/finances.py reads.
+    context = dict(data=data, code=code, name=name, year=year, doc=doc, doc_name=DOCUMENT_NAMES[doc_choice.value],
+                   scale=scale, per=per, population=population, view=view_choice.value, lines=lines, ofgl=ofgl,
+                   communes=territory_names(territory), territory_name=territory.name, missing=lacking)
+    notices += data_warnings(data, [data.status(key) for key in bound], code, has_lines)
     return html.Div(header + notices + [
         dbc.Alert([demo_badge(), " Ces données financières sont des données de démonstration au format réel "
                    "(schéma SCDL budget, agrégats OFGL, nomenclature M57), ancrées sur les chiffres publiés "
                    "(voir la notice des données)."], color="light", className="small py-2")
-        if any(p.demo for p in sources.values()) else None,
+        if any(data.provenance(key).demo for key in bound) else None,
         selectors(years, year_choice.value, doc_choice.value, per, view_choice.value),
         html.H2(f"{name} — {DOCUMENT_NAMES[doc_choice.value]} {year}",
                 className="h4 mt-3", id="finances-heading"),
@@ -114,8 +114,8 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
         evolution_section(**context),
         execution_section(**context) if has_lines else None,
         ratios_section(**context) if has_ofgl else None,
-        missing_note(lacking),
         projects_section(**context) if data.has(q.PROJECTS) else None,
+        missing_note(lacking),  # last: the sections above add the charts they could not draw
         method_note(),
     ], id="finances-page")
 
@@ -165,23 +165,21 @@ def _no_lines(name: str, doc: str, year: int) -> dbc.Alert:
                      id="finances-no-lines")
 
 
-def money_section(data, code, name, year, doc, scale, view, lines, sources, dates, **_):
+def charts(key: str, data, context) -> list:
+    """The cards of SPECS[key] (what cannot be drawn goes to the page's note)."""
+    out = chart_grid(SPECS[key], data, context)
+    context["missing"].extend(out.missing)
+    return out.cards
+
+
+def money_section(data, name, year, doc, scale, lines, **context):
     real = q.real_lines(lines, year, doc)
     if real.is_empty():
         return html.Section([html.H2("D'où vient l'argent, où va l'argent", className="h5 mt-3"),
                              _no_lines(name, doc, year)], id="finances-argent")
     totals = q.totals(real)
     spending, revenue = totals[(q.F, q.DEP)] + totals[(q.I, q.DEP)], totals[(q.F, q.REC)] + totals[(q.I, q.REC)]
-    source = sources["budget_lignes"]
-    cards = []
-    for card_id, sens, what, title in (
-            ("finances-recettes", q.REC, "recettes", "D'où vient l'argent : recettes réelles"),
-            ("finances-depenses", q.DEP, "dépenses", "Où va l'argent : dépenses réelles")):
-        parts = q.breakdown(real, sens, view)
-        cards.append(dbc.Col(chart_card(
-            card_id, f"{title} {VIEWS[view]}", fig.flows_figure(parts, what.capitalize(), scale),
-            fig.flows_summary(parts, what, scale), source,
-            table=fig.flows_table(parts, scale, view)), lg=6))
+    cards = charts("money", data, dict(context, name=name, year=year, doc=doc, scale=scale, lines=lines))
     return html.Section([
         html.H2("D'où vient l'argent, où va l'argent", className="h5 mt-3"),
         dbc.Row([
@@ -196,51 +194,26 @@ def money_section(data, code, name, year, doc, scale, view, lines, sources, date
                "font ni encaissement ni décaissement et sont exclues, comme dans les analyses financières. Les "
                "dépenses d'investissement comprennent le remboursement du capital de la dette.",
                className="small text-body-secondary"),
-        dbc.Row(cards, className="g-3"),
-        dbc.Row(dbc.Col(chart_card(
-            "finances-sections", "Fonctionnement et investissement", fig.sections_figure(totals, scale),
-            fig.sections_summary(totals, scale), source, table=fig.sections_table(totals, scale)),
-            lg=12), className="g-3 mt-1"),
+        dbc.Row(cards[:2], className="g-3"),
+        dbc.Row(cards[2:], className="g-3 mt-1"),
     ], id="finances-argent")
 
 
-def evolution_section(data, code, name, year, doc, doc_key, per, population, lines, ofgl, sources, dates, **_):
+def evolution_section(data, lines, doc, ofgl, **context):
     from_lines = not lines.filter(pl.col("document") == doc).is_empty()
     if not from_lines and ofgl is None:
         return None
-    evolution = q.evolution(lines, doc) if from_lines else q.ofgl_evolution(ofgl, code)
-    what = DOCUMENT_NAMES[doc_key] if from_lines else "comptes, agrégats OFGL"
-    if per:
-        evolution = evolution.filter(pl.col("annee").is_in(list(population)))
-        scales = {y: fig.per_inhabitant(population[y]) for y in evolution["annee"].to_list()}
-        unit = "€/hab."
-    else:
-        scales, unit = {y: fig.MILLIONS for y in evolution["annee"].to_list()}, "M€"
-    key = "budget_lignes" if from_lines else "finances_ofgl"
-    return html.Section([
-        html.H2("Évolution", className="h5 mt-4"),
-        chart_card("finances-evolution", f"Recettes et dépenses réelles par année ({what})",
-                   fig.evolution_figure(evolution, scales, unit, year), fig.evolution_summary(evolution, what),
-                   sources[key], table=fig.evolution_table(evolution, scales, unit)),
-    ], id="finances-evolution-section")
+    cards = charts("evolution_lines" if from_lines else "evolution_ofgl", data,
+                   dict(context, lines=lines, doc=doc, ofgl=ofgl))
+    return html.Section([html.H2("Évolution", className="h5 mt-4"), *cards], id="finances-evolution-section")
 
 
-def execution_section(data, name, year, scale, lines, sources, dates, **_):
-    execution = q.execution(lines, year)
-    source = sources["budget_lignes"]
-    if execution.is_empty():
+def execution_section(data, name, year, lines, **context):
+    if q.execution(lines, year).is_empty():
         body = dbc.Alert(f"Pas de compte administratif {year} publié pour {name} : le taux d'exécution ne se "
                          "calcule qu'une fois les comptes arrêtés.", color="info", className="small")
     else:
-        rates = q.execution_by_year(lines)
-        body = dbc.Row([
-            dbc.Col(chart_card("finances-execution", f"Exécution du budget {year} : crédits votés et réalisés",
-                               fig.execution_figure(execution, scale), fig.execution_summary(execution, year),
-                               source, table=fig.execution_table(execution, scale)), lg=6),
-            dbc.Col(chart_card("finances-execution-annees", "Taux d'exécution par année",
-                               fig.execution_rates_figure(rates, year), fig.execution_rates_summary(rates),
-                               source, table=fig.execution_rates_table(rates)), lg=6),
-        ], className="g-3")
+        body = dbc.Row(charts("execution", data, dict(context, name=name, year=year, lines=lines)), className="g-3")
     return html.Section([
         html.H2("Budget voté et budget réalisé", className="h5 mt-4"),
         html.P("Taux d'exécution : réalisations du compte administratif / crédits votés de l'année (budget primitif "
@@ -249,7 +222,7 @@ def execution_section(data, name, year, scale, lines, sources, dates, **_):
     ], id="finances-execution-section")
 
 
-def ratios_section(data, code, name, year, population, ofgl, sources, dates, **_):
+def ratios_section(data, code, name, year, population, ofgl, **context):
     stratum_key, stratum_name = q.stratum_of(ofgl, code)
     heading = html.H2("Ratios financiers comparés aux communes de même taille", className="h5 mt-4")
     if stratum_key is None:
@@ -265,21 +238,10 @@ def ratios_section(data, code, name, year, population, ofgl, sources, dates, **_
                 f"comparaison : {stratum_name}. Survolez un ratio pour sa définition ; le glossaire est plus bas."],
                className="small text-body-secondary"),
         ratio_list(comparison, name),
-        chart_card("finances-ratios-chart", "Ratios par habitant : la commune et la moyenne de sa strate",
-                   fig.ratios_figure(comparison, name, "Moyenne de la strate"),
-                   fig.ratios_summary(comparison, name, year), sources["finances_ofgl"], table=fig.ratios_table(comparison, name)),
+        *charts("ratios", data, dict(context, code=code, name=name, year=year, comparison=comparison)),
         glossary(),
-        peers_card(data, code, year, ofgl, sources, dates),
+        html.Div(charts("peers", data, dict(context, code=code, year=year, ofgl=ofgl)), className="mt-3"),
     ], id="finances-ratios")
-
-
-def peers_card(data, code, year, ofgl, sources, dates):
-    communes = {c.code: c.name for c in data.catalog.territory.communes}
-    peers = q.peers(ofgl, communes, year)
-    return html.Div(chart_card(
-        "finances-communes", f"Les communes de {data.catalog.territory.name} en {year} (par habitant)",
-        fig.peers_figure(peers, code), fig.peers_summary(peers, year), sources["finances_ofgl"],
-        table=fig.peers_table(peers)), className="mt-3")
 
 
 def _ratio_text(value, unit: str) -> str:
@@ -324,23 +286,14 @@ def glossary() -> html.Details:
     ], className="mt-2", id="finances-glossary")
 
 
-def projects_section(data, code, name, year, sources, dates, **_):
+def projects_section(data, code, name, year, **context):
     heading = html.H2("Carte des projets d'investissement", className="h5 mt-4")
-    try:
-        projects = q.projects(data, code, year)
-        outlines = outlines_geojson(mq.commune_outlines(data, code))
-    except SnapshotMissing as exc:
-        return html.Section([heading, dbc.Alert(f"Les projets ne sont pas disponibles : {exc}", color="danger")])
-    if projects.is_empty():
+    if q.projects(data, code, year).is_empty():
         return html.Section([heading, dbc.Alert(f"Aucun projet d'investissement localisé pour {name} en {year}.",
                                                 color="info", className="small")], id="finances-projets")
-    return html.Section([
-        heading,
-        chart_card("finances-projets-carte", f"Projets d'investissement en cours en {year}",
-                   fig.projects_figure(base_map(outlines, height=460, points=projects), projects), fig.projects_summary(projects, year),
-                   sources["projets_investissement"],
-                   table=fig.projects_table(projects)),
-    ], id="finances-projets")
+    outlines = outlines_geojson(mq.commune_outlines(data, code))
+    return html.Section([heading, *charts("projects", data, dict(context, code=code, year=year, outlines=outlines))],
+                        id="finances-projets")
 
 
 def method_note() -> html.Details:

@@ -357,3 +357,87 @@ def projects_summary(projects: pl.DataFrame, year: int) -> str:
     top = projects.row(0, named=True)
     return (f"{projects.height} projets en cours en {year}, pour {fmt_unit(projects['montant'].sum() / 1e6, 'M€', 1)} "
             f"au total ; le plus important : « {top['intitule']} » ({fmt_unit(top['montant'] / 1e6, 'M€', 1)}).")
+
+
+# ------------------------------------------------------------------------------------------ chart specs
+# The charts of /finances, declared once. ``view`` is the page's context: code and name of the commune, year,
+# doc (CA/BP), doc_name, scale, per (per inhabitant), population {year: inhabitants}, view ("nature" or
+# "fonction"), lines (its classified budget lines), ofgl (the aggregates), outlines, territory_name.
+
+VIEW_LABELS = {"nature": "par nature", "fonction": "par fonction"}
+
+
+def evolution_scales(evolution: pl.DataFrame, per: bool, population: dict[int, int]):
+    """(evolution, scale per year, unit): per inhabitant, only the years whose population is known."""
+    if per:
+        evolution = evolution.filter(pl.col("annee").is_in(list(population)))
+        return evolution, {y: per_inhabitant(population[y]) for y in evolution["annee"].to_list()}, "€/hab."
+    return evolution, {y: MILLIONS for y in evolution["annee"].to_list()}, "M€"
+
+
+def _specs():
+    from components.chart_spec import ChartSpec
+    from data_access import finances as q
+
+    def real(v):
+        return q.real_lines(v["lines"], v["year"], v["doc"])
+
+    def flows(card_id, sens, what, title):
+        return ChartSpec(card_id, lambda p, v: f"{title} {VIEW_LABELS[v['view']]}", q.LINES,
+                         lambda ctx, v: q.breakdown(real(v), sens, v["view"]),
+                         lambda p, v: flows_figure(p, what.capitalize(), v["scale"]),
+                         lambda p, v: flows_summary(p, what, v["scale"]), width=6,
+                         table=lambda p, v: flows_table(p, v["scale"], v["view"]))
+
+    def evolution(role):
+        def data(ctx, v):
+            frame = q.evolution(v["lines"], v["doc"]) if role == q.LINES else q.ofgl_evolution(v["ofgl"], v["code"])
+            return evolution_scales(frame, v["per"], v["population"])
+        what = (lambda v: v["doc_name"]) if role == q.LINES else (lambda v: "comptes, agrégats OFGL")
+        return ChartSpec("finances-evolution", lambda d, v: f"Recettes et dépenses réelles par année ({what(v)})",
+                         role, data, lambda d, v: evolution_figure(d[0], d[1], d[2], v["year"]),
+                         lambda d, v: evolution_summary(d[0], what(v)),
+                         table=lambda d, v: evolution_table(*d))
+
+    return {
+        "money": [flows("finances-recettes", REC, "recettes", "D'où vient l'argent : recettes réelles"),
+                  flows("finances-depenses", DEP, "dépenses", "Où va l'argent : dépenses réelles"),
+                  ChartSpec("finances-sections", "Fonctionnement et investissement", q.LINES,
+                            lambda ctx, v: q.totals(real(v)), lambda t, v: sections_figure(t, v["scale"]),
+                            lambda t, v: sections_summary(t, v["scale"]), table=lambda t, v: sections_table(t, v["scale"]))],
+        "evolution_lines": [evolution(q.LINES)],
+        "evolution_ofgl": [evolution(q.OFGL)],
+        "execution": [
+            ChartSpec("finances-execution", lambda e, v: f"Exécution du budget {v['year']} : crédits votés et réalisés",
+                      q.LINES, lambda ctx, v: q.execution(v["lines"], v["year"]),
+                      lambda e, v: execution_figure(e, v["scale"]), lambda e, v: execution_summary(e, v["year"]),
+                      width=6, table=lambda e, v: execution_table(e, v["scale"])),
+            ChartSpec("finances-execution-annees", "Taux d'exécution par année", q.LINES,
+                      lambda ctx, v: q.execution_by_year(v["lines"]),
+                      lambda r, v: execution_rates_figure(r, v["year"]), lambda r, v: execution_rates_summary(r),
+                      width=6, table=lambda r, v: execution_rates_table(r))],
+        "ratios": [
+            ChartSpec("finances-ratios-chart", "Ratios par habitant : la commune et la moyenne de sa strate", q.OFGL,
+                      lambda ctx, v: v["comparison"],
+                      lambda c, v: ratios_figure(c, v["name"], "Moyenne de la strate"),
+                      lambda c, v: ratios_summary(c, v["name"], v["year"]), table=lambda c, v: ratios_table(c, v["name"]))],
+        "peers": [
+            ChartSpec("finances-communes", lambda p, v: f"Les communes de {v['territory_name']} en {v['year']} "
+                      "(par habitant)", q.OFGL, lambda ctx, v: q.peers(v["ofgl"], v["communes"], v["year"]),
+                      lambda p, v: peers_figure(p, v["code"]), lambda p, v: peers_summary(p, v["year"]),
+                      table=lambda p, v: peers_table(p))],
+        "projects": [
+            ChartSpec("finances-projets-carte", lambda p, v: f"Projets d'investissement en cours en {v['year']}",
+                      q.PROJECTS, lambda ctx, v: q.projects(ctx, v["code"], v["year"]),
+                      lambda p, v: projects_figure(_base_map(v["outlines"], p), p),
+                      lambda p, v: projects_summary(p, v["year"]), table=lambda p, v: projects_table(p))],
+    }
+
+
+def _base_map(outlines: dict, projects: pl.DataFrame) -> go.Figure:
+    from components.maps import base_map
+
+    return base_map(outlines, height=460, points=projects)
+
+
+SPECS = _specs()
