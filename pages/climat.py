@@ -11,11 +11,10 @@ from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html
 
 from auth.session import can, current_auth
 from components.badges import demo_badge, lock_icon
-from components.chart_card import chart_card
 from components.chart_spec import grid as chart_grid
 from components.chart_spec import missing_note
 from components.notices import unavailable
-from components.figures.climat import BUDGET_SPECS, indicator_figure, indicator_summary
+from components.figures.climat import BUDGET_SPECS, DETAIL_SPECS
 from components.formats import fmt_int, fmt_percent
 from components.indicator_card import indicator_card
 from components.kpi import kpi
@@ -112,20 +111,11 @@ def selectors(axis_list, axis, rows, chosen, years, first, last) -> dbc.Row:
 
 
 def detail(values, rows, indicateur, first, last, data):
-    row = rows.filter(pl.col("indicateur") == indicateur).row(0, named=True)
-    a = q.assessment(values, row)
-    shown = q.series(values, indicateur, first, last)
-    # Sector children may sit in other axes of the plan (transport emissions under mobility): all rows.
-    kids = {titre.split(" - ")[-1]: q.series(values, child, first, last)
-            for child, titre in q.children_of(values, indicateur)}
-    figure = indicator_figure(shown, row, a, kids)
-    source = data.provenance(q.PUBLIC)
-    unit, decimals = row["unite"], int(row["precision"] if row["precision"] is not None else 2)
-    table = (shown.select("annee", "resultat", "objectif"),
-             {"annee": "Année", "resultat": f"Résultat ({unit})", "objectif": f"Objectif ({unit})"},
-             {"annee": str, "resultat": decimals, "objectif": decimals})
-    return chart_card("climat-detail", f"{row['titre']} ({unit})", figure, indicator_summary(row, a), source,
-                      table=table)
+    confidential = bool(rows.filter(pl.col("indicateur") == indicateur)["confidentiel"].any())
+    spec = DETAIL_SPECS[q.INTERNAL if confidential else q.PUBLIC]
+    out = chart_grid([spec], data, {"values": values, "rows": rows, "indicateur": indicateur, "first": first,
+                                    "last": last})
+    return out.cards[0].children if out.cards else missing_note(out.missing, note_id="detail-missing")
 
 
 def confidential_note(confidential: bool):

@@ -165,3 +165,33 @@ def _budget_specs():
 
 
 BUDGET_SPECS = _budget_specs()
+
+
+def _detail_specs():
+    """The chart of the chosen indicator: ``view`` holds values (what the user may see), rows (the axis'
+    indicators), indicateur, first and last (years). A confidential indicator's card cites the internal dataset."""
+    from components.chart_spec import ChartSpec
+    from data_access import climat as q
+
+    def data(ctx, v):
+        row = v["rows"].filter(pl.col("indicateur") == v["indicateur"]).row(0, named=True)
+        shown = q.series(v["values"], v["indicateur"], v["first"], v["last"])
+        # Sector children may sit in other axes of the plan (transport emissions under mobility): all rows.
+        kids = {titre.split(" - ")[-1]: q.series(v["values"], child, v["first"], v["last"])
+                for child, titre in q.children_of(v["values"], v["indicateur"])}
+        return row, q.assessment(v["values"], row), shown, kids
+
+    def table(d, v):
+        row, _, shown, _ = d
+        unit, decimals = row["unite"], int(row["precision"] if row["precision"] is not None else 2)
+        return (shown.select("annee", "resultat", "objectif"),
+                {"annee": "Année", "resultat": f"Résultat ({unit})", "objectif": f"Objectif ({unit})"},
+                {"annee": str, "resultat": decimals, "objectif": decimals})
+
+    return {role: ChartSpec("climat-detail", lambda d, v: f"{d[0]['titre']} ({d[0]['unite']})", role, data,
+                            lambda d, v: indicator_figure(d[2], d[0], d[1], d[3]),
+                            lambda d, v: indicator_summary(d[0], d[1]), table=table)
+            for role in (q.PUBLIC, q.INTERNAL)}
+
+
+DETAIL_SPECS = _detail_specs()

@@ -83,3 +83,22 @@ def test_year_axes_have_no_thousands_separator(values):
                budget_figure(q.budget_totals(budget_climat.generate()))]
     for fig in figures:
         assert fig.layout.xaxis.tickformat == "d" and fig.layout.xaxis.separatethousands is False
+
+
+def test_a_confidential_indicator_cites_the_internal_dataset():
+    """The detail card takes its source from the dataset the indicator comes from."""
+    import app
+    import pages.climat as page
+
+    data = app.app.server.extensions["pilote_data"]
+    with app.app.server.test_request_context("/climat"):
+        values = q.values(data, "all", True)
+        internal = values.filter(pl.col("confidentiel"))
+        axe = internal["axe"][0]
+        rows = q.plan(values, axe)
+        secret = internal.filter(pl.col("axe") == axe)["indicateur"][0]
+        public = rows.filter(~pl.col("confidentiel"))["indicateur"][0]
+        shown = str(page.detail(values, rows, secret, 2015, 2030, data))
+        assert data.catalog["pcaet_valeurs_internes"].attribution in shown
+        assert data.catalog["pcaet_valeurs_internes"].attribution not in str(
+            page.detail(values, rows, public, 2015, 2030, data))
