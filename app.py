@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 from dash import Dash
-from flask import Flask
+from dash.exceptions import CallbackException, DependencyException
+from flask import Flask, jsonify
 
 from auth import init_auth
 from components import shell
@@ -24,6 +25,11 @@ ROOT = Path(__file__).resolve().parent
 log = logging.getLogger("pilote")
 
 
+def _outputs_mismatch(exc):
+    log.info("callback request refused: outputs do not match the callback (%s)", str(exc).splitlines()[0][:120])
+    return jsonify(error="sorties demandées incompatibles avec le callback"), 400
+
+
 def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or Settings.from_env()
     data = DataContext(settings)
@@ -33,7 +39,14 @@ def create_app(settings: Settings | None = None) -> Dash:
     register_template()
 
     server = Flask(__name__)
-    server.config.update(SECRET_KEY=settings.resolve_secret_key(), JSON_SORT_KEYS=False)
+    # MAX_CONTENT_LENGTH: a larger body is refused (413) before anything reads it.
+    server.config.update(SECRET_KEY=settings.resolve_secret_key(), JSON_SORT_KEYS=False,
+                         MAX_CONTENT_LENGTH=4 * 1024 * 1024)
+    # Dash raises on a script it does not serve (/_dash-component-suites/...): that is a 404, not a 500.
+    server.register_error_handler(DependencyException, lambda _exc: (jsonify(error="fichier inconnu"), 404))
+    # Our callbacks answer their declared outputs; Dash's output checks failing means the request listed other
+    # outputs than the ones it names (a forged body): the client's fault, said once in the log.
+    server.register_error_handler(CallbackException, _outputs_mismatch)
     server.extensions["pilote_data"] = data
 
     app = Dash(

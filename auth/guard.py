@@ -17,6 +17,7 @@ from dash._pages import _path_to_page
 from flask import Response, g, jsonify, redirect, request
 
 from auth.access import ALLOW, UNAUTHENTICATED, Policy
+from auth.gate import Refused, check_shape, parse_body, router_pathname
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,10 @@ def _matches(sent, declared: tuple[tuple[str, str], ...]) -> bool:
 
 def page_for_path(pathname: str) -> dict | None:
     """The page Dash's router renders for ``pathname`` (same normalisation as the router), or None."""
-    page, _ = _path_to_page(strip_relative_path(pathname) or "")
+    try:
+        page, _ = _path_to_page(strip_relative_path(pathname) or "")
+    except Exception:  # noqa: BLE001 - Dash raises on paths it cannot make relative: no page
+        return None
     return page or None
 
 
@@ -152,9 +156,13 @@ class Guard:
             return _refuse_json(405, "méthode non autorisée")
         if not request.is_json:  # also keeps cross-site HTML forms out (they cannot send JSON)
             return _refuse_json(415, "requête JSON attendue")
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict) or not isinstance(body.get("output"), str):
-            return _refuse_json(400, "requête de callback invalide")
+        try:
+            body = parse_body(request.get_data(cache=True))
+            check_shape(body)
+        except Refused as exc:
+            log.info("callback request refused: %s", exc)
+            return _refuse_json(413 if "volumineuse" in str(exc) else 400, str(exc))
+        request._cached_json = (body, body)  # Dash reads the body we checked, not a second parse
         output = body["output"]
         resource = self.callback_map.get(output)
         if resource is None:
@@ -182,8 +190,8 @@ class Guard:
         """The page Dash's router would render for the posted pathname: that page is what is asked for.
         The pathname is read at its declared position, as Dash reads it (the shape was checked)."""
         position = declared.index(("_pages_location", "pathname"))
-        pathname = body["inputs"][position].get("value")
-        if not isinstance(pathname, str):
+        pathname = router_pathname(body["inputs"][position].get("value"))
+        if pathname is None:
             return None
         page = page_for_path(pathname)
         return page["path"] if page else PUBLIC_404

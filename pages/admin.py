@@ -122,8 +122,13 @@ def layout(**_ignored):
     prevent_initial_call=True,
 )
 def act(*args):
+    # The browser may send anything: a field that does not hold text counts as empty (refused with a message).
     (new_email, new_name, new_groups, new_expiry, new_admin, edit_email, edit_group, grant_group,
-     grant_group_name, grant_resource) = args[8:]
+     grant_group_name, grant_resource) = [v if isinstance(v, (str, list)) or v is None else None for v in args[8:]]
+    new_email, new_name, new_groups, new_expiry, edit_email, edit_group, grant_group, grant_group_name, \
+        grant_resource = [v if isinstance(v, str) else None for v in (
+            new_email, new_name, new_groups, new_expiry, edit_email, edit_group, grant_group, grant_group_name,
+            grant_resource)]
     auth = current_auth()
     actor = auth.principal().email
     action = ctx.triggered_id
