@@ -15,6 +15,7 @@ from dash.exceptions import CallbackException, DependencyException
 from flask import Flask, jsonify
 
 from auth import init_auth
+from auth.headers import install_headers
 from components import shell
 from components.theme import register_template
 from data_access.context import DataContext
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     register_health(server, data, signed_in=lambda: app.pilote_auth.principal().authenticated)
     with server.app_context():  # Dash calls the layout function once on assignment, to check it
         app.layout = shell.layout
+    install_headers(app)
     return app
 
 
@@ -77,6 +79,9 @@ server = app.server
 
 
 if __name__ == "__main__":
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.server_version, WSGIRequestHandler.sys_version = "Pilote", ""  # no version banner
     logging.basicConfig(level=logging.INFO)
     app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "8050")),
             debug=os.environ.get("PILOTE_DEBUG") == "1")

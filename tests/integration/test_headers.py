@@ -1,0 +1,57 @@
+"""Security headers on every route of the running app, over real HTTP; HSTS only over HTTPS behind the proxy."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from tests.integration.running_app import RunningApp
+
+ROUTES = ["/", "/mobilite", "/login", "/healthz", "/assets/pilote.css", "/page-inexistante", "/_dash-layout",
+          "/_dash-dependencies", "/_dash-component-suites/dash/nothing.js"]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    running = RunningApp.start(tmp_path_factory.mktemp("headers"), PILOTE_BEHIND_PROXY="1")
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def _check(response: httpx.Response):
+    h = response.headers
+    csp = h["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    script_src = re.search(r"script-src ([^;]+)", csp).group(1)
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    assert h["x-frame-options"] == "DENY" and h["x-content-type-options"] == "nosniff"
+    assert h["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert "camera=(self)" in h["permissions-policy"] and "microphone=()" in h["permissions-policy"]
+    assert not re.search(r"\d", h.get("server", "")), h.get("server")  # no version banner
+
+
+@pytest.mark.parametrize("path", ROUTES)
+def test_every_route_carries_the_headers(app, path):
+    response = httpx.get(app.base_url + path, timeout=30)
+    _check(response)
+    assert "strict-transport-security" not in response.headers  # plain HTTP: no HSTS
+
+
+def test_callbacks_and_refusals_carry_them_too(app):
+    response = httpx.post(app.base_url + "/_dash-update-component", json={"output": 3}, timeout=30)
+    assert response.status_code == 400
+    _check(response)
+
+
+def test_hsts_over_https_behind_the_proxy(app):
+    response = httpx.get(app.base_url + "/", headers={"X-Forwarded-Proto": "https"}, timeout=30)
+    assert re.match(r"max-age=3155\d+; includeSubDomains", response.headers["strict-transport-security"])  # a year
+
+
+def test_the_page_does_not_tell_its_python_version(app):
+    html = httpx.get(app.base_url + "/", timeout=30).text
+    assert "python_version" not in html and "Werkzeug" not in html
