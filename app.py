@@ -16,6 +16,7 @@ from flask import Flask, jsonify
 
 from auth import init_auth
 from auth.headers import install_headers
+from auth.visibility import health_scope
 from components import shell
 from components.theme import register_template
 from data_access.context import DataContext
@@ -67,7 +68,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
     app.pilote_auth = init_auth(app, settings)
-    register_health(server, data, signed_in=lambda: app.pilote_auth.principal().authenticated)
+    register_health(server, data, scope=lambda: health_scope(app, data, settings.health_token))
     with server.app_context():  # Dash calls the layout function once on assignment, to check it
         app.layout = shell.layout
     install_headers(app)

@@ -36,6 +36,7 @@ class Settings:
     behind_proxy: bool = False  # trust one reverse proxy's X-Forwarded-For/Proto (client address, HTTPS)
     portal_retries: int = 4  # retries after the first attempt, on 429, 5xx, timeouts and dropped connections
     portal_backoff: float = 0.5  # first wait between retries in seconds, doubled each time (unless Retry-After)
+    health_token: str | None = field(default=None, repr=False)  # monitoring: the whole /healthz with a Bearer token
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -54,6 +55,7 @@ class Settings:
             behind_proxy=_env("BEHIND_PROXY", "0") in ("1", "true", "yes"),
             portal_retries=int(_env("PORTAL_RETRIES", "4")),
             portal_backoff=float(_env("PORTAL_BACKOFF", "0.5")),
+            health_token=_env("HEALTH_TOKEN"),
         )
 
     @property

@@ -32,6 +32,7 @@ ALL_INDICATORS = "tous"
 dash.register_page(
     __name__, path="/climat", name="Climat", title="Plan climat (PCAET) et budget climat", order=10, nav=True,
     access="public", sections={"confidentiel": ["elus", "climat"]},
+    section_roles={"confidentiel": ["climate.indicators_internal"]},
     roles=["climate.indicators", "climate.indicators_internal", "climate.budget"],
     description="Indicateurs du plan climat face à leurs objectifs ; budget climat (tCO2e) voté et réalisé.",
 )

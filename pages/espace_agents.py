@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from auth.access import PUBLIC
 from auth.session import current_auth
+from auth.visibility import visible_datasets
 from components.badges import data_date, freshness_badge, visibility_badge
 from components.formats import fmt_date
 from data_access.context import current
@@ -21,13 +22,10 @@ def granted_resources(auth, principal) -> list[str]:
     return [r for r in policy.resources() if policy.access(r) != PUBLIC and policy.allows(principal, r)]
 
 
-def visible_datasets(auth, principal, registry: dict, data) -> list:
+def internal_datasets(auth, principal, registry: dict, data) -> list:
     """Internal datasets used by a page or section this user may see."""
-    keys = set()
-    for page in registry.values():
-        if auth.policy.allows(principal, page["path"]):
-            keys.update(data.key_for(role) for role in page.get("roles", []))
-    return [s for s in data.statuses("internal") if s.spec.key in keys or principal.is_admin]
+    keys = visible_datasets(auth, principal, registry, data)
+    return [s for s in data.statuses("internal") if s.spec.key in keys]
 
 
 def layout(**_ignored):
@@ -42,7 +40,7 @@ def layout(**_ignored):
         label = f"{page['name']} — section « {section} »" if section else page["name"]
         return html.Li(dcc.Link(label, href=path))
 
-    datasets = visible_datasets(auth, principal, dash.page_registry, data)
+    datasets = internal_datasets(auth, principal, dash.page_registry, data)
     user = current_auth_user()
     expiry = user.expires_at if user else None
     return html.Div(

@@ -33,6 +33,7 @@ THRESHOLDS = ["0", "2", "5"]
 dash.register_page(
     __name__, path="/mobilite", name="Mobilité", title="Observatoire de la mobilité", order=20, nav=True,
     access="public", sections={"exploitation": ["mobilite"]},
+    section_roles={"exploitation": ["mobility.bikeshare"]},
     roles=["mobility.bikeshare", "mobility.charging", "mobility.critair", "mobility.traffic_counts",
            "mobility.traffic_arcs", "mobility.accidents"],
     description="Vélib', bornes de recharge, Crit'Air, comptages routiers, accidents.",

@@ -43,6 +43,7 @@ REALTIME_COLUMNS = {"name": "Parking", "free_spots": "Places libres", "capacity"
 dash.register_page(
     __name__, path="/stationnement", name="Stationnement", title="Stationnement", order=25, nav=True,
     access="public", sections={"dsp": ["mobilite"]},
+    section_roles={"dsp": ["parking.dsp"]},
     roles=["parking.realtime", "parking.hourly", "parking.daily", "parking.dsp"],
     description="Places libres en temps réel, historique d'occupation des parkings, délégation de service public.",
 )

@@ -191,9 +191,9 @@ def test_a_territory_with_one_dataset_or_none(tmp_path, which):
 def test_a_new_territory_starts_empty_and_says_what_to_run(tmp_path):
     """The Paris catalog reuses no GPSO key, but a data directory of another territory must never receive the
     bundled snapshots: before any refresh, it has nothing and says how to get data."""
-    app = _start(tmp_path, paris.PARIS_CATALOG)
+    app = RunningApp.start(tmp_path, PILOTE_CATALOG=str(paris.PARIS_CATALOG), PILOTE_HEALTH_TOKEN="t")
     try:
-        report = httpx.get(app.base_url + "/healthz", timeout=30).json()
+        report = httpx.get(app.base_url + "/healthz", headers={"Authorization": "Bearer t"}, timeout=30).json()
         assert {d["state"] for d in report["datasets"].values()} == {"missing"}
         assert not list((app.data_dir / "snapshots").glob("*.parquet"))
         page = httpx.get(app.base_url + "/", timeout=30)
