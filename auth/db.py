@@ -45,6 +45,17 @@ class Database:
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+        self._restrict_file()
+
+    def _restrict_file(self) -> None:
+        """The SQLite file holds password hashes and sessions: readable by the app's user only (and its WAL
+        companions, which hold recent pages of it)."""
+        if not self.url.startswith("sqlite:///"):
+            return
+        path = Path(self.url.removeprefix("sqlite:///"))
+        for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if part.exists():
+                part.chmod(0o600)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -106,3 +106,9 @@ def test_signed_in_users_get_the_datasets_they_may_know_of(tmp_path):
         assert "parking_dsp" in datasets and "pcaet_valeurs_internes" not in datasets  # its section only
     finally:
         app.stop()
+
+
+def test_the_accounts_database_is_readable_by_the_app_only(served_app):
+    _, data_dir = served_app
+    for name in ("pilote.db", "secret_key"):
+        assert (data_dir / name).stat().st_mode & 0o777 == 0o600, name
