@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from time import monotonic
 
 from flask import Flask, current_app, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
@@ -56,6 +58,8 @@ class Auth:
         self.lifetime = lifetime
         self.limits = limits
         self.policy: Policy | None = None
+        self._refusals: dict[tuple, tuple[float, int]] = {}  # (caller, resource, status) -> (window start, count)
+        self._refusals_lock = threading.Lock()
         server.extensions["pilote_auth"] = self
         server.session_interface = RequestSecureSessions()
         server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
@@ -116,7 +120,22 @@ class Auth:
             audit(s, event, actor, target, _client() if has_request_context() else None, detail)
 
     def refused(self, principal: Principal, resource: str, status: int) -> None:
-        self.audit("refused", principal.email, resource, f"HTTP {status} {request.method} {request.path}")
+        """One audit row per caller, resource and status per minute, saying how many refusals it stands for:
+        a probe of thousands of requests must not write thousands of rows."""
+        key = (principal.email or _client(), resource, status)
+        now = monotonic()
+        with self._refusals_lock:
+            first, count = self._refusals.get(key, (None, 0))
+            if first is not None and now - first < REFUSAL_WINDOW:
+                self._refusals[key] = (first, count + 1)
+                return
+            self._refusals = {k: v for k, v in self._refusals.items() if now - v[0] < REFUSAL_WINDOW}
+            self._refusals[key] = (now, 1)
+        earlier = f" (+{count - 1} refus dans la minute précédente)" if count > 1 else ""
+        self.audit("refused", principal.email, resource, f"HTTP {status} {request.method} {request.path}{earlier}")
+
+
+REFUSAL_WINDOW = 60.0  # seconds: refusals of one caller and resource make one audit row per window
 
 
 def _client() -> str | None:
