@@ -29,9 +29,32 @@ class AccountError(ValueError):
 
 @dataclass(frozen=True)
 class RateLimits:
-    failures: int = 5  # per account
-    client_failures: int = 20  # per client address: a town hall's agents share one address
+    """Sign-in failures slow the next attempts down; they never lock an account for good.
+
+    * one address on one account: ``free`` failures, then each further attempt waits 1, 2, 4… seconds after
+      the last failure, at most ``max_delay`` (the owner, at their own desk, waits no longer than that);
+    * one account from any address: ``account_attack`` failures in the window is a distributed attack on it,
+      the one pattern that slows its owner elsewhere too: ``account_delay`` after each failure;
+    * one address on any account (a spray; a town hall's agents share one address): ``client_spray``
+      failures, then growing delays of at most ``client_delay``.
+    Failures are read from the audit table, so every worker and host sees the same counts.
+    """
+    free: int = 3
+    max_delay: timedelta = timedelta(minutes=5)
+    account_attack: int = 30
+    account_delay: timedelta = timedelta(seconds=30)
+    client_spray: int = 20
+    client_delay: timedelta = timedelta(seconds=60)
     window: timedelta = timedelta(minutes=15)
+
+
+def growing_delay(failures: list[datetime], free: int, cap: timedelta, now: datetime) -> timedelta:
+    """What is left to wait after ``failures`` (in time order): nothing for the first ``free``, then
+    1, 2, 4… seconds after the last one, at most ``cap``."""
+    if len(failures) < free:
+        return timedelta(0)
+    wait = min(timedelta(seconds=2 ** min(len(failures) - free, 20)), cap)
+    return max(timedelta(0), failures[-1] + wait - now)
 
 
 def audit(s: Session, event: str, actor: str | None = None, target: str | None = None,
@@ -197,12 +220,13 @@ def granted_groups(s: Session) -> dict[str, frozenset[str]]:
 @dataclass(frozen=True)
 class SignIn:
     user: User | None
-    locked_minutes: int | None = None  # set when refused because of too many failures
+    retry_after: int | None = None  # seconds to wait, when refused because of recent failures
 
 
-def _recent_failures(s: Session, column, value: str, since: datetime) -> list[datetime]:
-    return list(s.scalars(select(AuditEvent.at).where(AuditEvent.event == "login_failed", column == value,
-                                                      AuditEvent.at > since).order_by(AuditEvent.at)))
+def _recent_failures(s: Session, since: datetime, **where: str) -> list[datetime]:
+    conditions = [getattr(AuditEvent, column) == value for column, value in where.items()]
+    return list(s.scalars(select(AuditEvent.at).where(AuditEvent.event == "login_failed", AuditEvent.at > since,
+                                                      *conditions).order_by(AuditEvent.at)))
 
 
 def authenticate(s: Session, email: str, password: str, client: str, limits: RateLimits = RateLimits(),
@@ -214,25 +238,22 @@ def authenticate(s: Session, email: str, password: str, client: str, limits: Rat
     except AccountError:
         email = (email or "").strip().lower()[:254]
     since = now - limits.window
-    by_account = _recent_failures(s, AuditEvent.target, email, since)
-    by_client = _recent_failures(s, AuditEvent.client, client, since)
-    # Locked while `limit` failures lie in the window: until the one making the count reach it leaves.
-    unlocks = [times[len(times) - limit] + limits.window
-               for times, limit in ((by_account, limits.failures), (by_client, limits.client_failures))
-               if len(times) >= limit]
-    if unlocks:
-        until = max(unlocks)
-        minutes = max(1, math.ceil((until - now).total_seconds() / 60))
-        audit(s, "lockout", email, email, client, f"refused while locked ({minutes} min left)")
-        return SignIn(None, minutes)
+    by_account = _recent_failures(s, since, target=email)
+    waits = [growing_delay(_recent_failures(s, since, target=email, client=client), limits.free, limits.max_delay, now),
+             growing_delay(_recent_failures(s, since, client=client), limits.client_spray, limits.client_delay, now)]
+    if len(by_account) >= limits.account_attack:
+        waits.append(max(timedelta(0), by_account[-1] + limits.account_delay - now))
+    wait = max(waits)
+    if wait > timedelta(0):  # the password is not even checked: a delay that guesses could skip is none
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        audit(s, "throttled", email, email, client, f"asked to wait {seconds} s")
+        return SignIn(None, seconds)
     user = s.scalar(select(User).where(User.email == email))
     ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
     if not ok or user is None or not user.may_sign_in(now):
         reason = ("unknown account" if user is None else "wrong password" if not ok
                   else "account disabled" if not user.active else "account expired")
         audit(s, "login_failed", email, email, client, reason)
-        if len(by_account) + 1 >= limits.failures or len(by_client) + 1 >= limits.client_failures:
-            audit(s, "lockout", email, email, client, f"{limits.failures} failures in {limits.window}")
         return SignIn(None)
     user.last_login_at = now
     audit(s, "login", email, email, client)

@@ -93,6 +93,13 @@ def _login_form(error: str | None = None, email: str = "", status: int = 200) ->
     return page("Connexion", body, status)
 
 
+def wait_text(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} seconde{'s' if seconds > 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minutes"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
@@ -107,9 +114,11 @@ def login():
     with auth.db.session() as s:
         result = authenticate(s, email, request.form.get("password", ""), _client(), auth.limits)
         session_user = auth.open_session(s, result.user) if result.user is not None else None
-    if result.locked_minutes:
-        return _login_form(f"Trop de tentatives de connexion. Réessayez dans {result.locked_minutes} "
-                           f"minute{'s' if result.locked_minutes > 1 else ''}.", email, 429)
+    if result.retry_after:
+        response = _login_form(f"Trop de tentatives de connexion. Réessayez dans {wait_text(result.retry_after)}.",
+                               email, 429)
+        response.headers["Retry-After"] = str(result.retry_after)
+        return response
     if session_user is None:
         return _login_form(GENERIC_ERROR, email, 401)
     session.clear()  # a new session at sign-in: nothing from before survives (fixation)

@@ -346,49 +346,62 @@ def agent(db, cheap_hashes):
     return "agent@gpso.fr"
 
 
-def test_lockout_and_its_expiry(db, agent):
+def test_failures_slow_the_next_attempts_down_and_the_owner_signs_in_after_the_delay(db, agent):
     with db.session() as s:
-        for attempt in range(5):
-            result = authenticate(s, agent, f"faux-{attempt}", "10.0.0.1")
-            assert result.user is None and result.locked_minutes is None
+        t0 = datetime(2026, 12, 1, 9, 0, 0)
+        for attempt in range(3):  # the first failures cost nothing
+            result = authenticate(s, agent, f"faux-{attempt}", "10.0.0.1", now=t0)
+            assert result.user is None and result.retry_after is None
         s.flush()
-        t0 = failure_times(s, agent)[-1]  # events are stamped by the clock, to the second
-        locked = authenticate(s, agent, PASSWORD, "10.0.0.1", now=t0 + timedelta(minutes=1))
-        assert locked.user is None and locked.locked_minutes is not None and 1 <= locked.locked_minutes <= 15
-        # Another address does not unlock the account.
-        assert authenticate(s, agent, PASSWORD, "10.0.0.2", now=t0 + timedelta(minutes=1)).locked_minutes
-        ok = authenticate(s, agent, PASSWORD, "10.0.0.1", now=t0 + timedelta(minutes=15, seconds=1))
-        assert ok.user is not None and ok.locked_minutes is None
+        last = failure_times(s, agent)[-1]
+        # Then 1 s, 2 s, 4 s… after the last failure; the password is not checked meanwhile.
+        waiting = authenticate(s, agent, PASSWORD, "10.0.0.1", now=last)
+        assert waiting.user is None and waiting.retry_after == 1
+        assert authenticate(s, agent, "faux", "10.0.0.1", now=last + timedelta(seconds=1)).retry_after is None
+        s.flush()
+        last = failure_times(s, agent)[-1]
+        assert authenticate(s, agent, PASSWORD, "10.0.0.1", now=last + timedelta(seconds=1)).retry_after == 1
+        # Another address is not slowed down by this one's failures.
+        assert authenticate(s, agent, PASSWORD, "10.0.0.2", now=last).user is not None
+        ok = authenticate(s, agent, PASSWORD, "10.0.0.1", now=last + timedelta(seconds=2))
+        assert ok.user is not None
         events = [e for e, in s.execute(select(AuditEvent.event).order_by(AuditEvent.id))]
-    assert events.count("login_failed") == 5 and "lockout" in events and events[-1] == "login"
+    assert events.count("login_failed") == 4 and "throttled" in events and events[-1] == "login"
 
 
-def test_lockout_message_never_exceeds_the_window(db, agent):
-    """Right after the 5th failure the lock lasts at most 15 minutes: "réessayez dans 15 minutes", not 16."""
+def test_the_delay_grows_but_never_beyond_its_cap(db):
+    t = datetime(2026, 12, 1, 9, 0, 0)
+    failures = [t] * 3
+    assert accounts.growing_delay(failures[:2], 3, timedelta(minutes=5), t) == timedelta(0)
+    assert accounts.growing_delay(failures, 3, timedelta(minutes=5), t) == timedelta(seconds=1)
+    assert accounts.growing_delay([t] * 7, 3, timedelta(minutes=5), t) == timedelta(seconds=16)
+    assert accounts.growing_delay([t] * 100, 3, timedelta(minutes=5), t) == timedelta(minutes=5)
+    assert accounts.growing_delay([t] * 100, 3, timedelta(minutes=5), t + timedelta(minutes=6)) == timedelta(0)
+
+
+def test_a_distributed_attack_slows_the_account_down_everywhere_for_30_s(db, agent):
+    limits = RateLimits()
+    t0 = datetime(2026, 12, 1, 9, 0, 0)
     with db.session() as s:
-        for attempt in range(5):
-            authenticate(s, agent, f"faux-{attempt}", "10.0.0.1")
+        for attempt in range(limits.account_attack):  # one failure each from many addresses
+            authenticate(s, agent, "faux", f"192.0.2.{attempt}", now=t0)
         s.flush()
-        first = failure_times(s, agent)[0]
-        assert authenticate(s, agent, PASSWORD, "10.0.0.1", now=first).locked_minutes == 15
-        assert authenticate(s, agent, PASSWORD, "10.0.0.1", now=first + timedelta(minutes=1)).locked_minutes == 14
-        assert authenticate(s, agent, PASSWORD, "10.0.0.1",
-                            now=first + timedelta(minutes=14, seconds=30)).locked_minutes == 1
+        last = failure_times(s, agent)[-1]
+        assert authenticate(s, agent, PASSWORD, "10.9.9.9", now=last).retry_after == 30
+        assert authenticate(s, agent, PASSWORD, "10.9.9.9", now=last + timedelta(seconds=30)).user is not None
 
 
-def test_client_address_lockout(db, agent):
+def test_a_spray_from_one_address_delays_its_other_accounts_by_at_most_a_minute(db, agent):
     with db.session() as s:
-        for attempt in range(20):
-            assert authenticate(s, f"inconnu{attempt}@gpso.fr", "faux", "10.0.0.7").locked_minutes is None
+        for attempt in range(100):
+            authenticate(s, f"inconnu{attempt}@gpso.fr", "faux", "10.0.0.7")
         s.flush()
-        assert authenticate(s, agent, PASSWORD, "10.0.0.7").locked_minutes  # the right password, locked address
-        assert authenticate(s, agent, PASSWORD, "10.0.0.8").user is not None  # another address
-    limits = RateLimits(failures=2, client_failures=3, window=timedelta(minutes=1))
-    with db.session() as s:
-        authenticate(s, "x@gpso.fr", "faux", "10.0.0.9", limits)
-        authenticate(s, "x@gpso.fr", "faux", "10.0.0.9", limits)
-        s.flush()
-        assert authenticate(s, "x@gpso.fr", "faux", "10.0.0.9", limits).locked_minutes
+        last = s.scalars(select(AuditEvent.at).where(AuditEvent.client == "10.0.0.7")
+                         .order_by(AuditEvent.at.desc())).first()
+        waiting = authenticate(s, agent, PASSWORD, "10.0.0.7", now=last)
+        assert waiting.user is None and 1 <= waiting.retry_after <= 60
+        assert authenticate(s, agent, PASSWORD, "10.0.0.8", now=last).user is not None  # another address
+        assert authenticate(s, agent, PASSWORD, "10.0.0.7", now=last + timedelta(seconds=60)).user is not None
 
 
 def test_disabled_and_expired_accounts_cannot_sign_in(db, agent):
@@ -401,7 +414,7 @@ def test_disabled_and_expired_accounts_cannot_sign_in(db, agent):
     with db.session() as s:
         for email in (agent, "partenaire@velo.fr"):
             result = authenticate(s, email, PASSWORD, "10.0.0.1")
-            assert result.user is None and result.locked_minutes is None
+            assert result.user is None and result.retry_after is None
         reasons = s.scalars(select(AuditEvent.detail).where(AuditEvent.event == "login_failed")).all()
         assert sorted(reasons) == ["account disabled", "account expired"]
         accounts.set_active(s, agent, True)
