@@ -74,6 +74,9 @@ class Auth:
     # signing out, disabling an account or changing its password ends sessions on the server, even
     # for a cookie copied elsewhere, and the lifetime is enforced here, not by the browser.
     def open_session(self, s, user: User) -> SessionUser:
+        # Sessions past their lifetime that nobody came back with are purged here: a sign-in is frequent
+        # enough, and it already writes.
+        s.execute(delete(UserSession).where(UserSession.created_at < utcnow() - self.lifetime))
         token = secrets.token_urlsafe(32)
         s.add(UserSession(id=_hash(token), user_id=user.id, created_at=utcnow(), client=_client()))
         return SessionUser(token, user.email, user.name, user.group_slugs, user.is_admin, user.expires_at)

@@ -33,3 +33,24 @@ def test_repeated_refusals_make_one_audit_row_per_minute(monkeypatch):
             last = s.scalars(select(AuditEvent.detail).where(AuditEvent.actor == prober.email)
                              .order_by(AuditEvent.id.desc())).first()
         assert "+199 refus dans la minute précédente" in last
+
+
+def test_ended_sessions_are_purged_at_the_next_sign_in():
+    from datetime import timedelta
+
+    import app
+    from auth.accounts import create_user
+    from auth.models import User, UserSession, utcnow
+
+    auth = app.app.pilote_auth
+    with auth.db.session() as s:
+        user = create_user(s, "purge@example.org", "Purge", "a-long-enough-password")[0]
+        s.flush()
+        s.add(UserSession(id="old" * 10, user_id=user.id, created_at=utcnow() - auth.lifetime - timedelta(hours=1)))
+        s.add(UserSession(id="new" * 10, user_id=user.id, created_at=utcnow()))
+    with app.app.server.test_request_context("/login", method="POST"):
+        with auth.db.session() as s:
+            auth.open_session(s, s.scalar(select(User).where(User.email == "purge@example.org")))
+        with auth.db.session() as s:
+            ids = set(s.scalars(select(UserSession.id)))
+    assert "old" * 10 not in ids and "new" * 10 in ids
