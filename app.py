@@ -15,7 +15,7 @@ from dash.exceptions import CallbackException, DependencyException
 from flask import Flask, jsonify
 
 from auth import init_auth
-from auth.headers import install_headers
+from auth.headers import hash_inline_scripts, install_headers
 from auth.visibility import health_scope
 from components import shell
 from components.theme import register_template
@@ -71,7 +71,14 @@ def create_app(settings: Settings | None = None) -> Dash:
     register_health(server, data, scope=lambda: health_scope(app, data, settings.health_token))
     with server.app_context():  # Dash calls the layout function once on assignment, to check it
         app.layout = shell.layout
-    install_headers(app)
+    # Dash finishes its set-up at the first request (its callbacks, the pages' router and title script): it
+    # raises its "done" flags first, so concurrent first requests (threaded workers) see a partial callback
+    # map. One request here, before serving, runs that set-up in a single thread; the guard's map and the
+    # inline-script hashes of the CSP are then complete from the start.
+    talisman = install_headers(app)  # Flask takes no new hook after a request: before the warm-up
+    server.test_client().get("/healthz")
+    app.pilote_auth.guard.build()
+    hash_inline_scripts(app, talisman)
     return app
 
 

@@ -24,6 +24,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _begin(conn) -> None:
+    read_only = conn.get_execution_options().get("pilote_read_only", False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
 class Database:
     def __init__(self, url: str):
         self.url = url
@@ -32,11 +37,13 @@ class Database:
         self.engine: Engine = create_engine(url, future=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-            # pysqlite's own transaction handling starts transactions lazily as readers; one that later
-            # writes fails at once ("database is locked") if another writer committed meanwhile, without
-            # waiting for busy_timeout. Taking the write lock at BEGIN makes writers queue instead.
-            event.listen(self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+            # Transactions by intent. A reader that later writes fails at once ("database is locked") if
+            # another writer committed meanwhile, without waiting for busy_timeout: so a transaction that may
+            # write takes the write lock at BEGIN (IMMEDIATE) and writers queue. Read-only ones (the guard's
+            # look-ups on every request, the admin's tables) BEGIN deferred and never wait for writers (WAL).
+            event.listen(self.engine, "begin", _begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(self.engine.execution_options(pilote_read_only=True), expire_on_commit=False)
 
     def migrate(self) -> None:
         """Bring the schema to the latest revision; does nothing when it already is."""
@@ -58,7 +65,18 @@ class Database:
                 part.chmod(0o600)
 
     @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only transaction: it does not queue behind writers (SQLite WAL), and must not write."""
+        session = self._readers()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    @contextmanager
     def session(self) -> Iterator[Session]:
+        """A transaction that may write: committed when the block ends, rolled back on any error."""
         session = self._sessions()
         try:
             yield session

@@ -106,18 +106,26 @@ class Guard:
         self.refused = refused  # (principal, resource, status) -> None, for the audit log
         self.callback_map: dict[str, str] = {}
         self.shapes: dict[str, Shape] = {}
+        self._callbacks = None
+        self._registry: dict = {}
 
     def install(self, callbacks: callable, registry: dict) -> None:
         """Guard every request. ``callbacks()`` gives Dash's callback map once Dash has registered all
-        callbacks (its router and ``dash.callback`` ones join the app at the first request)."""
+        callbacks (its router and ``dash.callback`` ones join the app when Dash sets up: ``build`` then)."""
+        self._callbacks, self._registry = callbacks, registry
 
         def guard():
-            if not self.callback_map:
-                self.shapes = declared_shapes(callbacks())
-                self.callback_map = build_callback_map(callbacks(), registry)
+            if not self.callback_map:  # an app whose factory did not call build()
+                self.build()
             return self.check()
 
         self.app.server.before_request(guard)
+
+    def build(self) -> None:
+        """Map every callback to its resource, and record its declared shape (once Dash has set up)."""
+        callbacks = self._callbacks()
+        shapes, mapping = declared_shapes(callbacks), build_callback_map(callbacks, self._registry)
+        self.shapes, self.callback_map = shapes, mapping  # shapes first: a reader of the map finds its shape
 
     # -- decisions -----------------------------------------------------------------------------------
     def _decide(self, resource: str) -> int:

@@ -34,20 +34,17 @@ def csp(script_hashes: list[str]) -> dict:
     }
 
 
+def hash_inline_scripts(app: Dash, talisman: Talisman) -> None:
+    """Allow the inline scripts Dash has now (call once Dash has set up: its pages add a title script)."""
+    talisman.content_security_policy = csp(list(app.csp_hashes()))
+
+
 def install_headers(app: Dash) -> Talisman:
     server = app.server
     talisman = Talisman(
         server, force_https=False, content_security_policy=csp(list(app.csp_hashes())),
         frame_options="DENY", referrer_policy="strict-origin-when-cross-origin", permissions_policy=PERMISSIONS,
         session_cookie_secure=False, strict_transport_security=True, x_content_type_options=True)
-
-    @server.before_request
-    def hash_inline_scripts():
-        # Dash adds inline clientside functions (the pages' title) when it sets up at the first request, after
-        # this module ran: the hashes are taken again then (idempotent, so a race between threads is harmless).
-        if not getattr(talisman, "_pilote_hashed", False):
-            talisman.content_security_policy = csp(list(app.csp_hashes()))
-            talisman._pilote_hashed = True
 
     config = app._config
 

@@ -87,7 +87,7 @@ class Auth:
                 s.execute(delete(UserSession).where(UserSession.id == _hash(token)))
 
     def _load_user(self, token: str) -> SessionUser | None:
-        with self.db.session() as s:
+        with self.db.read() as s:  # on every request: a read that never waits for writers
             row = s.get(UserSession, _hash(token))
             if row is None:
                 g.pilote_session_ended = "unknown or closed session"
@@ -96,12 +96,14 @@ class Auth:
             reason = ("session lifetime over" if utcnow() - row.created_at > self.lifetime
                       else "account disabled" if not user.active
                       else "account expired" if user.is_expired() else None)
-            if reason:
-                s.delete(row)
-                audit(s, "session_ended", user.email, user.email, _client(), reason)
-                g.pilote_session_ended = reason
-                return None
-            return SessionUser(token, user.email, user.name, user.group_slugs, user.is_admin, user.expires_at)
+            if not reason:
+                return SessionUser(token, user.email, user.name, user.group_slugs, user.is_admin, user.expires_at)
+            email = user.email
+        with self.db.session() as s:  # the rare write: end the session, say why
+            s.execute(delete(UserSession).where(UserSession.id == _hash(token)))
+            audit(s, "session_ended", email, email, _client(), reason)
+        g.pilote_session_ended = reason
+        return None
 
     # -- decisions --------------------------------------------------------------------------------------
     def principal(self) -> Principal:
@@ -111,7 +113,7 @@ class Auth:
     def grants(self) -> dict[str, frozenset[str]]:
         # Read once per request: a grant added in /admin applies at the next request.
         if "pilote_grants" not in g:
-            with self.db.session() as s:
+            with self.db.read() as s:
                 g.pilote_grants = granted_groups(s)
         return g.pilote_grants
 

@@ -69,7 +69,7 @@ def audit_table(s, limit: int = 100) -> dbc.Table:
 
 def tables():
     auth = current_auth()
-    with auth.db.session() as s:
+    with auth.db.read() as s:
         return [users_table(s), groups_table(s, auth.policy.rules), audit_table(s)]
 
 

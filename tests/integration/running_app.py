@@ -78,7 +78,8 @@ class RunningApp:
 
     # -- life cycle ------------------------------------------------------------------------------------
     @classmethod
-    def start(cls, tmp_dir: Path, **extra_env: str) -> "RunningApp":
+    def start(cls, tmp_dir: Path, argv=None, **extra_env: str) -> "RunningApp":
+        """``argv(port)``: the server's command line (default ``python app.py``; e.g. gunicorn)."""
         tmp_dir = Path(tmp_dir)
         tmp_dir.mkdir(parents=True, exist_ok=True)
         data_dir = tmp_dir / "data"
@@ -88,7 +89,8 @@ class RunningApp:
         env.update(extra_env)
         log_path = tmp_dir / "app.log"
         log = log_path.open("w+")
-        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log,
+        command = argv(port) if argv else [sys.executable, "app.py"]
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         app = cls(f"http://127.0.0.1:{port}", data_dir, env, proc, log_path, log)
         try:
