@@ -1,6 +1,6 @@
 # Pilote — the two commands of the README:
 #   make run    create the environment if needed and serve the app on its bundled data (offline)
-#   make test   install what the tests need (Chromium included) and run the whole suite
+#   make test   install what the tests need (Chromium, PostgreSQL, Redis included) and run the whole suite
 # Installs are stamped against pyproject.toml, so a second run reinstalls nothing.
 
 PYTHON ?= python3
@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8050
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test bench refresh status clean chromium
+.PHONY: run test bench refresh status clean test-packages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,17 +27,24 @@ $(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-app
 	$(BIN)/python -m pip install --quiet -r $(VENV)/requirements-test.txt
 	touch $@
 
-# Browser tests drive Debian's Chromium; install it (as root, or through sudo) when missing.
-chromium:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
-	  echo "Installing chromium and chromium-driver (Debian packages)..."; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; \
+# Debian packages the tests use, installed (as root, or through sudo) when missing: Chromium for the browser
+# tests; PostgreSQL and Redis servers, which the tests start on free loopback ports in throw-away
+# directories and stop at the end of the run (tests/services.py). Their system services are not used.
+test-packages:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 run: $(VENV)/.stamp-app
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python app.py
 
-test: $(VENV)/.stamp-test chromium
+test: $(VENV)/.stamp-test test-packages
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: $(VENV)/.stamp-test

@@ -59,7 +59,11 @@ def growing_delay(failures: list[datetime], free: int, cap: timedelta, now: date
 
 def audit(s: Session, event: str, actor: str | None = None, target: str | None = None,
           client: str | None = None, detail: str = "") -> None:
-    s.add(AuditEvent(event=event, actor=actor, target=target, client=client, detail=detail[:2000]))
+    # Cut to the columns' sizes: PostgreSQL refuses longer text (SQLite would keep it), and a probe's
+    # path or address must not turn an audit row into an error.
+    cut = lambda value, size: value[:size] if value is not None else None  # noqa: E731
+    s.add(AuditEvent(event=event[:40], actor=cut(actor, 254), target=cut(target, 254), client=cut(client, 64),
+                     detail=detail[:2000]))
 
 
 def normalise_email(email: str) -> str:
@@ -72,6 +76,14 @@ def normalise_email(email: str) -> str:
 def check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise AccountError(f"le mot de passe doit compter au moins {MIN_PASSWORD} caractères")
+
+
+def checked_text(value: str, what: str, size: int = 200) -> str:
+    """A name or direction as stored: stripped, and no longer than its column (PostgreSQL enforces it)."""
+    value = (value or "").strip()
+    if len(value) > size:
+        raise AccountError(f"{what} ne doit pas dépasser {size} caractères ({len(value)} saisis)")
+    return value
 
 
 def generate_password() -> str:
@@ -118,7 +130,8 @@ def create_user(s: Session, email: str, name: str, password: str | None = None, 
     email = normalise_email(email)
     if s.scalar(select(User).where(User.email == email)) is not None:
         raise AccountError(f"le compte {email} existe déjà")
-    if not (name or "").strip():
+    name = checked_text(name, "le nom")
+    if not name:
         raise AccountError("le nom est obligatoire")
     generated = None
     if password_hash is None:
@@ -126,7 +139,7 @@ def create_user(s: Session, email: str, name: str, password: str | None = None, 
             password = generated = generate_password()
         check_password_strength(password)
         password_hash = generate_password_hash(password)
-    user = User(email=email, name=name.strip(), password_hash=password_hash, active=True,
+    user = User(email=email, name=name, password_hash=password_hash, active=True,
                 is_admin=admin, expires_at=parse_expiry(expires_at), created_at=utcnow())
     user.groups = [get_group(s, slug) for slug in groups]
     s.add(user)
@@ -168,7 +181,8 @@ def add_group(s: Session, slug: str, name: str, direction: str = "", actor: str 
         raise AccountError(f"identifiant de groupe invalide : {slug!r} (minuscules, chiffres, tirets)")
     if s.scalar(select(Group).where(Group.slug == slug)) is not None:
         raise AccountError(f"le groupe {slug!r} existe déjà")
-    group = Group(slug=slug, name=name.strip() or slug, direction=direction.strip())
+    group = Group(slug=slug, name=checked_text(name, "le nom du groupe") or slug,
+                  direction=checked_text(direction, "la direction"))
     s.add(group)
     audit(s, "admin_change", actor, slug, detail=f"create group {name!r} direction={direction!r}")
     return group
@@ -190,6 +204,7 @@ def remove_member(s: Session, email: str, slug: str, actor: str | None = None) -
 
 def grant(s: Session, slug: str, resource: str, known: set[str] | None = None, actor: str | None = None) -> None:
     """Let group ``slug`` see ``resource`` (a dashboard path or ``path#section``)."""
+    checked_text(resource, "la ressource")
     if known is not None and resource not in known:
         raise AccountError(f"ressource inconnue : {resource!r} ; connues : {', '.join(sorted(known))}")
     group = get_group(s, slug)

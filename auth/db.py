@@ -2,26 +2,51 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+LOG = logging.getLogger("pilote.db")
+MIGRATION_LOCK = 0x70696C6F  # PostgreSQL advisory lock: hosts starting together migrate one after the other
+BUSY_TIMEOUT = 5.0  # seconds SQLite waits for the write lock, per attempt
+WRITE_ATTEMPTS = 3  # attempts to take the write lock before a write is refused (nothing stored)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event issues BEGIN itself
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")  # several workers read while one writes
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def engine_url(url: str) -> str:
+    """``postgresql://`` means psycopg 3 (the driver the project installs), not SQLAlchemy's psycopg2 default."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def _busy(exc: OperationalError) -> bool:
+    """SQLite's "database is locked" (another writer kept the lock past busy_timeout)."""
+    message = str(exc.orig).lower()
+    return "database is locked" in message or "database is busy" in message
+
+
+def _sqlite_pragmas(busy_timeout: float):
+    def connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event issues BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")  # several workers read while one writes
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cursor.close()
+    return connect
 
 
 def _begin(conn) -> None:
@@ -30,13 +55,16 @@ def _begin(conn) -> None:
 
 
 class Database:
-    def __init__(self, url: str):
-        self.url = url
+    def __init__(self, url: str, busy_timeout: float = BUSY_TIMEOUT, write_attempts: int = WRITE_ATTEMPTS):
+        self.url = url = engine_url(url)
+        self.write_attempts = write_attempts
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(url, future=True)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+        # pre_ping: a PostgreSQL connection dropped by a restart or a proxy is replaced, not handed out.
+        self.engine: Engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
+        self.dialect = self.engine.dialect.name
+        if self.dialect == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas(busy_timeout))
             # Transactions by intent. A reader that later writes fails at once ("database is locked") if
             # another writer committed meanwhile, without waiting for busy_timeout: so a transaction that may
             # write takes the write lock at BEGIN (IMMEDIATE) and writers queue. Read-only ones (the guard's
@@ -46,12 +74,28 @@ class Database:
         self._readers = sessionmaker(self.engine.execution_options(pilote_read_only=True), expire_on_commit=False)
 
     def migrate(self) -> None:
-        """Bring the schema to the latest revision; does nothing when it already is."""
+        """Bring the schema to the latest revision; does nothing when it already is.
+
+        Every process (app workers, each `python -m auth`) calls this at start: an up-to-date schema is
+        seen by a read, without the write lock, so a burst of starting processes does not queue on it."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        head = ScriptDirectory.from_config(config).get_current_head()
+        with self.engine.execution_options(pilote_read_only=True).connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+        if current != head:
+            for attempt in range(1, self.write_attempts + 1):
+                try:
+                    with self.engine.begin() as connection:
+                        if self.dialect == "postgresql":  # SQLite's BEGIN IMMEDIATE serialises them already
+                            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+                        config.attributes["connection"] = connection
+                        command.upgrade(config, "head")
+                    break
+                except OperationalError as exc:
+                    if not _busy(exc) or attempt == self.write_attempts:
+                        raise
+                    time.sleep(0.05 * attempt)
         self._restrict_file()
 
     def _restrict_file(self) -> None:
@@ -76,9 +120,14 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A transaction that may write: committed when the block ends, rolled back on any error."""
+        """A transaction that may write: committed when the block ends, rolled back on any error.
+
+        On SQLite the write lock is taken first (BEGIN IMMEDIATE), before the block runs; when another writer
+        keeps it past busy_timeout, it is asked for again a few times, then the write is refused with
+        OperationalError and nothing is stored. On PostgreSQL writers wait on the rows they share."""
         session = self._sessions()
         try:
+            self._take_write_lock(session)
             yield session
             session.commit()
         except BaseException:
@@ -86,3 +135,17 @@ class Database:
             raise
         finally:
             session.close()
+
+    def _take_write_lock(self, session: Session) -> None:
+        if self.dialect != "sqlite":
+            return
+        for attempt in range(1, self.write_attempts + 1):
+            try:
+                session.connection()  # BEGIN IMMEDIATE: waits up to busy_timeout for the lock
+                return
+            except OperationalError as exc:
+                session.rollback()
+                if not _busy(exc) or attempt == self.write_attempts:
+                    raise
+                LOG.warning("accounts database busy, write lock asked again (%d/%d)", attempt, self.write_attempts)
+                time.sleep(0.05 * attempt)

@@ -11,6 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from markupsafe import escape
 
 from auth.accounts import authenticate
+from auth.limits import limiter, login_rate, too_many_sign_ins
 
 bp = Blueprint("auth", __name__)
 
@@ -101,6 +102,7 @@ def wait_text(seconds: int) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_rate, methods=["POST"], on_breach=too_many_sign_ins)
 def login():
     if request.method == "GET":
         return _login_form()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import diskcache
 import polars as pl
 
 from data_access import freshness
+from data_access.cache_store import open_cache
 from data_access.catalog import Catalog, Dataset, load_catalog
 from data_access.settings import BUNDLED_DATA_DIR, Settings
 from data_access.snapshots import SnapshotMeta, SnapshotMissing, SnapshotStore, utcnow
@@ -61,7 +61,7 @@ class DataContext:
         self.settings = settings
         self.catalog = catalog or load_catalog(settings.catalog_path, settings.portal_url, settings.territory_name)
         self.store = SnapshotStore(settings.snapshot_dir)
-        self.cache = diskcache.Cache(str(settings.cache_dir), size_limit=2**30)
+        self.cache = open_cache(settings, self.catalog.territory.identity)
 
     def seed_bundled(self) -> list[str]:
         """Install the bundled snapshots built for this catalog (same territory, same datasets) that have no

@@ -37,6 +37,8 @@ class Settings:
     portal_retries: int = 4  # retries after the first attempt, on 429, 5xx, timeouts and dropped connections
     portal_backoff: float = 0.5  # first wait between retries in seconds, doubled each time (unless Retry-After)
     health_token: str | None = field(default=None, repr=False)  # monitoring: the whole /healthz with a Bearer token
+    redis_url: str | None = field(default=None, repr=False)  # shared query cache and sign-in limiter (several hosts)
+    login_rate: str = "60 per minute"  # sign-in posts from one address, whatever the account (flask-limiter syntax)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -56,6 +58,8 @@ class Settings:
             portal_retries=int(_env("PORTAL_RETRIES", "4")),
             portal_backoff=float(_env("PORTAL_BACKOFF", "0.5")),
             health_token=_env("HEALTH_TOKEN"),
+            redis_url=_env("REDIS_URL"),
+            login_rate=_env("LOGIN_RATE", "60 per minute"),
         )
 
     @property

@@ -37,6 +37,35 @@ def store(tmp_path):
     return SnapshotStore(tmp_path / "snapshots")
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the run (tests.services)."""
+    from tests.services import Postgres
+
+    server = Postgres.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """A real Redis server for the run (tests.services)."""
+    from tests.services import Redis
+
+    server = Redis.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Each accounts test runs on both databases the product supports: a fresh SQLite file, and a fresh
+    database on the run's PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'pilote.db'}"
+    return request.getfixturevalue("postgres").new_database()
+
+
 @pytest.fixture
 def velib_label_export() -> bytes:
     """The real GPSO rows of the Vélib' label export, as shipped in data/sources."""

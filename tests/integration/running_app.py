@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 
+from tests.services import stop_process
 from benchmarks.dash_client import LOCATION_ID, Callback, Components, DashClient, build_call, stringify_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,13 +116,7 @@ class RunningApp:
             time.sleep(0.05)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        stop_process(self.proc)
         if self._log is not None:
             self._log.close()
             self._log = None

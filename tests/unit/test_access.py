@@ -179,8 +179,9 @@ def test_safe_next(target, expected):
 
 # -- accounts ------------------------------------------------------------------------------------------------
 @pytest.fixture
-def db(tmp_path):
-    database = Database(f"sqlite:///{tmp_path / 'auth.db'}")
+def db(database_url):
+    """Accounts, groups, grants and audit on SQLite and on PostgreSQL (tests/conftest.py)."""
+    database = Database(database_url)
     database.migrate()
     database.migrate()  # idempotent
     return database

@@ -14,7 +14,7 @@ from auth.models import Group
 
 def test_reads_do_not_queue_behind_a_writer_and_a_blocked_write_stores_nothing(tmp_path):
     path = tmp_path / "pilote.db"
-    db = Database(f"sqlite:///{path}")
+    db = Database(f"sqlite:///{path}", busy_timeout=0.5)
     db.migrate()
     with db.session() as s:
         add_group(s, "avant", "Avant")
@@ -23,7 +23,7 @@ def test_reads_do_not_queue_behind_a_writer_and_a_blocked_write_stores_nothing(t
     try:
         with db.read() as s:  # a read takes no lock: it answers at once, from the last commit
             assert s.scalar(select(func.count()).select_from(Group)) == 1
-        with pytest.raises(OperationalError, match="locked"):  # busy_timeout (5 s), then refused
+        with pytest.raises(OperationalError, match="locked"):  # busy_timeout x attempts, then refused
             with db.session() as s:
                 add_group(s, "pendant", "Pendant")
     finally:
@@ -35,3 +35,27 @@ def test_reads_do_not_queue_behind_a_writer_and_a_blocked_write_stores_nothing(t
         add_group(s, "apres", "Après")
     with db.read() as s:
         assert sorted(s.scalars(select(Group.slug))) == ["apres", "avant"]
+
+
+def test_a_writer_kept_waiting_past_busy_timeout_asks_for_the_lock_again(tmp_path, caplog):
+    """Another process holds the write lock longer than one busy_timeout, but less than the attempts: the
+    write waits, asks again, and is stored once."""
+    import threading
+
+    path = tmp_path / "pilote.db"
+    db = Database(f"sqlite:///{path}", busy_timeout=0.3, write_attempts=5)
+    db.migrate()
+    writer = sqlite3.connect(path, isolation_level=None, timeout=0, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.8, lambda: writer.execute("ROLLBACK"))
+    release.start()
+    try:
+        with caplog.at_level("WARNING", logger="pilote.db"):
+            with db.session() as s:
+                add_group(s, "patient", "Patient")
+    finally:
+        release.join()
+        writer.close()
+    assert "write lock asked again" in caplog.text
+    with db.read() as s:
+        assert s.scalars(select(Group.slug)).all() == ["patient"]

@@ -1,0 +1,196 @@
+"""Sessions, grants, audit and writes on both databases Pilote supports: a SQLite file and a real PostgreSQL
+server (the ``database_url`` fixture runs each test on both)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from flask import Flask, g
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import generate_password_hash
+
+from auth import accounts
+from auth.access import Principal
+from auth.accounts import add_group, add_member, create_user, grant, granted_groups, revoke, set_active
+from auth.db import Database, engine_url
+from auth.models import AuditEvent, Group, User, UserSession, utcnow
+from auth.session import Auth, _hash
+
+PASSWORD = "un-mot-de-passe-solide"
+
+
+@pytest.fixture
+def db(database_url, monkeypatch):
+    monkeypatch.setattr(accounts, "generate_password_hash",
+                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
+    database = Database(database_url)
+    database.migrate()
+    return database
+
+
+@pytest.fixture
+def auth(db):
+    server = Flask(__name__)
+    server.secret_key = "test"
+    return Auth(server, db, timedelta(hours=8))
+
+
+def sign_in(auth: Auth, email: str):
+    with auth.server.test_request_context("/login", method="POST", environ_base={"REMOTE_ADDR": "10.1.2.3"}):
+        with auth.db.session() as s:
+            return auth.open_session(s, s.scalar(select(User).where(User.email == email)))
+
+
+def load(auth: Auth, token: str):
+    with auth.server.test_request_context("/"):
+        user = auth._load_user(token)
+        return user, g.get("pilote_session_ended")
+
+
+def test_a_session_opens_loads_and_closes(db, auth):
+    with db.session() as s:
+        add_group(s, "agents-voirie", "Agents voirie")
+        create_user(s, "agent@example.org", "Agent", PASSWORD, ["agents-voirie"])
+    session_user = sign_in(auth, "agent@example.org")
+    loaded, _ = load(auth, session_user.id)
+    assert loaded.email == "agent@example.org" and loaded.groups == {"agents-voirie"}
+    with db.read() as s:  # only the token's hash is stored
+        assert s.scalars(select(UserSession.id)).all() == [_hash(session_user.id)]
+    auth.close_session(session_user.id)
+    assert load(auth, session_user.id) == (None, "unknown or closed session")
+
+
+def test_a_session_past_its_lifetime_or_of_a_disabled_account_ends_and_says_why(db, auth):
+    with db.session() as s:
+        create_user(s, "elu@example.org", "Élu", PASSWORD)
+        create_user(s, "partenaire@example.org", "Partenaire", PASSWORD)
+    old = sign_in(auth, "elu@example.org")
+    with db.session() as s:
+        s.get(UserSession, _hash(old.id)).created_at = utcnow() - timedelta(hours=9)
+    assert load(auth, old.id) == (None, "session lifetime over")
+    other = sign_in(auth, "partenaire@example.org")
+    with db.session() as s:
+        set_active(s, "partenaire@example.org", False, actor="admin@example.org")
+    assert load(auth, other.id)[0] is None  # disabling ended it on the server
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(UserSession)) == 0
+        reasons = s.scalars(select(AuditEvent.detail).where(AuditEvent.event == "session_ended")).all()
+    assert "session lifetime over" in reasons
+
+
+def test_ended_sessions_are_purged_at_the_next_sign_in(db, auth):
+    with db.session() as s:
+        user = create_user(s, "purge@example.org", "Purge", PASSWORD)[0]
+        s.flush()
+        s.add(UserSession(id="old" * 10, user_id=user.id, created_at=utcnow() - timedelta(hours=9)))
+    sign_in(auth, "purge@example.org")
+    with db.read() as s:
+        assert "old" * 10 not in set(s.scalars(select(UserSession.id)))
+        assert s.scalar(select(func.count()).select_from(UserSession)) == 1
+
+
+def test_grants_and_memberships_round_trip(db):
+    with db.session() as s:
+        add_group(s, "elus", "Élus")
+        create_user(s, "elu@example.org", "Élu", PASSWORD)
+        add_member(s, "elu@example.org", "elus", actor="admin@example.org")
+        grant(s, "elus", "/finances", actor="admin@example.org")
+        grant(s, "elus", "/stationnement#dsp", actor="admin@example.org")
+    with db.read() as s:
+        assert granted_groups(s) == {"/finances": frozenset({"elus"}), "/stationnement#dsp": frozenset({"elus"})}
+    with db.session() as s:
+        revoke(s, "elus", "/finances", actor="admin@example.org")
+    with db.read() as s:
+        assert granted_groups(s) == {"/stationnement#dsp": frozenset({"elus"})}
+        details = s.scalars(select(AuditEvent.detail).where(AuditEvent.event == "admin_change")).all()
+    assert {"grant /finances", "grant /stationnement#dsp", "revoke /finances", "add to group elus"} <= set(details)
+
+
+def test_texts_longer_than_their_column_are_refused_with_a_message(db):
+    """PostgreSQL enforces column sizes (SQLite does not): the same clear refusal on both, before the database."""
+    with db.session() as s:
+        with pytest.raises(accounts.AccountError, match="200 caractères"):
+            add_group(s, "long", "N" * 201)
+        with pytest.raises(accounts.AccountError, match="200 caractères"):
+            add_group(s, "long", "Nom", direction="D" * 201)
+        with pytest.raises(accounts.AccountError, match="200 caractères"):
+            create_user(s, "long@example.org", "N" * 201, PASSWORD)
+    with db.session() as s:
+        add_group(s, "elus", "Élus")
+    with db.session() as s:
+        with pytest.raises(accounts.AccountError, match="200 caractères"):
+            grant(s, "elus", "/" + "a" * 300)
+    with db.read() as s:
+        assert s.scalars(select(Group.slug)).all() == ["elus"] and granted_groups(s) == {}
+
+
+def test_a_duplicate_is_refused_by_the_database_and_stores_nothing(db):
+    with db.session() as s:
+        add_group(s, "elus", "Élus")
+    with pytest.raises(IntegrityError):
+        with db.session() as s:
+            s.add(Group(slug="autre", name="Autre", direction=""))
+            s.add(Group(slug="elus", name="Doublon", direction=""))  # the unique index refuses the whole write
+    with db.read() as s:
+        assert s.scalars(select(Group.slug)).all() == ["elus"]
+
+
+def test_audit_rows_keep_long_probe_values_without_failing(db, auth):
+    """A probe's path or address longer than its column: PostgreSQL would refuse the row (SQLite keeps it);
+    the audit cuts it to size instead of turning the refusal into an error."""
+    long_path = "/" + "a" * 5000
+    with auth.server.test_request_context(long_path, method="POST", environ_base={"REMOTE_ADDR": "f" * 300}):
+        auth.refused(Principal("x" * 300 + "@example.org", "Long"), long_path, 404)
+    with db.read() as s:
+        row = s.scalars(select(AuditEvent).where(AuditEvent.event == "refused")).one()
+        assert (len(row.target), len(row.actor), len(row.client)) == (254, 254, 64)
+
+
+def test_repeated_refusals_make_one_audit_row_per_minute(db, auth, monkeypatch):
+    import auth.session as session
+
+    clock = [1000.0]
+    monkeypatch.setattr(session, "monotonic", lambda: clock[0])
+    prober = Principal("prober@example.org", "Prober")
+    with auth.server.test_request_context("/_dash-update-component", method="POST"):
+        for _ in range(200):
+            auth.refused(prober, "/admin", 403)
+        clock[0] += 61
+        auth.refused(prober, "/admin", 403)
+    with db.read() as s:
+        details = s.scalars(select(AuditEvent.detail).where(AuditEvent.event == "refused")
+                            .order_by(AuditEvent.id)).all()
+    assert len(details) == 2 and "+199 refus dans la minute précédente" in details[1]
+
+
+def test_concurrent_writers_all_store_their_rows(db):
+    """8 threads x 10 groups, each in its own transaction: every one stored (SQLite queues the writers on its
+    lock; PostgreSQL writes them side by side)."""
+    errors = []
+
+    def writer(i: int) -> None:
+        for k in range(10):
+            try:
+                with db.session() as s:
+                    add_group(s, f"g{i}-{k}", f"Groupe {i}-{k}", actor=f"admin{i}@example.org")
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Group)) == 80
+
+
+def test_urls_name_the_installed_postgresql_driver():
+    assert engine_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert engine_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert engine_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert engine_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
