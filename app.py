@@ -43,8 +43,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     server = Flask(__name__)
     # MAX_CONTENT_LENGTH: a larger body is refused (413) before anything reads it.
     server.config.update(SECRET_KEY=settings.resolve_secret_key(), JSON_SORT_KEYS=False,
-                         MAX_CONTENT_LENGTH=4 * 1024 * 1024)
+                         MAX_CONTENT_LENGTH=16 * 1024 * 1024)
     # Dash raises on a script it does not serve (/_dash-component-suites/...): that is a 404, not a 500.
+    server.register_error_handler(413, lambda _exc: (jsonify(error="requête trop volumineuse : 16 Mo au plus"), 413))
     server.register_error_handler(DependencyException, lambda _exc: (jsonify(error="fichier inconnu"), 404))
     # Our callbacks answer their declared outputs; Dash's output checks failing means the request listed other
     # outputs than the ones it names (a forged body): the client's fault, said once in the log.
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     app.index_string = app.index_string.replace("<html>", '<html lang="fr">', 1)
     app.pilote_auth = init_auth(app, settings)
+    data.db = app.pilote_auth.db  # agents' reports live in the accounts database
     register_health(server, data, scope=lambda: health_scope(app, data, settings.health_token))
     with server.app_context():  # Dash calls the layout function once on assignment, to check it
         app.layout = shell.layout

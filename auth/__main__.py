@@ -21,11 +21,13 @@ from data_access.settings import Settings
 DEMO_GROUPS = [("mobilite", "Direction de la mobilité", "Mobilité"),
                ("finances", "Direction des finances", "Finances"),
                ("elus", "Élus", "Cabinet"),
-               ("partenaires-velo", "Partenaires vélo", "Partenaires")]
+               ("partenaires-velo", "Partenaires vélo", "Partenaires"),
+               ("espace-public", "Direction de l'espace public", "Patrimoine et espace public")]
 DEMO_USERS = [("agent.mobilite@demo.pilote.local", "Agent mobilité (démo)", ["mobilite"], False, None),
               ("agent.finances@demo.pilote.local", "Agent finances (démo)", ["finances"], False, None),
               ("elu@demo.pilote.local", "Élu (démo)", ["elus"], False, None),
               ("partenaire@demo.pilote.local", "Partenaire vélo (démo)", ["partenaires-velo"], False, "+90d"),
+              ("agent.espace-public@demo.pilote.local", "Agent espace public (démo)", ["espace-public"], False, None),
               ("admin@demo.pilote.local", "Administrateur (démo)", [], True, None)]
 
 

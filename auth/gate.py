@@ -8,8 +8,11 @@ or of the parsed JSON and the callback's declared shape; a failure is a short Fr
 from __future__ import annotations
 
 import json
+import re
 
 MAX_BODY = 512 * 1024  # bytes of one callback request: the largest real one (a page's stores) is ~40 KiB
+UPLOAD_BODY = 12 * 1024 * 1024  # a callback reading a dcc.Upload's contents (photos in base64), once authorised
+_OUTPUT_RE = re.compile(rb'^\s*\{\s*"output"\s*:\s*"((?:[^"\\]|\\.){1,2000})"')
 MAX_DEPTH = 32  # nesting of arrays and objects; Dash's own requests stay under 10
 # Properties that hold text wherever they appear (dcc.Location): callbacks parse them as strings.
 TEXT_PROPERTIES = frozenset({"pathname", "search", "hash", "href"})
@@ -42,9 +45,21 @@ def json_depth(raw: bytes) -> int:
     return deepest
 
 
-def parse_body(raw: bytes) -> dict:
+def peek_output(raw: bytes) -> str | None:
+    """The output key of a callback body, read from its first bytes without parsing the rest (Dash's renderer
+    writes ``output`` first): a large body is authorised before it is parsed."""
+    match = _OUTPUT_RE.match(raw[:4096])
+    if not match:
+        return None
+    try:
+        return json.loads(b'"' + match.group(1) + b'"')
+    except ValueError:
+        return None
+
+
+def parse_body(raw: bytes, limit: int = MAX_BODY) -> dict:
     """The callback request as a dict, or Refused (too large, too deep, not JSON, not an object)."""
-    if len(raw) > MAX_BODY:
+    if len(raw) > limit:
         raise Refused("requête trop volumineuse")
     if json_depth(raw) > MAX_DEPTH:
         raise Refused("requête trop imbriquée")

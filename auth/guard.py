@@ -17,7 +17,7 @@ from dash._pages import _path_to_page
 from flask import Response, g, jsonify, redirect, request
 
 from auth.access import ALLOW, UNAUTHENTICATED, Policy
-from auth.gate import Refused, check_shape, parse_body, router_pathname
+from auth.gate import MAX_BODY, UPLOAD_BODY, Refused, check_shape, parse_body, peek_output, router_pathname
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +106,7 @@ class Guard:
         self.refused = refused  # (principal, resource, status) -> None, for the audit log
         self.callback_map: dict[str, str] = {}
         self.shapes: dict[str, Shape] = {}
+        self.upload_outputs: frozenset[str] = frozenset()
         self._callbacks = None
         self._registry: dict = {}
 
@@ -125,6 +126,8 @@ class Guard:
         """Map every callback to its resource, and record its declared shape (once Dash has set up)."""
         callbacks = self._callbacks()
         shapes, mapping = declared_shapes(callbacks), build_callback_map(callbacks, self._registry)
+        self.upload_outputs = frozenset(output for output, (inputs, state) in shapes.items()
+                                        if any(prop == "contents" for _, prop in inputs + state))
         self.shapes, self.callback_map = shapes, mapping  # shapes first: a reader of the map finds its shape
 
     # -- decisions -----------------------------------------------------------------------------------
@@ -164,8 +167,19 @@ class Guard:
             return _refuse_json(405, "méthode non autorisée")
         if not request.is_json:  # also keeps cross-site HTML forms out (they cannot send JSON)
             return _refuse_json(415, "requête JSON attendue")
+        raw = request.get_data(cache=True)
+        limit, peeked = MAX_BODY, None
+        if len(raw) > MAX_BODY:  # only a photo upload is that large: authorised before it is parsed
+            peeked = peek_output(raw)
+            if peeked in self.upload_outputs:
+                status = self._decide(self.callback_map[peeked])
+                if status != ALLOW:
+                    return _refuse_json(401 if status == UNAUTHENTICATED else 403, "accès refusé")
+                limit = UPLOAD_BODY
         try:
-            body = parse_body(request.get_data(cache=True))
+            body = parse_body(raw, limit)
+            if limit != MAX_BODY and body["output"] != peeked:
+                raise Refused("requête de callback invalide")
             check_shape(body)
         except Refused as exc:
             log.info("callback request refused: %s", exc)

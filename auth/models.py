@@ -101,3 +101,39 @@ class UserSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     client: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class FieldReport(Base):
+    """One row of a collaborative dataset, written by an agent through a form (data_access.reports).
+
+    ``values`` holds the row's fields as JSON, checked against the dataset's catalog schema. ``token`` makes a
+    double tap or a retry one record; deletion is soft (``deleted_at``) and audited."""
+
+    __tablename__ = "field_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(64), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    values: Mapped[str] = mapped_column(Text)
+    commune_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    author: Mapped[str] = mapped_column(String(254), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    updated_by: Mapped[str] = mapped_column(String(254))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    deleted_by: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)  # +1 at each correction or deletion: the cache key
+
+
+class FieldPhoto(Base):
+    """A photo attached to reports: stored under the data directory by the hash of its cleaned bytes."""
+
+    __tablename__ = "field_photos"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dataset: Mapped[str] = mapped_column(String(64), index=True)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[str] = mapped_column(String(254))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

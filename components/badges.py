@@ -8,10 +8,12 @@ from components.formats import fmt_age, fmt_datetime
 from data_access.freshness import LABELS
 
 _CLASSES = {"fresh": "pilote-badge-fresh", "stale": "pilote-badge-stale", "failed": "pilote-badge-failed",
-            "missing": "pilote-badge-failed", "demo": "pilote-badge-demo", "reference": "pilote-badge-public"}
+            "missing": "pilote-badge-failed", "demo": "pilote-badge-demo", "reference": "pilote-badge-public",
+            "reports": "pilote-badge-fresh"}
 _TITLES = {"fresh": "Données plus récentes que leur fréquence de mise à jour",
            "demo": "Données de démonstration générées : jamais mises à jour depuis le portail",
-           "reference": "Données de référence livrées avec Pilote"}
+           "reference": "Données de référence livrées avec Pilote",
+           "reports": "Saisies des agents, à jour à chaque affichage"}
 
 
 def freshness_badge(state: str, reason: str | None = None) -> html.Span:

@@ -55,7 +55,7 @@ def account_menu(principal) -> html.Div:
     """Sign-in link, or the signed-in user's space, administration and sign-out links."""
     if not principal.authenticated:
         return html.Div(html.A("Se connecter", href="/login", className="nav-link text-white", id="login-link"),
-                        className="ms-lg-3")
+                        className="ms-xl-3")
     links = [dcc.Link(["Mon espace · ", html.Span(principal.name, id="user-name")], href="/espace-agents",
                       className="nav-link text-white")]
     if principal.is_admin:
@@ -63,9 +63,9 @@ def account_menu(principal) -> html.Div:
     # Signing out is a POST with the session's CSRF token: a link would let any site sign users out.
     links.append(html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
                             html.Button("Se déconnecter", type="submit", id="logout-link",
-                                        className="btn btn-link nav-link text-white p-0 p-lg-2")],
+                                        className="btn btn-link nav-link text-white p-0 p-xl-2")],
                            action="/logout", method="POST", className="d-inline"))
-    return html.Div(links, className="d-flex flex-column flex-lg-row gap-lg-2 ms-lg-3")
+    return html.Div(links, className="d-flex flex-column flex-xl-row gap-xl-2 ms-xl-3")
 
 
 def navbar(registry: dict, territory, principal, data=None) -> html.Header:
@@ -75,7 +75,7 @@ def navbar(registry: dict, territory, principal, data=None) -> html.Header:
                 [
                     dcc.Link([html.Img(src="/assets/logo.svg", alt="", height=28, className="me-2"),
                               html.Span("Pilote", className="fw-bold"),
-                              html.Span(f" · {territory.name}", className="d-none d-md-inline small")],
+                              html.Span(f" · {territory.name}", className="d-none d-xxl-inline small")],  # room for the links
                              href="/", id={"type": "nav-link", "path": "/"},  # carries ?commune= too
                              className="navbar-brand d-flex align-items-center text-white"),
                     dbc.NavbarToggler(html.Span("Menu", className="navbar-toggler-icon-text"), id="navbar-toggler"),
@@ -83,7 +83,7 @@ def navbar(registry: dict, territory, principal, data=None) -> html.Header:
                         [
                             dbc.Nav([nav_link(p) for p in nav_pages(registry, data)], navbar=True, className="me-auto",
                                     id="main-nav"),
-                            html.Div(commune_dropdown(territory), className="pilote-commune ms-lg-3 my-2 my-lg-0"),
+                            html.Div(commune_dropdown(territory), className="pilote-commune ms-xl-3 my-2 my-xl-0"),
                             account_menu(principal),
                         ],
                         id="navbar-collapse", navbar=True, is_open=False,
@@ -91,7 +91,7 @@ def navbar(registry: dict, territory, principal, data=None) -> html.Header:
                 ],
                 fluid=True,
             ),
-            className="pilote-navbar", dark=True, expand="lg",
+            className="pilote-navbar", dark=True, expand="xl",  # seven dashboards: collapsed below 1200 px
         ),
         role="banner",
     )

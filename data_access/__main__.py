@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from data_access.context import DataContext
 from data_access.refresh import client_factory_from, refresh_dataset
@@ -86,6 +87,25 @@ def cmd_bundle(ctx: DataContext, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(ctx: DataContext, args: argparse.Namespace) -> int:
+    """A collaborative dataset as CSV in its catalog schema (reports and their history), for the portal."""
+    from data_access import reports
+
+    spec = ctx.catalog.datasets.get(args.key)
+    if spec is None or not spec.collaborative:
+        known = ", ".join(k for k, d in ctx.catalog.datasets.items() if d.collaborative) or "aucun"
+        print(f"{args.key}: not a collaborative dataset of this catalog; collaborative: {known}", file=sys.stderr)
+        return 2
+    body = reports.export_csv(ctx.frame(spec.key), spec)
+    if args.output in (None, "-"):
+        sys.stdout.buffer.write(body)
+    else:
+        Path(args.output).write_bytes(body)
+        rows = body.count(b"\n") - 1
+        print(f"{spec.key}: {rows} rows written to {args.output}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m data_access", description="Pilote datasets: refresh and status.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -95,12 +115,16 @@ def main(argv: list[str] | None = None) -> int:
     refresh.add_argument("--portal", help="portal base URL to use instead of the catalog's (mirror, test server)")
     sub.add_parser("status", help="rows, age, state and last error of each dataset")
     sub.add_parser("bundle", help="rebuild data/snapshots from data/sources (maintainers)")
+    export = sub.add_parser("export", help="a collaborative dataset (agents' reports) as CSV in its catalog schema")
+    export.add_argument("key", help="dataset key, e.g. aires_controles")
+    export.add_argument("-o", "--output", help="file to write (default: standard output)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     ctx = DataContext(Settings.from_env())
     if args.command != "bundle":
         ctx.seed_bundled()
-    return {"refresh": cmd_refresh, "status": cmd_status, "bundle": cmd_bundle}[args.command](ctx, args)
+    return {"refresh": cmd_refresh, "status": cmd_status, "bundle": cmd_bundle,
+            "export": cmd_export}[args.command](ctx, args)
 
 
 if __name__ == "__main__":

@@ -62,6 +62,10 @@ def _raw_frames(catalog: Catalog) -> dict[str, tuple[pl.DataFrame, str, datetime
     from data.demo import finances, parking_dsp, parking_realtime
 
     hourly, daily = parking_aggregates()
+    from data.demo import aires_de_jeux
+
+    sites = aires_de_jeux.sites()
+    pieces = aires_de_jeux.equipment(sites)
     return {
         # fetched_at is the date of the data itself, so the UI never presents old data as new.
         "pcaet_indicateurs": (definitions, f"data/sources/{PCAET_FILE}", datetime(2026, 8, 7, tzinfo=timezone.utc)),
@@ -97,6 +101,12 @@ def _raw_frames(catalog: Catalog) -> dict[str, tuple[pl.DataFrame, str, datetime
         "finances_ofgl": (finances.ofgl(), "data/demo/finances.py", datetime(2026, 10, 1, tzinfo=timezone.utc)),
         "projets_investissement": (finances.projects(), "data/demo/finances.py",
                                    datetime(2026, 6, 30, tzinfo=timezone.utc)),
+        # Playgrounds: the real sites as published on 13 August 2014; equipment and the inspection history
+        # (demonstration) until the day the agents' reports take over.
+        "aires_de_jeux": (sites, f"data/sources/{aires_de_jeux.SOURCE.name}", datetime(2014, 8, 13, tzinfo=timezone.utc)),
+        "aires_equipements": (pieces, "data/demo/aires_de_jeux.py", datetime(2026, 11, 27, tzinfo=timezone.utc)),
+        "aires_controles": (aires_de_jeux.inspections(sites, pieces), "data/demo/aires_de_jeux.py",
+                            datetime(2026, 11, 27, tzinfo=timezone.utc)),
     }
 
 

@@ -27,7 +27,7 @@ def query(*dataset_keys: str) -> Callable:
         @functools.wraps(fn)
         def wrapper(ctx: "DataContext", *args: Any) -> Any:
             keys = [ctx.key_for(name) if "." in name else name for name in dataset_keys]
-            versions = tuple((key, ctx.store.version(key) if key else None) for key in keys)
+            versions = tuple((key, ctx.version(key) if key else None) for key in keys)
             cache_key = (fn.__module__, fn.__qualname__, versions, args)
             value = ctx.cache.get(cache_key, default=_MISS)
             if value is _MISS:

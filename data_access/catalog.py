@@ -61,6 +61,17 @@ class Column:
     # a value matching none becomes OTHER and is reported
     vocabulary: tuple[tuple[str, tuple[str, ...]], ...] = ()
     width: int | None = None  # for transform "code": left-pad the digits with zeros to this width
+    # Collaborative datasets (written through Pilote's forms): how a field is asked and checked.
+    label: str | None = None  # the form's French label (else the column name)
+    choices: str | None = None  # a role whose rows are the allowed values (their first column), e.g. sites
+    minimum: float | None = None
+    maximum: float | None = None
+    max_length: int = 500  # text fields
+    future: bool = True  # False: a date after today is refused
+    default: str | None = None  # "today", "last" (the author's last value) or a literal
+    photo: bool = False  # the field holds the content hashes of photos, separated by spaces
+    asked: bool = True  # False: set by Pilote (the commune of the chosen site, a photo's position)
+    required_if: str | None = None  # required when this boolean field is true ("motif" of "hors service")
 
     @property
     def dtype(self) -> pl.DataType:
@@ -88,11 +99,15 @@ class Dataset:
     bundled_only: bool = False
     description: str = ""
     role: str | None = None  # what dashboards read it as ("mobility.accidents"); see data_access.roles
+    collaborative: bool = False  # rows written by agents through Pilote's forms (data_access.reports)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
 
     @property
     def refreshable(self) -> bool:
-        """Generated and bundled reference data never come from the portal."""
-        return not (self.demo or self.bundled_only)
+        """Generated and bundled reference data, and agents' reports, never come from the portal."""
+        return not (self.demo or self.bundled_only or self.collaborative)
 
     @property
     def is_public(self) -> bool:
@@ -280,7 +295,12 @@ def _parse_dataset(key: str, spec: dict, territory: Territory) -> Dataset:
             multi=multi, separator=str(col.get("separator", ",")),
             vocabulary=tuple((str(k), tuple([v] if isinstance(v, str) else v) + (str(k),))
                              for k, v in vocabulary.items()),
-            width=int(width) if width is not None else None))
+            width=int(width) if width is not None else None,
+            label=col.get("label"), choices=col.get("choices"),
+            minimum=float(col["min"]) if "min" in col else None, maximum=float(col["max"]) if "max" in col else None,
+            max_length=int(col.get("max_length", 500)), future=bool(col.get("future", True)),
+            default=str(col["default"]) if "default" in col else None, photo=bool(col.get("photo", False)),
+            asked=bool(col.get("form", True)), required_if=col.get("required_if")))
     names = [c.name for c in columns]
     if len(set(names)) != len(names):
         raise CatalogError(f"{where}: duplicate column names")
@@ -319,4 +339,5 @@ def _parse_dataset(key: str, spec: dict, territory: Territory) -> Dataset:
         bundled_only=bool(spec.get("bundled_only", False)),
         description=spec.get("description", ""),
         role=spec.get("role"),
+        collaborative=bool(spec.get("collaborative", False)),
     )

@@ -62,6 +62,20 @@ class DataContext:
         self.catalog = catalog or load_catalog(settings.catalog_path, settings.portal_url, settings.territory_name)
         self.store = SnapshotStore(settings.snapshot_dir)
         self.cache = open_cache(settings, self.catalog.territory.identity)
+        self._db = None  # the accounts database, where agents' reports live (set by the app, else opened lazily)
+
+    @property
+    def db(self):
+        if self._db is None:
+            from auth.db import Database
+
+            self._db = Database(self.settings.database_url)
+            self._db.migrate()
+        return self._db
+
+    @db.setter
+    def db(self, database) -> None:
+        self._db = database
 
     def seed_bundled(self) -> list[str]:
         """Install the bundled snapshots built for this catalog (same territory, same datasets) that have no
@@ -69,7 +83,30 @@ class DataContext:
         return self.store.seed_from(BUNDLED_SNAPSHOTS, self.catalog)
 
     def frame(self, key: str) -> pl.DataFrame:
-        return self.store.read(key)
+        """A dataset's rows. A collaborative one: its bundled history (if any) and the agents' live reports."""
+        spec = self.catalog[key]
+        if not spec.collaborative:
+            return self.store.read(key)
+        from data_access import reports
+
+        with self.db.read() as s:
+            live = reports.reports_frame(s, spec)
+        if not self.store.meta(key).has_data:
+            return live
+        history = self.store.read(key)
+        extra = {name: pl.lit(None, dtype) for name, dtype in reports.REPORT_COLUMNS.items() if name not in history.columns}
+        return pl.concat([history.with_columns(**extra).select(live.columns), live], how="vertical_relaxed")
+
+    def version(self, key: str) -> str | None:
+        """What cached answers built on ``key`` are keyed by: its snapshot version, and for a collaborative
+        dataset the state of its reports too (a new report is seen at the next render)."""
+        snapshot = self.store.version(key)
+        if not self.catalog[key].collaborative:
+            return snapshot
+        from data_access import reports
+
+        with self.db.read() as s:
+            return f"{snapshot}+{reports.version(s, key)}"
 
     # -- roles: what dashboards ask for --------------------------------------------------------------
     def key_for(self, role: str) -> str | None:
@@ -90,7 +127,7 @@ class DataContext:
         absent = [c for c in columns if c not in spec.schema]
         if absent:
             return f"« {spec.title} » n'a pas la colonne {', '.join(absent)}"
-        if not self.store.meta(spec.key).has_data:
+        if not spec.collaborative and not self.store.meta(spec.key).has_data:
             return f"« {spec.title} » : pas encore de données — lancez `python -m data_access refresh`"
         return None
 
@@ -100,7 +137,7 @@ class DataContext:
     def provenance(self, role_or_key: str) -> Provenance:
         key = self.key_for(role_or_key) if "." in role_or_key else role_or_key
         spec, meta = self.catalog[key], self.store.meta(key)
-        return Provenance(spec.attribution, spec.licence, meta.fetched_at, demo_share(self, key, meta.version))
+        return Provenance(spec.attribution, spec.licence, meta.fetched_at, demo_share(self, key, self.version(key)))
 
     def status(self, key: str, now: datetime | None = None) -> DatasetStatus:
         meta = self.store.meta(key)
@@ -129,7 +166,8 @@ def demo_share(ctx: DataContext, key: str, version: str | None) -> str | None:
     value = ctx.cache.get(cache_key)
     if value is None:
         try:
-            flags = ctx.store.scan(key).select(pl.col("demonstration").fill_null(spec.demo)).collect()["demonstration"]
+            rows = ctx.frame(key).lazy() if spec.collaborative else ctx.store.scan(key)  # reports are real rows
+            flags = rows.select(pl.col("demonstration").fill_null(spec.demo)).collect()["demonstration"]
         except SnapshotMissing:
             return "all" if spec.demo else None
         generated = int(flags.sum() or 0)

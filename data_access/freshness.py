@@ -14,6 +14,7 @@ TOLERANCE = 0.5  # share of refresh_every added before a dataset counts as too o
 GRACE_MINUTES = 5
 
 FRESH, STALE, FAILED, MISSING, DEMO, REFERENCE = "fresh", "stale", "failed", "missing", "demo", "reference"
+REPORTS = "reports"  # a collaborative dataset: agents' reports, current at every render
 DEGRADED = frozenset({STALE, FAILED, MISSING})  # what /healthz, status and the catalogue flag
 
 LABELS = {
@@ -23,6 +24,7 @@ LABELS = {
     MISSING: "Pas encore de données",
     DEMO: "Démonstration",
     REFERENCE: "Référence",
+    REPORTS: "Saisies des agents",
 }
 
 
@@ -32,6 +34,8 @@ def max_age_seconds(refresh_minutes: int) -> int:
 
 def judge(spec, meta, now: datetime) -> tuple[str, str | None]:
     """(state, reason): reason says why a dataset is not fresh, in French, or None."""
+    if spec.collaborative:
+        return REPORTS, None
     if not meta.has_data:
         if meta.last_error:
             return FAILED, f"aucune donnée : {meta.last_error}"

@@ -160,6 +160,24 @@ class Pilote:
         return list(self._logs)
 
 
+def group_agent(group: str, group_name: str, name: str, domain: str) -> tuple[str, str]:
+    """(email, password) of a new agent of ``group`` (created if needed) in the test run's database."""
+    import secrets
+
+    from app import app
+    from auth import accounts
+
+    email, password = f"agent-{secrets.token_hex(4)}@{domain}", "Agent-" + secrets.token_urlsafe(18)
+    with app.pilote_auth.db.session() as s:
+        try:
+            accounts.add_group(s, group, group_name)
+        except accounts.AccountError:
+            pass  # created by another test of this run
+    with app.pilote_auth.db.session() as s:
+        accounts.create_user(s, email, name, password, groups=[group])
+    return email, password
+
+
 @pytest.fixture(scope="session")
 def admin_account():
     """(email, password) of an administrator, created once in the test run's database: it sees every page."""

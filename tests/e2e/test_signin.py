@@ -5,6 +5,8 @@ import secrets
 
 import pytest
 
+from tests.e2e.conftest import group_agent
+
 pytestmark = pytest.mark.e2e
 
 FETCH_SECTION = """
@@ -24,18 +26,7 @@ SECTION_BODY = json.dumps({
 
 @pytest.fixture(scope="module")
 def mobility_agent():
-    from app import app
-    from auth import accounts
-
-    email, password = f"agent-{secrets.token_hex(4)}@mobilite.test", "Mob-" + secrets.token_urlsafe(18)
-    with app.pilote_auth.db.session() as s:
-        try:
-            accounts.add_group(s, "mobilite", "Direction de la mobilité")
-        except accounts.AccountError:
-            pass  # created by another test of this run
-    with app.pilote_auth.db.session() as s:
-        accounts.create_user(s, email, "Camille Mobilité", password, groups=["mobilite"])
-    return email, password
+    return group_agent("mobilite", "Direction de la mobilité", "Camille Mobilité", "mobilite.test")
 
 
 def section_call(pilote):

@@ -1,0 +1,76 @@
+"""Helpers to fill a report form over real HTTP as the browser does: render the form page, set the fields'
+values in the component tree, click "Enregistrer" (the callback's body is built from the tree)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from PIL import Image
+
+from tests.integration.running_app import HttpDashClient
+
+
+def jpeg(width: int = 800, height: int = 600, gps: tuple | None = (48.8225, 2.2678), maker: str = "PhoneMaker") -> bytes:
+    """A camera-like JPEG: EXIF with the maker and, when given, a GPS position (what phones write)."""
+    image = Image.new("RGB", (width, height), (180, 90, 40))
+    exif = image.getexif()
+    exif[0x010F] = maker
+    if gps:
+        def dms(value):
+            d = int(value)
+            m = int((value - d) * 60)
+            return (float(d), float(m), round(((value - d) * 60 - m) * 60, 3))
+
+        exif.get_ifd(0x8825).update({1: "N", 2: dms(gps[0]), 3: "E", 4: dms(gps[1])})
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif, quality=90)
+    return out.getvalue()
+
+
+def data_url(blob: bytes, mime: str = "image/jpeg") -> str:
+    return f"data:{mime};base64,{base64.b64encode(blob).decode()}"
+
+
+class FormClient:
+    """One agent's phone on one form page."""
+
+    def __init__(self, client, form: str, path: str):
+        self.http, self.dash = client, HttpDashClient(client)
+        self.form, self.path = form, path
+        self.comps = self.dash.render(path)
+        assert f"{form}-envoyer" in self.comps.by_id, f"no form {form} on {path}"
+        self.callback = self.dash.callback_for(f"{form}-message", "children")
+
+    def token(self) -> str:
+        return self.comps.by_id[f"{self.form}-jeton"]["props"]["data"]
+
+    def body(self, values: dict, photos: list[bytes] = (), names: list[str] | None = None, gps: bool = False) -> dict:
+        comps = self.comps.copy()
+        for name, value in values.items():
+            comps.by_id[f"{self.form}-{name}"]["props"]["value"] = value
+        if photos:
+            upload = comps.by_id[f"{self.form}-photos"]["props"]
+            upload["contents"] = [data_url(p) for p in photos]
+            upload["filename"] = names or [f"photo{i}.jpg" for i in range(len(photos))]
+        comps.by_id[f"{self.form}-gps"]["props"]["value"] = ["oui"] if gps else []
+        body = self.dash.trigger_body(self.callback, comps)
+        assert body is not None
+        return body
+
+    def post(self, body: dict):
+        return self.http.post("/_dash-update-component", json=body)
+
+    def submit(self, values: dict, **kwargs):
+        return self.post(self.body(values, **kwargs))
+
+
+def errors(response) -> dict[str, str]:
+    """field -> message of a refused submission (from the callback's answer)."""
+    data = response.json()["response"]
+    return {key.removeprefix("controle-").removesuffix("-erreur"): props["children"]
+            for key, props in data.items() if key.endswith("-erreur") and props.get("children")}
+
+
+def message_text(response) -> str:
+    return str(response.json()["response"].get("controle-message", {}).get("children"))
