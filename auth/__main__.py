@@ -22,12 +22,16 @@ DEMO_GROUPS = [("mobilite", "Direction de la mobilité", "Mobilité"),
                ("finances", "Direction des finances", "Finances"),
                ("elus", "Élus", "Cabinet"),
                ("partenaires-velo", "Partenaires vélo", "Partenaires"),
-               ("espace-public", "Direction de l'espace public", "Patrimoine et espace public")]
+               ("espace-public", "Direction de l'espace public", "Patrimoine et espace public"),
+               ("flotte", "Gestion du parc automobile", "Moyens généraux"),
+               ("nature", "Maison de la nature et de l'arbre", "Développement durable")]
 DEMO_USERS = [("agent.mobilite@demo.pilote.local", "Agent mobilité (démo)", ["mobilite"], False, None),
               ("agent.finances@demo.pilote.local", "Agent finances (démo)", ["finances"], False, None),
               ("elu@demo.pilote.local", "Élu (démo)", ["elus"], False, None),
               ("partenaire@demo.pilote.local", "Partenaire vélo (démo)", ["partenaires-velo"], False, "+90d"),
               ("agent.espace-public@demo.pilote.local", "Agent espace public (démo)", ["espace-public"], False, None),
+              ("agent.flotte@demo.pilote.local", "Agent parc automobile (démo)", ["flotte"], False, None),
+              ("agent.nature@demo.pilote.local", "Animateur maison de la nature (démo)", ["nature"], False, None),
               ("admin@demo.pilote.local", "Administrateur (démo)", [], True, None)]
 
 

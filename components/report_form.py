@@ -125,7 +125,8 @@ def states(form_id: str, spec: Dataset) -> list[State]:
         out.append(State(ids.field(column.name), _value_prop(column)))
         if column.photo:
             out.append(State(ids.field(column.name), "filename"))
-    return [*out, State(ids.gps, "value"), State(ids.token, "data")]
+    consent = [State(ids.gps, "value")] if any(c.photo for c in form_columns(spec)) else []  # with photos only
+    return [*out, *consent, State(ids.token, "data")]
 
 
 def outputs(form_id: str, spec: Dataset) -> list[Output]:
@@ -147,7 +148,8 @@ def read_states(spec: Dataset, values: tuple) -> tuple[dict, list, list, bool, s
             i += 1
             continue
         raw[column.name] = ("oui" in value) if column.type == "bool" and isinstance(value, list) else value
-    consent, token = values[i], values[i + 1]
+    consent = values[i] if any(c.photo for c in form_columns(spec)) else None
+    token = values[-1]
     return raw, photos if isinstance(photos, list) else [], names if isinstance(names, list) else [], \
         isinstance(consent, list) and "oui" in consent, token
 

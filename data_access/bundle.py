@@ -64,6 +64,11 @@ def _raw_frames(catalog: Catalog) -> dict[str, tuple[pl.DataFrame, str, datetime
     hourly, daily = parking_aggregates()
     from data.demo import aires_de_jeux
 
+    from data.demo import flotte, nature
+
+    people = [(c.code, c.population or 0) for c in catalog.territory.communes]
+
+    fleet = flotte.vehicles()
     sites = aires_de_jeux.sites()
     pieces = aires_de_jeux.equipment(sites)
     return {
@@ -107,6 +112,14 @@ def _raw_frames(catalog: Catalog) -> dict[str, tuple[pl.DataFrame, str, datetime
         "aires_equipements": (pieces, "data/demo/aires_de_jeux.py", datetime(2026, 11, 27, tzinfo=timezone.utc)),
         "aires_controles": (aires_de_jeux.inspections(sites, pieces), "data/demo/aires_de_jeux.py",
                             datetime(2026, 11, 27, tzinfo=timezone.utc)),
+        "flotte_vehicules": (fleet, f"data/demo/flotte.py (data/sources/{flotte.SOURCE.name})",
+                             datetime(2026, 11, 27, tzinfo=timezone.utc)),
+        "flotte_pleins": (flotte.fuel(fleet), "data/demo/flotte.py", datetime(2026, 11, 27, tzinfo=timezone.utc)),
+        "flotte_evenements": (flotte.incidents(fleet), "data/demo/flotte.py", datetime(2026, 11, 27, tzinfo=timezone.utc)),
+        "nature_ateliers": (nature.workshops(people, nature.HOUSE_COMMUNE), "data/demo/nature.py",
+                            datetime(2026, 11, 27, tzinfo=timezone.utc)),
+        "nature_distributions": (nature.distributions(people), "data/demo/nature.py",
+                                 datetime(2026, 11, 27, tzinfo=timezone.utc)),
     }
 
 

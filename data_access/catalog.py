@@ -100,9 +100,10 @@ class Dataset:
     description: str = ""
     role: str | None = None  # what dashboards read it as ("mobility.accidents"); see data_access.roles
     collaborative: bool = False  # rows written by agents through Pilote's forms (data_access.reports)
+    targets: tuple[tuple[str, float], ...] = ()  # goals the dashboards draw (a renewal share, yearly counts)
 
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
+    def target(self, name: str, default: float | None = None) -> float | None:
+        return dict(self.targets).get(name, default)
 
     @property
     def refreshable(self) -> bool:
@@ -340,4 +341,5 @@ def _parse_dataset(key: str, spec: dict, territory: Territory) -> Dataset:
         description=spec.get("description", ""),
         role=spec.get("role"),
         collaborative=bool(spec.get("collaborative", False)),
+        targets=tuple((str(k), float(v)) for k, v in (spec.get("targets") or {}).items()),
     )

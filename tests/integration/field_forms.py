@@ -45,15 +45,20 @@ class FormClient:
     def token(self) -> str:
         return self.comps.by_id[f"{self.form}-jeton"]["props"]["data"]
 
-    def body(self, values: dict, photos: list[bytes] = (), names: list[str] | None = None, gps: bool = False) -> dict:
+    def body(self, values: dict, photos: list[bytes] = (), names: list[str] | None = None, gps: bool = False,
+             token: str | None = None) -> dict:
+        """The request "Enregistrer" posts with these values (``token``: another form's, as after a record)."""
         comps = self.comps.copy()
+        if token is not None:
+            comps.by_id[f"{self.form}-jeton"]["props"]["data"] = token
         for name, value in values.items():
             comps.by_id[f"{self.form}-{name}"]["props"]["value"] = value
         if photos:
             upload = comps.by_id[f"{self.form}-photos"]["props"]
             upload["contents"] = [data_url(p) for p in photos]
             upload["filename"] = names or [f"photo{i}.jpg" for i in range(len(photos))]
-        comps.by_id[f"{self.form}-gps"]["props"]["value"] = ["oui"] if gps else []
+        if f"{self.form}-gps" in comps.by_id:  # forms with photos only
+            comps.by_id[f"{self.form}-gps"]["props"]["value"] = ["oui"] if gps else []
         body = self.dash.trigger_body(self.callback, comps)
         assert body is not None
         return body
@@ -65,12 +70,12 @@ class FormClient:
         return self.post(self.body(values, **kwargs))
 
 
-def errors(response) -> dict[str, str]:
+def errors(response, form: str = "controle") -> dict[str, str]:
     """field -> message of a refused submission (from the callback's answer)."""
     data = response.json()["response"]
-    return {key.removeprefix("controle-").removesuffix("-erreur"): props["children"]
+    return {key.removeprefix(f"{form}-").removesuffix("-erreur"): props["children"]
             for key, props in data.items() if key.endswith("-erreur") and props.get("children")}
 
 
-def message_text(response) -> str:
-    return str(response.json()["response"].get("controle-message", {}).get("children"))
+def message_text(response, form: str = "controle") -> str:
+    return str(response.json()["response"].get(f"{form}-message", {}).get("children"))

@@ -19,13 +19,18 @@ def gunicorn(port: int) -> list[str]:
             "--bind", f"127.0.0.1:{port}", "--timeout", "120"]
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def app(request, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("concurrent")
+def gunicorn_on(request, tmp) -> RunningApp:
+    """gunicorn on the database of the test's parameter: a SQLite file, or a fresh PostgreSQL database."""
     url = (f"sqlite:///{tmp / 'data' / 'pilote.db'}" if request.param == "sqlite"
            else request.getfixturevalue("postgres").new_database())
     running = RunningApp.start(tmp, argv=gunicorn, PILOTE_DATABASE_URL=url)
     running.database_url = url
+    return running
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def app(request, tmp_path_factory):
+    running = gunicorn_on(request, tmp_path_factory.mktemp("concurrent"))
     try:
         running.create_accounts([Account(f"admin{i}@example.org", f"Admin {i}", admin=True) for i in range(WRITERS)])
         yield running

@@ -113,7 +113,7 @@ def test_bad_input_is_refused_on_its_field_and_stores_nothing(app, values, field
         assert message in errors(response).get(field, ""), errors(response)
         body = response.json()["response"]
         assert f"{FORM}-{field}" not in body and f"{FORM}-constat" not in body  # what was typed stays as typed
-        assert "n'est pas enregistré" in message_text(response)
+        assert "Rien n'est enregistré" in message_text(response)
         assert len(stored(app)) == before
 
 
