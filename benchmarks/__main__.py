@@ -172,15 +172,72 @@ def measure_in_process(runs: int, cold_tries: int) -> dict:
              "callbacks": ["GET " + layout_url] + [b["output"] for b in shell_bodies],
              "cold_ms": round(median_ms(shell_cold), 4), "cold_samples": len(shell_cold), **summary(shell_warm)}
 
+    forms = measure_forms(dc, runs)
+
     floor_samples += time_replays(dc, [floor], runs)  # before and after the pages: drift shows less
     floor_ms = median_ms(floor_samples)
     for row in pages + [shell]:
         row["ratio"] = round(row["median_ms"] / floor_ms, 2)
         row["cold_ratio"] = round(row["cold_ms"] / floor_ms, 2)
+    for row in forms:
+        row["ratio"] = round(row["median_ms"] / floor_ms, 2)
     return {
         "floor": {"callback": floor_name, "output": floor["output"], **summary(floor_samples)},
-        "pages": pages, "shell": shell, "cache_cleared_for_cold": cache is not None,
+        "pages": pages, "shell": shell, "forms": forms, "cache_cleared_for_cold": cache is not None,
     }
+
+
+def sample_values(comps, form_page) -> dict:
+    """Values a careful agent would enter, read from the rendered form: its defaults, the first option of each
+    required select, the bound of each number (the largest: an odometer never goes back)."""
+    from data_access import reports
+
+    values = {}
+    for column in reports.form_columns(form_page.spec):
+        props = comps.by_id[form_page.ids.field(column.name)]["props"]
+        if column.photo:
+            continue
+        if props.get("options") and not column.vocabulary:
+            choices = [o["value"] for o in props["options"] if o.get("value")]
+            values[column.name] = choices[0] if column.required and choices else ""
+        elif column.vocabulary:
+            values[column.name] = props.get("value") or column.vocabulary[0][0]
+        elif column.type == "bool":
+            values[column.name] = []
+        elif column.type in ("int", "float"):
+            values[column.name] = column.maximum if column.maximum is not None else (column.minimum or 1)
+        else:
+            values[column.name] = props.get("value") or "mesure du banc d'essai"
+    return values
+
+
+def measure_forms(dc, runs: int) -> list[dict]:
+    """Each report form of the registry (a page module with a ``FORM``): the server-side time of one
+    submission that stores a record (a fresh idempotency token each time), median over ``runs``."""
+    import secrets
+
+    import dash
+
+    from benchmarks.dash_client import AppError
+
+    rows = []
+    for module, page in dash.page_registry.items():
+        form_page = getattr(sys.modules.get(module), "FORM", None)
+        if form_page is None or getattr(form_page, "spec", None) is None:
+            continue
+        comps = dc.render(page["relative_path"])
+        callback = dc.find(form_page.ids.message, "children")
+        for name, value in sample_values(comps, form_page).items():
+            comps.by_id[form_page.ids.field(name)]["props"]["value"] = value
+        samples = []
+        for _ in range(WARMUP + runs):
+            comps.by_id[form_page.ids.token]["props"]["data"] = secrets.token_urlsafe(24)
+            data, seconds, _status = dc.post(dc.trigger_body(callback, comps))
+            if "enregistr" not in json.dumps(data.get("response", {}).get(form_page.ids.message, ""), ensure_ascii=False):
+                raise AppError(f"form {page['relative_path']} did not store its sample: {json.dumps(data)[:400]}")
+            samples.append(seconds)
+        rows.append({"path": page["relative_path"], "name": f"submit ({form_page.form})", **summary(samples[WARMUP:])})
+    return rows
 
 
 # -- cold start: fresh processes -------------------------------------------------------------------
@@ -255,6 +312,11 @@ def render(report: dict) -> str:
         + "; warm: median after warm-up; ratio: warm median / floor median.",
         "",
     ]
+    if report.get("forms"):
+        lines += ["Form submissions (one stored record each: checks, database write, audit):"]
+        lines += [f"  {f['path']:<28} median {f['median_ms']:.2f} ms  p90 {f['p90_ms']:.2f} ms  ratio {f['ratio']:.1f} ×"
+                  for f in report["forms"]]
+        lines.append("")
     cs = report["cold_start"]
     lines += [
         f"Cold start ({cs['runs']} fresh processes, medians):",

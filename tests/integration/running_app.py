@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 
 from tests.services import stop_process
-from benchmarks.dash_client import LOCATION_ID, Callback, Components, DashClient, build_call, stringify_id
+from benchmarks.dash_client import Callback, DashClient
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_DEADLINE = 30.0  # seconds for `python app.py` to answer /healthz
@@ -287,46 +287,6 @@ class HttpDashClient(DashClient):
 
     def __init__(self, client: httpx.Client):
         super().__init__(_HttpServer(client))
-
-    def router_body(self, pathname: str, search: str = "") -> dict:
-        """The body the renderer posts to Dash's router when the browser goes to ``pathname``."""
-        return self._router_call(pathname, search)[1].body
-
-    def _router_call(self, pathname: str, search: str):
-        comps = self.shell.copy()
-        comps.by_id[LOCATION_ID]["props"].update(pathname=pathname, search=search, hash="",
-                                                 href=f"http://localhost{pathname}{search}")
-        call = build_call(self.router, comps, {}, [f"{LOCATION_ID}.pathname", f"{LOCATION_ID}.search"])
-        if call is None:
-            raise AssertionError("the router's inputs are not in the shell layout")
-        return comps, call
-
-    def render(self, pathname: str, search: str = "") -> Components:
-        """The component tree this client's browser holds after navigating to ``pathname`` (shell + the
-        layout the router returned to this client; nothing when refused)."""
-        comps, call = self._router_call(pathname, search)
-        response = self.client.post("/_dash-update-component", json=call.body)
-        if response.status_code == 200:
-            data = response.get_json()
-            for part in ("response", "sideUpdate"):
-                for id_key, props in (data.get(part) or {}).items():
-                    for prop, value in props.items():
-                        comps.set_prop(id_key, prop, value)
-        return comps
-
-    @staticmethod
-    def trigger_body(cb: Callback, comps: Components) -> dict | None:
-        """The body posted when the user changes the callback's first input (a button: clicked once), or
-        None when its components are not in ``comps``."""
-        comps = comps.copy()
-        trigger = cb.inputs[0]
-        targets = comps.resolve(trigger, {})
-        if trigger.clean_prop == "n_clicks":
-            for comp in targets:
-                comp["props"]["n_clicks"] = 1
-        changed = [f"{stringify_id(c['id'])}.{trigger.clean_prop}" for c in targets]
-        call = build_call(cb, comps, {}, changed)
-        return call.body if call is not None else None
 
     def callback_for(self, output_id: str, prop: str) -> Callback:
         cb = self.find(output_id, prop)

@@ -47,6 +47,12 @@ def test_benchmark_command_measures_every_page(tmp_path):
     assert report["floor"]["median_ms"] > 0
     assert "toggle_menu" in report["floor"]["callback"] or "bench_noop" in report["floor"]["callback"]
     assert report["shell"]["ratio"] > 0
+    # Every report form is timed storing a record, as a ratio to the floor too.
+    forms = {row["path"] for row in report["forms"]}
+    assert {"/aires-de-jeux/controle", "/flotte/plein", "/flotte/evenement", "/nature/atelier",
+            "/nature/distribution"} <= forms
+    assert all(row["ratio"] > 0 and row["samples"] >= 1 for row in report["forms"])
+    assert "Form submissions" in proc.stdout
 
     cold = report["cold_start"]
     assert cold["wall_s"] > 0 and cold["import_s"] > 0
