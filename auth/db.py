@@ -38,13 +38,34 @@ def _busy(exc: OperationalError) -> bool:
     return "database is locked" in message or "database is busy" in message
 
 
+WAL_ATTEMPTS = 8
+
+
+def _wal(cursor) -> None:
+    """WAL mode, so that several workers read while one writes. The mode is kept by the file: once any process
+    has switched it, the others find it so. Switching needs the file to itself, which a booting neighbour's
+    migration may hold: ask again for a while, then go on in the default mode rather than fail to boot."""
+    import sqlite3
+
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            if cursor.execute("PRAGMA journal_mode=WAL").fetchone()[0].lower() == "wal":
+                return
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.1 * (attempt + 1))
+    LOG.warning("accounts database not switched to WAL (busy): concurrent readers will wait for writers")
+
+
 def _sqlite_pragmas(busy_timeout: float):
     def connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event issues BEGIN itself
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")  # several workers read while one writes
+        # busy_timeout first: switching a new file to WAL takes a lock, and workers booting together (gunicorn)
+        # would otherwise fail at once with "database is locked" (seen in CI: "Worker failed to boot").
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        _wal(cursor)
         cursor.close()
     return connect
 

@@ -59,3 +59,38 @@ def test_a_writer_kept_waiting_past_busy_timeout_asks_for_the_lock_again(tmp_pat
     assert "write lock asked again" in caplog.text
     with db.read() as s:
         assert s.scalars(select(Group.slug)).all() == ["patient"]
+
+
+def test_a_worker_booting_while_another_holds_the_new_file_waits_for_wal_and_never_fails(tmp_path, caplog,
+                                                                                          monkeypatch):
+    """gunicorn's workers boot together: one migrates the new file while the other connects. Switching to WAL
+    needs the file to itself; the second waits and asks again, and if the file stays busy it boots anyway
+    (CI once saw "Worker failed to boot" with "database is locked" from PRAGMA journal_mode)."""
+    import threading
+
+    import auth.db as db_module
+
+    path = tmp_path / "pilote.db"
+    holder = sqlite3.connect(path, isolation_level=None, timeout=0, check_same_thread=False)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")  # a neighbour's migration, on a file still in the default mode
+    release = threading.Timer(0.6, lambda: holder.execute("ROLLBACK"))
+    release.start()
+    try:
+        with Database(f"sqlite:///{path}", busy_timeout=0.05).engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        release.join()
+    holder.close()
+    try:  # a file held for good: the worker still boots, in the default mode
+        other = tmp_path / "other.db"
+        sqlite3.connect(other).execute("CREATE TABLE t (x)")
+        keeper = sqlite3.connect(other, isolation_level=None, timeout=0)
+        keeper.execute("BEGIN EXCLUSIVE")
+        monkeypatch.setattr(db_module, "WAL_ATTEMPTS", 2)
+        with caplog.at_level("WARNING", logger="pilote.db"):
+            Database(f"sqlite:///{other}", busy_timeout=0.05).engine.connect().close()
+        assert "not switched to WAL" in caplog.text
+    finally:
+        keeper.execute("ROLLBACK")
+        keeper.close()
