@@ -16,7 +16,8 @@ WRITERS, WRITES = 20, 10
 
 def gunicorn(port: int) -> list[str]:
     return [sys.executable, "-m", "gunicorn", "app:server", "--workers", "2", "--threads", "4",
-            "--bind", f"127.0.0.1:{port}", "--timeout", "120"]
+            "--bind", f"127.0.0.1:{port}", "--timeout", "120",
+            "--keep-alive", "75"]  # longer than any idle pause of the clients: no close-while-sending race
 
 
 def gunicorn_on(request, tmp) -> RunningApp:

@@ -24,7 +24,8 @@ LOGIN_RATE = 8  # sign-in posts per minute per address, for the test (the defaul
 
 def gunicorn(port: int) -> list[str]:
     return [sys.executable, "-m", "gunicorn", "app:server", "--workers", "2", "--threads", "2",
-            "--bind", f"127.0.0.1:{port}", "--timeout", "120"]
+            "--bind", f"127.0.0.1:{port}", "--timeout", "120",
+            "--keep-alive", "75"]  # longer than any idle pause of the clients: no close-while-sending race
 
 
 @pytest.fixture(scope="module")
