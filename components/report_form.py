@@ -54,7 +54,7 @@ class FormIds:
 
 
 def _value_prop(column: Column) -> str:
-    return "contents" if column.photo else ("value" if column.type != "bool" else "value")
+    return "contents" if column.photo else "value"
 
 
 def _widget(ids: FormIds, column: Column, options: list[dict] | None, default):
@@ -132,7 +132,7 @@ def states(form_id: str, spec: Dataset) -> list[State]:
 def outputs(form_id: str, spec: Dataset) -> list[Output]:
     """The message, the token (renewed after a record), each field's value (reset after a record) and error."""
     ids = FormIds(form_id)
-    values = [Output(ids.field(c.name), _value_prop(c) if not c.photo else "contents") for c in form_columns(spec)]
+    values = [Output(ids.field(c.name), _value_prop(c)) for c in form_columns(spec)]
     errors = [Output(ids.error(c.name), "children") for c in form_columns(spec)]
     return [Output(ids.message, "children"), Output(ids.token, "data"), *values, *errors]
 

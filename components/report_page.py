@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from functools import lru_cache
 
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
@@ -25,12 +24,23 @@ from components.report_form import PHOTOS_MAX, FormIds, answer, new_token, outpu
 from data_access import photos as photo_files
 from data_access import reports
 from data_access.snapshots import SnapshotMissing
+from data_access.territory import today as territory_today
 
 Options = list[dict]
 
 
 def today(data):
-    return datetime.now(ZoneInfo(data.catalog.territory.timezone)).date()
+    return territory_today(data.catalog.territory)
+
+
+@lru_cache(maxsize=1)
+def _start_catalog():
+    """The catalog as the app starts with it, read once for every form page (their callbacks' fields)."""
+    from data_access.catalog import load_catalog
+    from data_access.settings import Settings
+
+    settings = Settings.from_env()
+    return load_catalog(settings.catalog_path, settings.portal_url, settings.territory_name)
 
 
 def last_values(data, spec, author: str) -> dict:
@@ -58,12 +68,8 @@ class ReportPage:
     saved: tuple[str, str] = ("Saisie enregistrée", "Cette saisie était déjà enregistrée")  # (new, a retry)
 
     def __post_init__(self):
-        from data_access.catalog import load_catalog
-        from data_access.settings import Settings
-
-        settings = Settings.from_env()
         # The callback's outputs and states are the catalog's fields, fixed when the app starts.
-        self.spec = load_catalog(settings.catalog_path, settings.portal_url, settings.territory_name).for_role(self.role)
+        self.spec = _start_catalog().for_role(self.role)
         self.ids = FormIds(self.form)
         if self.spec is not None:
             self._register()

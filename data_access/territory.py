@@ -5,12 +5,20 @@ Every dashboard reads these instead of naming a place: a page never writes a com
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import polars as pl
 
 from data_access.catalog import Territory
 
 ALL = "all"  # "tout le territoire"
 ALL_LABEL = "tout le territoire"
+
+
+def today(territory: Territory) -> date:
+    """The date as people live it in the territory (its time zone), not the server's."""
+    return datetime.now(ZoneInfo(territory.timezone)).date()
 
 
 def codes(territory: Territory) -> list[str]:

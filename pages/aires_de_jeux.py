@@ -4,9 +4,6 @@ photos. Agents' reports (/aires-de-jeux/controle) appear here at the next render
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import dash
 import dash_bootstrap_components as dbc
 import polars as pl
@@ -26,6 +23,7 @@ from data_access import mobilite as mq
 from data_access.context import current
 from data_access.snapshots import SnapshotMissing
 from data_access.territory import label as commune_label
+from data_access.territory import today
 
 GROUPS = ["espace-public"]
 
@@ -109,9 +107,9 @@ def layout(commune=None, aire=None, **_ignored):
     if not data.has(q.SITES) or not data.has(q.INSPECTIONS):
         return unavailable("Le suivi des aires de jeux n'est pas disponible", "aucun jeu de données d'aires de jeux")
     parsed = parse_commune(commune, territory)
-    today = datetime.now(ZoneInfo(territory.timezone)).date()
+    day = today(territory)
     try:
-        overview = q.overview(data, parsed.value, today)
+        overview = q.overview(data, parsed.value, day)
         equipment = q.equipment(data) if data.has(q.EQUIPMENT) else pl.DataFrame(schema={"aire_id": pl.String,
                                                                                           "type": pl.String})
         outlines = outlines_geojson(mq.commune_outlines(data, parsed.value))

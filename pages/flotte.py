@@ -5,9 +5,6 @@ next render."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -23,6 +20,7 @@ from components.tables import data_table
 from data_access import flotte as q
 from data_access.context import current
 from data_access.snapshots import SnapshotMissing
+from data_access.territory import today
 
 GROUPS = ["flotte"]
 
@@ -52,7 +50,7 @@ def layout(service=None, energie=None, **_ignored):
     data = current()
     if not data.has(q.VEHICLES):
         return unavailable("Le suivi du parc automobile n'est pas disponible", "aucun jeu de données de véhicules")
-    today = datetime.now(ZoneInfo(data.catalog.territory.timezone)).date()
+    day = today(data.catalog.territory)
     try:
         fleet = q.vehicles(data)
         services, energies = sorted(set(fleet["service"].to_list())), sorted(set(fleet["energie"].to_list()))
@@ -60,7 +58,7 @@ def layout(service=None, energie=None, **_ignored):
         chosen_energy = parse_choice(energie, energies, "") if energie else None
         svc = chosen_service.value if chosen_service else None
         nrg = chosen_energy.value if chosen_energy else None
-        overview = q.overview(data, svc or None, nrg or None, today)
+        overview = q.overview(data, svc or None, nrg or None, day)
     except SnapshotMissing as exc:
         return unavailable("Le suivi du parc automobile n'est pas disponible", exc)
     spec = data.catalog.for_role(q.VEHICLES)

@@ -4,9 +4,6 @@ records (/nature/atelier, /nature/distribution) count at the next render."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import dash
 import dash_bootstrap_components as dbc
 import polars as pl
@@ -23,6 +20,7 @@ from data_access import nature as q
 from data_access.context import current
 from data_access.snapshots import SnapshotMissing
 from data_access.territory import label as commune_label
+from data_access.territory import today
 
 dash.register_page(
     __name__, path="/nature", name="Nature", title="Maison de la nature et de l'arbre", order=60,
@@ -37,7 +35,7 @@ def layout(commune=None, **_ignored):
     if not (data.has(q.WORKSHOPS) or data.has(q.DISTRIBUTIONS)):
         return unavailable("Le suivi de la maison de la nature n'est pas disponible", "aucun jeu de données")
     parsed = parse_commune(commune, territory)
-    year = datetime.now(ZoneInfo(territory.timezone)).year
+    year = today(territory).year
     goals_spec = data.catalog.for_role(q.DISTRIBUTIONS)
     view = {"commune": parsed.value, "year": year, "goals": dict(goals_spec.targets) if goals_spec else {},
             "populations": {c.code: c.population for c in territory.communes},
