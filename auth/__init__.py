@@ -17,7 +17,7 @@ from auth.db import Database
 from auth.guard import Guard, build_callback_map
 from auth.limits import init_limiter
 from auth.session import Auth
-from auth.photo_views import photos_bp
+from auth.report_views import reports_bp
 from auth.views import bp
 
 
@@ -30,7 +30,7 @@ def init_auth(app: Dash, settings) -> Auth:
     auth = Auth(server, db, timedelta(hours=settings.session_hours))
     auth.policy = Policy(rules_from_registry(dash.page_registry), auth.grants)
     server.register_blueprint(bp)
-    server.register_blueprint(photos_bp)
+    server.register_blueprint(reports_bp)
     init_limiter(server, settings)
     guard = Guard(app, auth.policy, auth.principal, auth.refused)
     # Fail closed at start-up: a callback that cannot be tied to a page or section stops the app here.

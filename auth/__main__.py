@@ -107,6 +107,19 @@ def cmd_revoke(s, args):
     print(f"accès à {args.resource} retiré au groupe {args.slug}")
 
 
+def _territory_communes() -> dict[str, str]:
+    from data_access.catalog import load_catalog
+
+    settings = Settings.from_env()
+    territory = load_catalog(settings.catalog_path, settings.portal_url, settings.territory_name).territory
+    return {c.code: c.name for c in territory.communes}
+
+
+def cmd_communes(s, args):
+    accounts.set_communes(s, args.slug, args.code, known=_territory_communes())
+    print(f"groupe {args.slug} : " + (f"communes {' '.join(sorted(args.code))}" if args.code else "tout le territoire"))
+
+
 def cmd_expire(s, args):
     accounts.set_expiry(s, args.email, None if args.date == "never" else args.date)
     print(f"fin d'accès de {args.email} : {args.date}")
@@ -124,7 +137,8 @@ def cmd_list(s, args):
     groups = s.scalars(select(Group).options(selectinload(Group.grants)).order_by(Group.slug)).all()
     print(f"{len(groups)} groupe(s)")
     for grp in groups:
-        print(f"  {grp.slug:24} {grp.name:36} accès : {', '.join(sorted(x.resource for x in grp.grants)) or '-'}")
+        print(f"  {grp.slug:24} {grp.name:36} accès : {', '.join(sorted(x.resource for x in grp.grants)) or '-'}"
+              f" communes : {grp.communes or 'toutes'}")
 
 
 def cmd_import_csv(s, args):
@@ -186,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("grant", "revoke"):
         p = sub.add_parser(name, help="RESOURCE: chemin d'un tableau (/mobilite) ou d'une section (/mobilite#exploitation)")
         p.add_argument("slug"), p.add_argument("resource")
+    p = sub.add_parser("communes", help="limiter les saisies d'un groupe à des communes (codes INSEE ; aucun : "
+                                        "tout le territoire)")
+    p.add_argument("slug"), p.add_argument("code", nargs="*")
     p = sub.add_parser("expire", help="date de fin d'accès d'un partenaire (AAAA-MM-JJ, ou never)")
     p.add_argument("email"), p.add_argument("date")
     sub.add_parser("list")

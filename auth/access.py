@@ -25,10 +25,23 @@ class Principal:
     name: str = ""
     groups: frozenset[str] = frozenset()
     is_admin: bool = False
+    scopes: tuple[tuple[str, frozenset[str]], ...] = ()  # (group, communes) of the groups limited to communes
 
     @property
     def authenticated(self) -> bool:
         return self.email is not None
+
+    def communes_through(self, groups: frozenset[str]) -> frozenset[str] | None:
+        """The communes this principal may act on through ``groups`` (those granting a resource): None for
+        all of them (an administrator, or one of those groups is not limited), else the union of their
+        communes (empty: none of their groups grants it)."""
+        if self.is_admin:
+            return None
+        limited = dict(self.scopes)
+        through = self.groups & groups
+        if any(group not in limited for group in through):
+            return None
+        return frozenset().union(*(limited[group] for group in through))
 
 
 ANONYMOUS = Principal()
@@ -89,6 +102,14 @@ class Policy:
 
     def allows(self, principal: Principal, resource: str) -> bool:
         return self.decide(principal, resource) == ALLOW
+
+    def communes(self, principal: Principal, resource: str) -> frozenset[str] | None:
+        """Where ``principal`` may act through ``resource`` (a form page): None for everywhere. Groups limited
+        to some communes (``Group.communes``) narrow what their members may report on, not what they see."""
+        access = self.access(resource)
+        if not isinstance(access, frozenset):  # public, any account, administrators: not limited by groups
+            return None
+        return principal.communes_through(access | self._grants().get(resource, frozenset()))
 
     def resources(self) -> list[str]:
         return sorted(self.rules)

@@ -223,6 +223,22 @@ def revoke(s: Session, slug: str, resource: str, actor: str | None = None) -> No
     raise AccountError(f"le groupe {slug!r} n'a pas accès à {resource!r}")
 
 
+def set_communes(s: Session, slug: str, codes, known: dict[str, str] | None = None, actor: str | None = None) -> None:
+    """Limit group ``slug`` to the communes ``codes`` (INSEE codes; none: the whole territory). ``known``:
+    code -> name of the territory's communes, the only ones accepted."""
+    codes = sorted({str(c).strip() for c in (codes or []) if str(c).strip()})
+    if known is not None:
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise AccountError(f"commune inconnue du territoire : {', '.join(unknown)} ; "
+                               f"connues : {', '.join(f'{c} ({n})' for c, n in sorted(known.items()))}")
+    group = get_group(s, slug)
+    value = checked_text(" ".join(codes), "la liste des communes", 400)
+    if group.communes != value:
+        group.communes = value
+        audit(s, "admin_change", actor, slug, detail=f"communes={value or 'toutes'}")
+
+
 def granted_groups(s: Session) -> dict[str, frozenset[str]]:
     """resource -> groups granted it in the database."""
     result: dict[str, set[str]] = {}

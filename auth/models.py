@@ -53,6 +53,11 @@ class User(Base):
     def group_slugs(self) -> frozenset[str]:
         return frozenset(g.slug for g in self.groups)
 
+    @property
+    def group_scopes(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        """(group, its communes) for the groups limited to some communes."""
+        return tuple((g.slug, g.commune_codes) for g in self.groups if g.commune_codes)
+
 
 class Group(Base):
     __tablename__ = "groups"
@@ -61,9 +66,15 @@ class Group(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     name: Mapped[str] = mapped_column(String(200))
     direction: Mapped[str] = mapped_column(String(200), default="")
+    # The communes (INSEE codes, space-separated) its members may report on; empty: the whole territory.
+    communes: Mapped[str] = mapped_column(String(400), default="")
 
     members: Mapped[list[User]] = relationship(secondary=memberships, back_populates="groups")
     grants: Mapped[list["Grant"]] = relationship(back_populates="group", cascade="all, delete-orphan")
+
+    @property
+    def commune_codes(self) -> frozenset[str]:
+        return frozenset((self.communes or "").split())
 
 
 class Grant(Base):

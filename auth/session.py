@@ -31,13 +31,14 @@ class SessionUser(UserMixin):
     groups: frozenset[str]
     is_admin: bool
     expires_at: datetime | None
+    scopes: tuple = ()  # (group, communes) of its groups limited to some communes
 
     def get_id(self) -> str:
         return self.id
 
     @property
     def principal(self) -> Principal:
-        return Principal(self.email, self.name, self.groups, self.is_admin)
+        return Principal(self.email, self.name, self.groups, self.is_admin, self.scopes)
 
 
 def _hash(token: str) -> str:
@@ -79,7 +80,8 @@ class Auth:
         s.execute(delete(UserSession).where(UserSession.created_at < utcnow() - self.lifetime))
         token = secrets.token_urlsafe(32)
         s.add(UserSession(id=_hash(token), user_id=user.id, created_at=utcnow(), client=_client()))
-        return SessionUser(token, user.email, user.name, user.group_slugs, user.is_admin, user.expires_at)
+        return SessionUser(token, user.email, user.name, user.group_slugs, user.is_admin, user.expires_at,
+                               user.group_scopes)
 
     def close_session(self, token: str | None) -> None:
         if token:
@@ -97,7 +99,8 @@ class Auth:
                       else "account disabled" if not user.active
                       else "account expired" if user.is_expired() else None)
             if not reason:
-                return SessionUser(token, user.email, user.name, user.group_slugs, user.is_admin, user.expires_at)
+                return SessionUser(token, user.email, user.name, user.group_slugs, user.is_admin, user.expires_at,
+                               user.group_scopes)
             email = user.email
         with self.db.session() as s:  # the rare write: end the session, say why
             s.execute(delete(UserSession).where(UserSession.id == _hash(token)))

@@ -52,6 +52,35 @@ class FormIds:
     def gps(self) -> str:
         return f"{self.form}-gps"
 
+    # Correcting or deleting one's reports (components.report_page).
+    @property
+    def recent(self) -> str:
+        return f"{self.form}-saisies"
+
+    @property
+    def load(self) -> str:
+        return f"{self.form}-corriger"
+
+    @property
+    def delete(self) -> str:
+        return f"{self.form}-supprimer"
+
+    @property
+    def cancel(self) -> str:
+        return f"{self.form}-annuler"
+
+    @property
+    def editing(self) -> str:
+        return f"{self.form}-edition"
+
+    @property
+    def banner(self) -> str:  # above the form: a correction is under way
+        return f"{self.form}-edition-message"
+
+    @property
+    def list_message(self) -> str:  # under the list: what "Corriger" or "Supprimer" did
+        return f"{self.form}-saisies-message"
+
 
 def _value_prop(column: Column) -> str:
     return "contents" if column.photo else "value"

@@ -68,7 +68,7 @@ def _raw_frames(catalog: Catalog) -> dict[str, tuple[pl.DataFrame, str, datetime
 
     people = [(c.code, c.population or 0) for c in catalog.territory.communes]
 
-    fleet = flotte.vehicles()
+    fleet = flotte.vehicles(people)
     sites = aires_de_jeux.sites()
     pieces = aires_de_jeux.equipment(sites)
     return {

@@ -82,8 +82,12 @@ def per_vehicle(fills: pl.DataFrame, since: date) -> pl.DataFrame:
     ).with_columns((pl.col("conso_100km") / pl.col("reference_100km")).alias("ratio")).sort("vehicule_id")
 
 
-def last_odometer(fills: pl.DataFrame, vehicle: str) -> tuple[int, date] | None:
-    rows = fills.filter(pl.col("vehicule_id") == vehicle).sort("compteur_km", descending=True)
+def last_odometer(fills: pl.DataFrame, vehicle: str, besides: int | None = None) -> tuple[int, date] | None:
+    """The vehicle's highest reading and its date; ``besides``: a report being corrected, left out."""
+    rows = fills.filter(pl.col("vehicule_id") == vehicle)
+    if besides is not None and "report_id" in rows.columns:
+        rows = rows.filter(pl.col("report_id").is_null() | (pl.col("report_id") != besides))
+    rows = rows.sort("compteur_km", descending=True)
     return (rows["compteur_km"][0], rows["date"][0]) if rows.height else None
 
 

@@ -11,6 +11,7 @@ import hashlib
 import io
 import os
 import re
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,7 +107,7 @@ class PhotoStore:
             if target.exists():
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(f".{os.getpid()}.tmp")
+            tmp = target.with_suffix(f".{os.getpid()}-{secrets.token_hex(6)}.tmp")  # unique per writer, threads too
             tmp.write_bytes(data)
             os.replace(tmp, target)  # readers never see half a file
 

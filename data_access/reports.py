@@ -180,7 +180,7 @@ def submit(s: Session, spec: Dataset, values: dict, author: str, token: str,
     return Stored(report, True)
 
 
-def _editable(s: Session, spec: Dataset, report_id: int, actor: str, is_admin: bool, now: datetime) -> FieldReport:
+def editable(s: Session, spec: Dataset, report_id: int, actor: str, is_admin: bool, now: datetime) -> FieldReport:
     report = s.get(FieldReport, report_id)
     if report is None or report.dataset != spec.key or report.deleted_at is not None:
         raise ReportRefused("saisie introuvable")
@@ -193,11 +193,13 @@ def _editable(s: Session, spec: Dataset, report_id: int, actor: str, is_admin: b
 
 
 def correct(s: Session, spec: Dataset, report_id: int, values: dict, actor: str, is_admin: bool = False,
-            now: datetime | None = None, client: str | None = None) -> FieldReport:
+            now: datetime | None = None, client: str | None = None, commune_code: str | None = None) -> FieldReport:
     now = now or utcnow()
-    report = _editable(s, spec, report_id, actor, is_admin, now)
+    report = editable(s, spec, report_id, actor, is_admin, now)
     before = report.values
     report.values = json.dumps(values, ensure_ascii=False)
+    if commune_code is not None:
+        report.commune_code = commune_code
     report.updated_at, report.updated_by = now, actor
     report.revision += 1
     audit(s, "report_correct", actor, f"{spec.key}#{report.id}", client, f"avant : {before} ; après : {report.values}")
@@ -207,12 +209,25 @@ def correct(s: Session, spec: Dataset, report_id: int, values: dict, actor: str,
 def delete(s: Session, spec: Dataset, report_id: int, actor: str, is_admin: bool = False,
            now: datetime | None = None, client: str | None = None) -> FieldReport:
     now = now or utcnow()
-    report = _editable(s, spec, report_id, actor, is_admin, now)
+    report = editable(s, spec, report_id, actor, is_admin, now)
     report.deleted_at, report.deleted_by = now, actor
     report.updated_at, report.updated_by = now, actor
     report.revision += 1  # the version changes: dashboards drop it at once
     audit(s, "report_delete", actor, f"{spec.key}#{report.id}", client, report.values)
     return report
+
+
+def recent(s: Session, spec: Dataset, actor: str, is_admin: bool = False, now: datetime | None = None,
+           limit: int = 30) -> list[tuple[int, datetime, str, dict]]:
+    """The reports ``actor`` may still correct, newest first: their own of the last 24 h; an administrator's
+    list is the dataset's latest reports, whoever wrote them. (id, written at, author, values)."""
+    now = now or utcnow()
+    where = [FieldReport.dataset == spec.key, FieldReport.deleted_at.is_(None)]
+    if not is_admin:
+        where += [FieldReport.author == actor, FieldReport.created_at >= now - CORRECTION_WINDOW]
+    rows = s.execute(select(FieldReport.id, FieldReport.created_at, FieldReport.author, FieldReport.values)
+                     .where(*where).order_by(FieldReport.id.desc()).limit(limit)).all()
+    return [(i, at, author, json.loads(values)) for i, at, author, values in rows]
 
 
 def version(s: Session, key: str) -> str:
@@ -282,25 +297,48 @@ def decode_uploads(contents: list, names: list, limit: int) -> list[bytes]:
     return out
 
 
+def _photo_rows(s: Session, spec: Dataset, photos: list, author: str) -> None:
+    """One row per photo; the same photo sent by two reports at once is one row (insert or nothing)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from auth.models import FieldPhoto
+
+    insert = (postgresql if s.get_bind().dialect.name == "postgresql" else sqlite).insert
+    for photo in photos:
+        s.execute(insert(FieldPhoto).values(sha256=photo.sha256, dataset=spec.key, width=photo.width,
+                                            height=photo.height, size=len(photo.jpeg), uploaded_by=author,
+                                            uploaded_at=utcnow()).on_conflict_do_nothing(index_elements=["sha256"]))
+
+
+def amend(db, photo_store, spec: Dataset, report_id: int, values: dict, photos: list, actor: str,
+          is_admin: bool = False, commune_code: str | None = None, client: str | None = None) -> FieldReport:
+    """Correct report ``report_id`` with checked ``values`` (ReportRefused when ``actor`` may not). Without
+    new photos, the report keeps its photos and their location."""
+    for photo in photos:
+        photo_store.save(photo)
+    with db.session() as s:
+        report = editable(s, spec, report_id, actor, is_admin, utcnow())
+        if not photos and "photos" in values:
+            before = json.loads(report.values)
+            values = {**values, **{k: before.get(k) for k in ("photos", "lat", "lon") if k in values}}
+        _photo_rows(s, spec, photos, actor)
+        return correct(s, spec, report_id, values, actor, is_admin, client=client, commune_code=commune_code)
+
+
 def record(db, photo_store, spec: Dataset, values: dict, photos: list, author: str, token: str,
-           client: str | None = None) -> Stored:
+           client: str | None = None, commune_code: str | None = None) -> Stored:
     """Store a checked report and its cleaned photos (``data_access.photos.Photo``) in one transaction.
     The same token twice (a double tap, two workers at once) is one record: the second finds the first."""
     from sqlalchemy.exc import IntegrityError
-
-    from auth.models import FieldPhoto
 
     for photo in photos:
         photo_store.save(photo)  # by content hash: a retry writes the same files
     try:
         with db.session() as s:
-            stored = submit(s, spec, values, author, token, values.get(spec.commune_column or ""), client)
+            commune_code = commune_code or values.get(spec.commune_column or "")
+            stored = submit(s, spec, values, author, token, commune_code, client)
             if stored.created:
-                for photo in photos:
-                    if s.get(FieldPhoto, photo.sha256) is None:
-                        s.add(FieldPhoto(sha256=photo.sha256, dataset=spec.key, width=photo.width,
-                                         height=photo.height, size=len(photo.jpeg), uploaded_by=author,
-                                         uploaded_at=utcnow()))
+                _photo_rows(s, spec, photos, author)
             return stored
     except IntegrityError:  # another request stored this token first, between our look-up and our insert
         with db.read() as s:

@@ -41,7 +41,7 @@ def users_table(s) -> dbc.Table:
                       html.Tbody(rows)], size="sm", hover=True, id="admin-users")
 
 
-def groups_table(s, declared: dict) -> dbc.Table:
+def groups_table(s, declared: dict, names: dict[str, str]) -> dbc.Table:
     rows = []
     for grp in s.scalars(select(Group).options(selectinload(Group.grants), selectinload(Group.members))
                          .order_by(Group.slug)):
@@ -49,11 +49,12 @@ def groups_table(s, declared: dict) -> dbc.Table:
         rows.append(html.Tr([html.Th(grp.slug, scope="row"), html.Td(grp.name), html.Td(grp.direction or "–"),
                              html.Td(len(grp.members), className="text-end"),
                              html.Td(", ".join(sorted(x.resource for x in grp.grants)) or "–"),
-                             html.Td(", ".join(by_code) or "–")]))
+                             html.Td(", ".join(by_code) or "–"),
+                             html.Td(", ".join(names.get(c, c) for c in sorted(grp.commune_codes)) or "toutes")]))
     return dbc.Table([html.Caption("Groupes et accès"),
                       html.Thead(html.Tr([html.Th(h, scope="col") for h in
                                           ("Groupe", "Nom", "Direction", "Membres", "Accès accordés",
-                                           "Accès déclarés par les pages")])),
+                                           "Accès déclarés par les pages", "Saisies : communes")])),
                       html.Tbody(rows)], size="sm", hover=True, id="admin-groups")
 
 
@@ -67,10 +68,16 @@ def audit_table(s, limit: int = 100) -> dbc.Table:
                                   for e in events])], size="sm", id="admin-audit")
 
 
+def commune_names() -> dict[str, str]:
+    from data_access.context import current
+
+    return {c.code: c.name for c in current().catalog.territory.communes}
+
+
 def tables():
     auth = current_auth()
     with auth.db.read() as s:
-        return [users_table(s), groups_table(s, auth.policy.rules), audit_table(s)]
+        return [users_table(s), groups_table(s, auth.policy.rules, commune_names()), audit_table(s)]
 
 
 def field(label, component):
@@ -105,6 +112,12 @@ def layout(**_ignored):
             html.Div([dbc.Button("Créer le groupe", id="create-group", color="secondary", className="me-2"),
                       dbc.Button("Accorder l'accès", id="grant", color="primary", className="me-2"),
                       dbc.Button("Retirer l'accès", id="revoke", color="danger")], className="mt-2"),
+            dbc.Row([dbc.Col([dbc.Label("Communes où le groupe peut saisir (aucune : tout le territoire)",
+                                        html_for="group-communes", className="small mb-0"),
+                              dcc.Dropdown(id="group-communes", multi=True, placeholder="Tout le territoire",
+                                           options=[{"label": n, "value": c} for c, n in commune_names().items()])],
+                             md=6)], className="g-2 mt-2"),
+            dbc.Button("Limiter les saisies du groupe", id="set-communes", color="secondary", className="mt-2"),
             html.Div(tables(), id="admin-tables", className="mt-4 table-responsive"),
         ]
     )
@@ -114,17 +127,19 @@ def layout(**_ignored):
     Output("admin-message", "children"), Output("admin-tables", "children"),
     Input("create-user", "n_clicks"), Input("disable-user", "n_clicks"), Input("enable-user", "n_clicks"),
     Input("add-member", "n_clicks"), Input("remove-member", "n_clicks"), Input("create-group", "n_clicks"),
-    Input("grant", "n_clicks"), Input("revoke", "n_clicks"),
+    Input("grant", "n_clicks"), Input("revoke", "n_clicks"), Input("set-communes", "n_clicks"),
     State("new-email", "value"), State("new-name", "value"), State("new-groups", "value"),
     State("new-expiry", "value"), State("new-admin", "value"), State("edit-email", "value"),
     State("edit-group", "value"), State("grant-group", "value"), State("grant-group-name", "value"),
-    State("grant-resource", "value"),
+    State("grant-resource", "value"), State("group-communes", "value"),
     prevent_initial_call=True,
 )
 def act(*args):
     # The browser may send anything: a field that does not hold text counts as empty (refused with a message).
     (new_email, new_name, new_groups, new_expiry, new_admin, edit_email, edit_group, grant_group,
-     grant_group_name, grant_resource) = [v if isinstance(v, (str, list)) or v is None else None for v in args[8:]]
+     grant_group_name, grant_resource, group_communes) = [v if isinstance(v, (str, list)) or v is None else None
+                                                          for v in args[9:]]
+    group_communes = [c for c in group_communes if isinstance(c, str)] if isinstance(group_communes, list) else []
     new_email, new_name, new_groups, new_expiry, edit_email, edit_group, grant_group, grant_group_name, \
         grant_resource = [v if isinstance(v, str) else None for v in (
             new_email, new_name, new_groups, new_expiry, edit_email, edit_group, grant_group, grant_group_name,
@@ -159,6 +174,11 @@ def act(*args):
                 else:
                     accounts.revoke(s, (grant_group or "").strip(), grant_resource or "", actor=actor)
                 message = dbc.Alert("Accès modifiés.", color="success")
+            elif action == "set-communes":
+                accounts.set_communes(s, (grant_group or "").strip(), group_communes, known=commune_names(), actor=actor)
+                message = dbc.Alert(f"Saisies du groupe {grant_group} : " + (
+                    ", ".join(commune_names()[c] for c in sorted(group_communes)) if group_communes
+                    else "tout le territoire") + ".", color="success")
             else:
                 return dash.no_update, dash.no_update
     except accounts.AccountError as exc:

@@ -16,6 +16,7 @@ from components.formats import fmt_date, fmt_int
 from components.kpi import kpi
 from components.maps import outlines_geojson
 from components.notices import stale, unavailable
+from components.report_page import export_links
 from components.selectors import fallback_notice, parse_choice, parse_commune
 from components.tables import data_table
 from data_access import aires_de_jeux as q
@@ -126,6 +127,7 @@ def layout(commune=None, aire=None, **_ignored):
         stale(data.status(data.key_for(q.INSPECTIONS))),
         dcc.Link("Signaler un contrôle", href="/aires-de-jeux/controle", className="btn btn-primary btn-lg mb-3",
                  id="aires-signaler"),
+        export_links(data, [q.INSPECTIONS]),
         kpis(overview, equipment),
         html.H2("À faire", className="h5"),
         overdue_table(overview["due"]),

@@ -18,17 +18,20 @@ dash.register_page(
 )
 
 
-def options(data, chosen: dict) -> dict:
-    """Sites, and the equipment of the chosen site (all of it before one is chosen)."""
-    pieces = q.equipment(data)
+def options(data, chosen: dict, communes=None) -> dict:
+    """Sites of the agent's communes, and the equipment of the chosen site (all of theirs before one is chosen)."""
+    sites = q.sites(data)
+    if communes is not None:
+        sites = sites.filter(pl.col("commune_code").is_in(sorted(communes)))
+    pieces = q.equipment(data).filter(pl.col("aire_id").is_in(sites["aire_id"].to_list()))
     if chosen.get("aire_id"):
-        pieces = pieces.filter(pl.col("aire_id") == chosen["aire_id"])
-    return {"aire_id": [{"label": name, "value": code} for code, name in q.sites(data).select("aire_id", "nom").iter_rows()],
+        pieces = q.equipment(data).filter(pl.col("aire_id") == chosen["aire_id"])
+    return {"aire_id": [{"label": name, "value": code} for code, name in sites.select("aire_id", "nom").iter_rows()],
             "equipement_id": [{"label": f"{kind} ({code})", "value": code} for code, kind in
                               pieces.sort("equipement_id").select("equipement_id", "type").iter_rows()]}
 
 
-def with_commune(data, values: dict) -> dict:
+def with_commune(data, values: dict, editing=None) -> dict:
     """The report's commune is its site's (set by Pilote, not asked)."""
     site = q.sites(data).filter(pl.col("aire_id") == values["aire_id"])
     values["commune_code"] = site["commune_code"][0]
@@ -40,7 +43,8 @@ FORM = ReportPage(
     "Contrôle visuel, fonctionnel ou principal (NF EN 1176-7). Les champs facultatifs le disent.",
     ("/aires-de-jeux", "Tableau de bord des aires de jeux"),
     lambda values: f"/aires-de-jeux?aire={values['aire_id']}#fiche", options, check=with_commune,
-    remember=("aire_id",), depends={"equipement_id": "aire_id"}, saved=("Contrôle enregistré", "Ce contrôle était déjà enregistré"))
+    remember=("aire_id",), depends={"equipement_id": "aire_id"}, saved=("Contrôle enregistré", "Ce contrôle était déjà enregistré"),
+    commune_field="aire_id")
 
 
 def layout(**_ignored):

@@ -15,6 +15,7 @@ from components.figures.flotte import SPECS
 from components.formats import fmt_int, fmt_number, fmt_percent
 from components.kpi import kpi
 from components.notices import unavailable
+from components.report_page import export_links
 from components.selectors import fallback_notice, parse_choice
 from components.tables import data_table
 from data_access import flotte as q
@@ -77,6 +78,7 @@ def layout(service=None, energie=None, **_ignored):
                            id="flotte-saisir-plein"),
                   dcc.Link("Signaler une panne ou un entretien", href="/flotte/evenement",
                            className="btn btn-outline-primary btn-lg mb-2")], className="my-2"),
+        export_links(data, [q.FUEL, q.INCIDENTS]),
         dbc.Row([
             dbc.Col(kpi("véhicules en service", fmt_int(inventory.height)), xs=6, md=3),
             dbc.Col(kpi("à faibles émissions", fmt_percent(share * 100, 0) if share is not None else "–",

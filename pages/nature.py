@@ -15,6 +15,7 @@ from components.figures.nature import SPECS
 from components.formats import fmt_int, fmt_percent
 from components.kpi import kpi
 from components.notices import unavailable
+from components.report_page import export_links
 from components.selectors import fallback_notice, parse_commune
 from data_access import nature as q
 from data_access.context import current
@@ -62,6 +63,7 @@ def layout(commune=None, **_ignored):
                            id="nature-saisir-atelier"),
                   dcc.Link("Enregistrer une distribution", href="/nature/distribution",
                            className="btn btn-outline-primary btn-lg mb-2")], className="my-2"),
+        export_links(data, [q.WORKSHOPS, q.DISTRIBUTIONS]),
         dbc.Row(figures, className="g-3 mb-3", id="nature-kpis"),
         dbc.Row(charts.cards, className="g-3"),
         missing_note(charts.missing),

@@ -14,12 +14,13 @@ dash.register_page(__name__, path="/nature/atelier", name="Enregistrer une séan
                    description="Saisie d'une séance d'atelier de la maison de la nature.")
 
 
-def commune_options(data, _chosen=None) -> dict:
-    """The territory's communes (both nature forms)."""
-    return {"commune_code": [{"label": c.name, "value": c.code} for c in data.catalog.territory.communes]}
+def commune_options(data, _chosen=None, communes=None) -> dict:
+    """The territory's communes, those of the agent's groups (both nature forms)."""
+    return {"commune_code": [{"label": c.name, "value": c.code} for c in data.catalog.territory.communes
+                             if communes is None or c.code in communes]}
 
 
-def sign_ups(data, values: dict) -> dict:
+def sign_ups(data, values: dict, editing=None) -> dict:
     if values["inscrits"] > 3 * values["capacite"]:
         return {"inscrits": f"{values['inscrits']} inscrits pour {values['capacite']} places : vérifiez la saisie"}
     return {}

@@ -57,7 +57,9 @@ def references() -> pl.DataFrame:
         pl.col("l100").median(), pl.col("kwh100").median(), pl.col("co2_g_km").median(), pl.len().alias("versions"))
 
 
-def vehicles() -> pl.DataFrame:
+def vehicles(people: list[tuple[str, int]] = ()) -> pl.DataFrame:
+    """``people``: (INSEE code, population) of the territory's communes; each vehicle is based in one of them,
+    drawn in proportion to its population (assumption: services are spread like the residents)."""
     rng = random.Random(SEED)
     refs = {(r["marque"], r["modele"], r["energie_ademe"]): r for r in references().iter_rows(named=True)}
     rows = []
@@ -84,7 +86,10 @@ def vehicles() -> pl.DataFrame:
                          "energie": kind, "critair": critair, "mise_en_circulation": year,
                          "reference_100km": round(per100, 2), "reference_source": "ADEME Car Labelling" if ref else
                          "hypothèse", "date_sortie": retired, "demonstration": True})
-    return pl.DataFrame(rows, schema_overrides={"date_sortie": pl.Date})
+    based = random.Random(SEED + 3)  # its own draws: the rest of the fleet does not move when communes change
+    for row in rows:
+        row["commune_code"] = based.choices([c for c, _ in people], [max(p, 1) for _, p in people])[0] if people else None
+    return pl.DataFrame(rows, schema_overrides={"date_sortie": pl.Date, "commune_code": pl.String})
 
 
 def fuel(fleet: pl.DataFrame | None = None) -> pl.DataFrame:

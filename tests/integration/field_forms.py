@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+from contextlib import contextmanager
 
 from PIL import Image
 
@@ -28,6 +29,14 @@ def jpeg(width: int = 800, height: int = 600, gps: tuple | None = (48.8225, 2.26
     return out.getvalue()
 
 
+@contextmanager
+def signed_in(app, email: str):
+    """An HTTP client of ``app`` signed in as ``email`` (an account made by ``app.create_accounts``)."""
+    with app.client() as client:
+        app.login(client, email)
+        yield client
+
+
 def data_url(blob: bytes, mime: str = "image/jpeg") -> str:
     return f"data:{mime};base64,{base64.b64encode(blob).decode()}"
 
@@ -46,11 +55,14 @@ class FormClient:
         return self.comps.by_id[f"{self.form}-jeton"]["props"]["data"]
 
     def body(self, values: dict, photos: list[bytes] = (), names: list[str] | None = None, gps: bool = False,
-             token: str | None = None) -> dict:
-        """The request "Enregistrer" posts with these values (``token``: another form's, as after a record)."""
+             token: str | None = None, editing=None) -> dict:
+        """The request "Enregistrer" posts with these values (``token``: another form's, as after a record;
+        ``editing``: the report being corrected, as after "Corriger")."""
         comps = self.comps.copy()
         if token is not None:
             comps.by_id[f"{self.form}-jeton"]["props"]["data"] = token
+        if editing is not None:
+            comps.by_id[f"{self.form}-edition"]["props"]["data"] = editing
         for name, value in values.items():
             comps.by_id[f"{self.form}-{name}"]["props"]["value"] = value
         if photos:
@@ -69,6 +81,38 @@ class FormClient:
     def submit(self, values: dict, **kwargs):
         return self.post(self.body(values, **kwargs))
 
+    def _on(self, input_id: str, prop: str):
+        for cb in self.dash.callbacks:
+            if cb.inputs and cb.inputs[0].id == input_id and cb.inputs[0].clean_prop == prop:
+                return cb
+        raise AssertionError(f"no callback on {input_id}.{prop}")
+
+    def _choose(self, report_id) -> "object":
+        comps = self.comps.copy()
+        comps.by_id[f"{self.form}-saisies"]["props"]["value"] = str(report_id)
+        return comps
+
+    def load(self, report_id):
+        """« Corriger » with report ``report_id`` chosen in the list (whatever the list offered)."""
+        body = self.dash.trigger_body(self._on(f"{self.form}-corriger", "n_clicks"), self._choose(report_id))
+        return self.post(body)
+
+    def cancel(self):
+        """« Annuler la correction »."""
+        return self.post(self.dash.trigger_body(self._on(f"{self.form}-annuler", "n_clicks"), self.comps))
+
+    def delete(self, report_id):
+        """« Supprimer », confirmed, with report ``report_id`` chosen."""
+        comps = self._choose(report_id)
+        comps.by_id[f"{self.form}-supprimer"]["props"]["submit_n_clicks"] = 1
+        body = self.dash.trigger_body(self._on(f"{self.form}-supprimer", "submit_n_clicks"), comps)
+        return self.post(body)
+
+    def recent(self) -> list[str]:
+        """The reports offered for correction (their numbers), as the page shows them now."""
+        comps = self.dash.render(self.path)
+        return [o["value"] for o in comps.by_id[f"{self.form}-saisies"]["props"]["options"] if o["value"]]
+
 
 def errors(response, form: str = "controle") -> dict[str, str]:
     """field -> message of a refused submission (from the callback's answer)."""
@@ -79,3 +123,8 @@ def errors(response, form: str = "controle") -> dict[str, str]:
 
 def message_text(response, form: str = "controle") -> str:
     return str(response.json()["response"].get(f"{form}-message", {}).get("children"))
+
+
+def answered(response, component: str, prop: str = "children"):
+    """What a callback answer sets on ``component`` (None if it leaves it alone)."""
+    return response.json()["response"].get(component, {}).get(prop)

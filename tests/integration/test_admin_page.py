@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 INPUTS = ["create-user", "disable-user", "enable-user", "add-member", "remove-member", "create-group", "grant",
-          "revoke"]
+          "revoke", "set-communes"]
 STATES = [("new-email", "value"), ("new-name", "value"), ("new-groups", "value"), ("new-expiry", "value"),
           ("new-admin", "value"), ("edit-email", "value"), ("edit-group", "value"), ("grant-group", "value"),
-          ("grant-group-name", "value"), ("grant-resource", "value")]
+          ("grant-group-name", "value"), ("grant-resource", "value"), ("group-communes", "value")]
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ and stores nothing; other groups and anonymous callers are refused the form, its
 from __future__ import annotations
 
 import io
-from contextlib import contextmanager
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -15,7 +14,7 @@ from PIL import Image
 from sqlalchemy import create_engine, func, select, text
 
 from auth.models import FieldPhoto, FieldReport
-from tests.integration.field_forms import FormClient, errors, jpeg, message_text
+from tests.integration.field_forms import FormClient, errors, jpeg, message_text, signed_in
 from tests.integration.running_app import ROOT, Account, HttpDashClient, RunningApp
 
 AGENT, OTHER, ADMIN = "agent.aires@example.org", "agent.mobilite@example.org", "admin@example.org"
@@ -43,13 +42,6 @@ def stored(app) -> list[FieldReport]:
         rows = conn.execute(select(FieldReport.id, FieldReport.values, FieldReport.author)).all()
     engine.dispose()
     return rows
-
-
-@contextmanager
-def signed_in(app, email):
-    with app.client() as client:
-        app.login(client, email)
-        yield client
 
 
 def test_an_agent_reports_an_inspection_with_a_photo_and_the_card_shows_it(app):

@@ -5,11 +5,10 @@ each dashboard and form is refused to other groups."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
 
-from tests.integration.field_forms import FormClient, errors, message_text
+from tests.integration.field_forms import FormClient, errors, message_text, signed_in
 from tests.integration.running_app import Account, HttpDashClient, RunningApp
 
 FLEET, NATURE, PLAYGROUNDS = "flotte@example.org", "nature@example.org", "aires@example.org"
@@ -26,13 +25,6 @@ def app(tmp_path_factory):
         yield running
     finally:
         running.stop()
-
-
-@contextmanager
-def signed_in(app, email):
-    with app.client() as client:
-        app.login(client, email)
-        yield client
 
 
 def kpi(comps, container: str, label: str) -> str:

@@ -45,6 +45,25 @@ def test_decide_truth_table(access, who):
     assert decide(PRINCIPALS[who], access) == TRUTH[access][who]
 
 
+def test_groups_limited_to_communes_narrow_where_a_member_reports():
+    issy = Principal("i@x.fr", "Issy", frozenset({"flotte-issy"}), scopes=(("flotte-issy", frozenset({"92040"})),))
+    two = Principal("d@x.fr", "Deux", frozenset({"flotte-issy", "flotte-meudon"}),
+                    scopes=(("flotte-issy", frozenset({"92040"})), ("flotte-meudon", frozenset({"92048"}))))
+    mixed = Principal("m@x.fr", "Mixte", frozenset({"flotte-issy", "flotte"}),
+                      scopes=(("flotte-issy", frozenset({"92040"})),))
+    elsewhere = Principal("e@x.fr", "Ailleurs", frozenset({"flotte-issy", "elus"}),
+                          scopes=(("flotte-issy", frozenset({"92040"})),))
+    policy = Policy({"/flotte/plein": frozenset({"flotte"}), "/public": PUBLIC, "/compte": AUTHENTICATED},
+                    lambda: {"/flotte/plein": frozenset({"flotte-issy", "flotte-meudon"})})
+    assert policy.communes(issy, "/flotte/plein") == {"92040"}
+    assert policy.communes(two, "/flotte/plein") == {"92040", "92048"}  # the union of their groups
+    assert policy.communes(mixed, "/flotte/plein") is None  # an unlimited group grants it: everywhere
+    assert policy.communes(elsewhere, "/flotte/plein") == {"92040"}  # only the groups granting the form count
+    assert policy.communes(ADMIN_USER, "/flotte/plein") is None
+    assert policy.communes(OTHER, "/flotte/plein") == frozenset()  # no group grants it: nowhere
+    assert policy.communes(issy, "/public") is None and policy.communes(issy, "/compte") is None
+
+
 def test_database_grants_widen_a_group_resource():
     assert decide(OTHER, GROUPS) == FORBIDDEN
     assert decide(OTHER, GROUPS, granted=frozenset({"finances"})) == ALLOW

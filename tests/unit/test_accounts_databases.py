@@ -14,7 +14,8 @@ from werkzeug.security import generate_password_hash
 
 from auth import accounts
 from auth.access import Principal
-from auth.accounts import add_group, add_member, create_user, grant, granted_groups, revoke, set_active
+from auth.accounts import (AccountError, add_group, add_member, create_user, grant, granted_groups, revoke, set_active,
+                           set_communes)
 from auth.db import Database, engine_url
 from auth.models import AuditEvent, Group, User, UserSession, utcnow
 from auth.session import Auth, _hash
@@ -107,6 +108,28 @@ def test_grants_and_memberships_round_trip(db):
         assert granted_groups(s) == {"/stationnement#dsp": frozenset({"elus"})}
         details = s.scalars(select(AuditEvent.detail).where(AuditEvent.event == "admin_change")).all()
     assert {"grant /finances", "grant /stationnement#dsp", "revoke /finances", "add to group elus"} <= set(details)
+
+
+def test_a_groups_communes_are_checked_stored_audited_and_reach_the_session(db, auth):
+    known = {"92040": "Issy-les-Moulineaux", "92048": "Meudon"}
+    with db.session() as s:
+        add_group(s, "aires-issy", "Aires d'Issy")
+        create_user(s, "a@example.org", "Agent", PASSWORD, ["aires-issy"])
+        with pytest.raises(AccountError, match="commune inconnue du territoire : 75056"):
+            set_communes(s, "aires-issy", ["75056"], known=known)
+        set_communes(s, "aires-issy", ["92048", " 92040 ", "92040"], known=known, actor="admin@example.org")
+    with db.read() as s:
+        group = s.scalar(select(Group).where(Group.slug == "aires-issy"))
+        assert group.communes == "92040 92048" and group.commune_codes == {"92040", "92048"}
+        user = s.scalar(select(User).where(User.email == "a@example.org"))
+        assert user.group_scopes == (("aires-issy", frozenset({"92040", "92048"})),)
+        assert "communes=92040 92048" in s.scalars(select(AuditEvent.detail)).all()
+    loaded, _ = load(auth, sign_in(auth, "a@example.org").id)
+    assert loaded.principal.scopes == (("aires-issy", frozenset({"92040", "92048"})),)  # each request reads it
+    with db.session() as s:
+        set_communes(s, "aires-issy", [], known=known)  # the whole territory again
+    with db.read() as s:
+        assert s.scalar(select(User).where(User.email == "a@example.org")).group_scopes == ()
 
 
 def test_texts_longer_than_their_column_are_refused_with_a_message(db):

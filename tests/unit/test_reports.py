@@ -4,6 +4,7 @@ SQLite and PostgreSQL, the frame the dashboards read, the CSV export; photos che
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, timedelta
 
 import polars as pl
@@ -162,3 +163,61 @@ def test_the_photo_store_writes_by_hash_and_refuses_other_names(tmp_path):
     for bad in ("../../secret_key", "A" * 64, photo.sha256[:-1]):
         with pytest.raises(FileNotFoundError):
             store.path(bad)
+
+
+def test_recent_lists_what_each_one_may_still_correct(db, spec):
+    values = reports.clean(spec, GOOD, TODAY, SITES)
+    with db.session() as s:
+        mine = reports.submit(s, spec, values, "agent@example.org", "a" * 24).report.id
+        theirs = reports.submit(s, spec, values, "colleague@example.org", "b" * 24).report.id
+    with db.read() as s:
+        assert [r[0] for r in reports.recent(s, spec, "agent@example.org")] == [mine]
+        assert reports.recent(s, spec, "agent@example.org", now=utcnow() + timedelta(hours=25)) == []
+        assert [r[0] for r in reports.recent(s, spec, "admin@example.org", is_admin=True)] == [theirs, mine]
+        assert reports.recent(s, spec, "agent@example.org")[0][3]["gravite"] == "Mineur"
+
+
+def test_a_correction_without_new_photos_keeps_the_photos_and_their_place(db, spec, tmp_path):
+    store = photos.PhotoStore(tmp_path)
+    photo = photos.accept(jpeg())
+    values = reports.clean(spec, GOOD, TODAY, SITES) | {"photos": photo.sha256, "lat": 48.82, "lon": 2.26,
+                                                        "commune_code": "92040"}
+    stored = reports.record(db, store, spec, values, [photo], "agent@example.org", "c" * 24)
+    again = values | {"gravite": "Majeur", "photos": None, "lat": None, "lon": None}
+    report = reports.amend(db, store, spec, stored.report.id, again, [], "agent@example.org")
+    kept = json.loads(report.values)
+    assert kept["gravite"] == "Majeur" and kept["photos"] == photo.sha256 and kept["lat"] == 48.82
+    with pytest.raises(reports.ReportRefused, match="seul son auteur"):
+        reports.amend(db, store, spec, stored.report.id, again, [], "colleague@example.org")
+    other = photos.accept(jpeg(640, 480, gps=None))
+    report = reports.amend(db, store, spec, stored.report.id, again | {"photos": other.sha256}, [other],
+                           "admin@example.org", is_admin=True, commune_code="92040")
+    assert json.loads(report.values)["photos"] == other.sha256 and report.revision == 3
+
+
+def test_the_same_photo_sent_by_reports_at_once_is_one_row(db, spec, tmp_path):
+    import threading
+
+    from auth.models import FieldPhoto, FieldReport
+
+    store = photos.PhotoStore(tmp_path)
+    photo = photos.accept(jpeg())
+    values = reports.clean(spec, GOOD, TODAY, SITES) | {"photos": photo.sha256, "commune_code": "92040"}
+    start, failures = threading.Barrier(8), []
+
+    def send(i):
+        start.wait()
+        try:
+            reports.record(db, store, spec, values, [photo], f"agent{i}@example.org", f"{i:02d}" * 12)
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure
+            failures.append(exc)
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    with db.read() as s:
+        assert len(s.scalars(select(FieldReport)).all()) == 8
+        assert len(s.scalars(select(FieldPhoto)).all()) == 1
