@@ -13,12 +13,14 @@ from pathlib import Path
 from dash import Dash
 from dash.exceptions import CallbackException, DependencyException
 from flask import Flask, jsonify
+from flask_compress import Compress
 
 from auth import init_auth
 from auth.headers import hash_inline_scripts, install_headers
 from auth.visibility import health_scope
 from components import shell
 from components.theme import register_template
+from data_access import render_cache
 from data_access.context import DataContext
 from data_access.health import register_health
 from data_access.settings import Settings
@@ -78,6 +80,11 @@ def create_app(settings: Settings | None = None) -> Dash:
     # map. One request here, before serving, runs that set-up in a single thread; the guard's map and the
     # inline-script hashes of the CSP are then complete from the start.
     talisman = install_headers(app)  # Flask takes no new hook after a request: before the warm-up
+    # On the wire: brotli (or gzip) for callback answers, scripts and styles; the render cache keeps pages
+    # built once per data version and access set, compressed once (data_access/render_cache.py).
+    server.config.update(COMPRESS_ALGORITHM=["br", "gzip"], COMPRESS_BR_LEVEL=5, COMPRESS_LEVEL=6)
+    Compress(server)
+    render_cache.install(server, data, app.pilote_auth)
     server.test_client().get("/healthz")
     app.pilote_auth.guard.build()
     hash_inline_scripts(app, talisman)

@@ -98,6 +98,8 @@ class Policy:
         access = self.access(resource)
         if access == PUBLIC:
             return ALLOW
+        if not principal.authenticated:  # grants never open anything to visitors: no database read for them
+            return UNAUTHENTICATED
         return decide(principal, access, self._grants().get(resource, frozenset()))
 
     def allows(self, principal: Principal, resource: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import threading
 from urllib.parse import quote
 
 from dash import Dash, strip_relative_path
@@ -109,6 +110,7 @@ class Guard:
         self.upload_outputs: frozenset[str] = frozenset()
         self._callbacks = None
         self._registry: dict = {}
+        self._building = threading.Lock()
 
     def install(self, callbacks: callable, registry: dict) -> None:
         """Guard every request. ``callbacks()`` gives Dash's callback map once Dash has registered all
@@ -116,8 +118,10 @@ class Guard:
         self._callbacks, self._registry = callbacks, registry
 
         def guard():
-            if not self.callback_map:  # an app whose factory did not call build()
-                self.build()
+            if not self.callback_map:  # an app whose factory did not call build(): once, under the lock
+                with self._building:
+                    if not self.callback_map:
+                        self.build()
             return self.check()
 
         self.app.server.before_request(guard)

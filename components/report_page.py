@@ -240,6 +240,7 @@ class ReportPage:
         try:
             with data.db.session() as s:
                 reports.delete(s, spec, report_id, principal.email, principal.is_admin, client=_client())
+            data.reports_changed()
         except reports.ReportRefused as exc:
             return (dbc.Alert(f"Rien n'est supprimé : {exc}.", color="danger"), *unchanged)
         return (dbc.Alert(f"Saisie n° {report_id} supprimée.", color="success", id=f"{self.form}-supprimee"),
@@ -314,6 +315,7 @@ class ReportPage:
                 stored = reports.Stored(report, True)
             else:
                 stored = reports.record(data.db, store, spec, clean, cleaned, principal.email, token, _client(), commune)
+            data.reports_changed()
         except reports.InvalidReport as exc:
             return (*answer(spec, dbc.Alert(exc.errors.get("_") or "Rien n'est enregistré : corrigez les champs "
                                             "signalés ci-dessous. Ce que vous avez saisi est conservé.",

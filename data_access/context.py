@@ -99,14 +99,29 @@ class DataContext:
 
     def version(self, key: str) -> str | None:
         """What cached answers built on ``key`` are keyed by: its snapshot version, and for a collaborative
-        dataset the state of its reports too (a new report is seen at the next render)."""
+        dataset the state of its reports too (a new report is seen at the next render). The reports' state
+        is read once per request: a page's queries and its render cache ask for it many times."""
+        from flask import g, has_request_context
+
+        from data_access import reports
+
         snapshot = self.store.version(key)
         if not self.catalog[key].collaborative:
             return snapshot
-        from data_access import reports
-
+        if has_request_context():  # every collaborative dataset's reports in one query, once per request
+            if "pilote_report_versions" not in g:
+                with self.db.read() as s:
+                    g.pilote_report_versions = reports.versions(s)
+            return f"{snapshot}+{g.pilote_report_versions.get(key, reports.NO_REPORTS)}"
         with self.db.read() as s:
             return f"{snapshot}+{reports.version(s, key)}"
+
+    @staticmethod
+    def reports_changed() -> None:
+        """A report was written in this request: what follows in it reads the reports' new state."""
+        from flask import g
+
+        g.pop("pilote_report_versions", None)
 
     # -- roles: what dashboards ask for --------------------------------------------------------------
     def key_for(self, role: str) -> str | None:

@@ -99,6 +99,7 @@ class SnapshotMeta:
 class SnapshotStore:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
+        self._metas: dict[str, tuple[tuple, SnapshotMeta]] = {}  # key -> (file identity, meta read)
 
     # -- reading -------------------------------------------------------------------------------
     def _meta_path(self, key: str) -> Path:
@@ -106,8 +107,17 @@ class SnapshotStore:
 
     def meta(self, key: str) -> SnapshotMeta:
         """The dataset's metadata; an empty one when nothing was ever fetched."""
+        # Asked many times per page (each query's cache key): read again only when the file changed. A
+        # refresh replaces the file (os.replace), so its identity changes, in every worker.
+        path = self._meta_path(key)
         try:
-            return SnapshotMeta.from_json(json.loads(self._meta_path(key).read_text(encoding="utf-8")))
+            st = path.stat()
+            identity = (st.st_ino, st.st_mtime_ns, st.st_size)
+            known = self._metas.get(key)
+            if known is None or known[0] != identity:
+                known = (identity, SnapshotMeta.from_json(json.loads(path.read_text(encoding="utf-8"))))
+                self._metas[key] = known
+            return replace(known[1], notes=list(known[1].notes))  # a copy: callers may change theirs
         except FileNotFoundError:
             return SnapshotMeta(key=key)
 

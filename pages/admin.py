@@ -16,7 +16,7 @@ from auth.session import current_auth
 from components.formats import fmt_date, fmt_datetime
 
 dash.register_page(__name__, path="/admin", name="Administration", title="Administration", order=95, nav=False,
-                   access="admin", description="Comptes, groupes, accès et journal.")
+                   access="admin", description="Comptes, groupes, accès et journal.", render_cache=False)
 
 SOON = timedelta(days=30)
 

@@ -14,7 +14,7 @@ from data_access.context import current
 dash.register_page(
     __name__, path="/aires-de-jeux/controle", name="Signaler un contrôle", title="Contrôle d'aire de jeux",
     order=56, nav=False, access=["espace-public"], roles=[q.SITES, q.EQUIPMENT, q.INSPECTIONS],
-    description="Saisie d'un contrôle d'aire de jeux depuis le terrain.",
+    description="Saisie d'un contrôle d'aire de jeux depuis le terrain.", render_cache=False,
 )
 
 

@@ -14,7 +14,7 @@ from components.formats import fmt_date
 from data_access.context import current
 
 dash.register_page(__name__, path="/espace-agents", name="Mon espace", title="Mon espace", order=90, nav=False,
-                   access="authenticated", description="Vos groupes, vos tableaux de bord et leurs données.")
+                   access="authenticated", description="Vos groupes, vos tableaux de bord et leurs données.", render_cache=False)
 
 
 def granted_resources(auth, principal) -> list[str]:

@@ -11,7 +11,7 @@ from pages.flotte_plein import vehicle_commune, vehicle_options
 
 dash.register_page(__name__, path="/flotte/evenement", name="Signaler un événement", title="Panne ou entretien",
                    order=52, nav=False, access=["flotte"], roles=[q.VEHICLES, q.INCIDENTS],
-                   description="Saisie d'une panne, d'un accident ou d'un entretien de véhicule.")
+                   description="Saisie d'une panne, d'un accident ou d'un entretien de véhicule.", render_cache=False)
 
 FORM = ReportPage(
     __name__, "evenement", q.INCIDENTS, "Signaler une panne, un accident ou un entretien",

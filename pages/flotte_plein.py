@@ -13,7 +13,7 @@ from data_access.context import current
 
 dash.register_page(__name__, path="/flotte/plein", name="Saisir un plein", title="Plein ou recharge", order=51,
                    nav=False, access=["flotte"], roles=[q.VEHICLES, q.FUEL],
-                   description="Saisie d'un plein de carburant ou d'une recharge électrique.")
+                   description="Saisie d'un plein de carburant ou d'une recharge électrique.", render_cache=False)
 
 
 def vehicle_options(data, _chosen=None, communes=None) -> dict:

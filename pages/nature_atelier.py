@@ -11,7 +11,7 @@ from data_access.context import current
 
 dash.register_page(__name__, path="/nature/atelier", name="Enregistrer une séance", title="Séance d'atelier",
                    order=61, nav=False, access=["nature"], roles=[q.WORKSHOPS],
-                   description="Saisie d'une séance d'atelier de la maison de la nature.")
+                   description="Saisie d'une séance d'atelier de la maison de la nature.", render_cache=False)
 
 
 def commune_options(data, _chosen=None, communes=None) -> dict:

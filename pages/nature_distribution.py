@@ -11,7 +11,7 @@ from pages.nature_atelier import commune_options
 
 dash.register_page(__name__, path="/nature/distribution", name="Enregistrer une distribution",
                    title="Distribution d'équipements", order=62, nav=False, access=["nature"], roles=[q.DISTRIBUTIONS],
-                   description="Saisie d'une distribution de composteurs ou de récupérateurs d'eau de pluie.")
+                   description="Saisie d'une distribution de composteurs ou de récupérateurs d'eau de pluie.", render_cache=False)
 
 FORM = ReportPage(
     __name__, "distribution", q.DISTRIBUTIONS, "Enregistrer une distribution d'équipements",

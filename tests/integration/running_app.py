@@ -53,6 +53,13 @@ def in_days(days: int) -> str:
     return (date.today() + timedelta(days=days)).isoformat()
 
 
+def gunicorn_threads(port: int, workers: int = 2, threads: int = 4) -> list[str]:
+    """gunicorn with threaded workers, as in production (``argv`` of ``RunningApp.start``)."""
+    return [sys.executable, "-m", "gunicorn", "app:server", "--workers", str(workers), "--threads", str(threads),
+            "--bind", f"127.0.0.1:{port}", "--timeout", "120",
+            "--keep-alive", "75"]  # longer than any idle pause of the clients: no close-while-sending race
+
+
 @dataclass(frozen=True)
 class Account:
     email: str

@@ -19,7 +19,8 @@ import httpx
 import pytest
 
 from benchmarks.dash_client import UPDATE_URL, stringify_id
-from tests.integration.running_app import Account, HttpDashClient, RunningApp, in_days, post_login, yesterday
+from tests.integration.running_app import (Account, HttpDashClient, RunningApp, gunicorn_threads, in_days, post_login,
+                                          yesterday)
 
 GROUPS = [("mobilite", "Direction de la mobilité"), ("finances", "Direction des finances"), ("elus", "Élus")]
 # A database grant (`python -m auth grant`) widening a group resource: the élus see the exploitation section.
@@ -107,9 +108,12 @@ class RoleClient:
         return self.client.request(method, url, **kwargs)
 
 
-@pytest.fixture(scope="module")
-def matrix_app(tmp_path_factory):
-    app = RunningApp.start(tmp_path_factory.mktemp("matrix-app"))
+@pytest.fixture(scope="module", params=["app.py", "gunicorn-threads"])
+def matrix_app(request, tmp_path_factory):
+    """The development server, then gunicorn with 2 workers × 4 threads (render cache and guard shared by
+    threads): the same decisions on both."""
+    app = RunningApp.start(tmp_path_factory.mktemp("matrix-app"),
+                           argv=gunicorn_threads if request.param == "gunicorn-threads" else None)
     clients: list[httpx.Client] = []
     try:
         app.create_accounts([r.account for r in ROLES if r.account], GROUPS)

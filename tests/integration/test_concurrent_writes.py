@@ -3,28 +3,21 @@ SQLite accounts database and on PostgreSQL: every write stored, none lost, no 50
 
 from __future__ import annotations
 
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.integration.running_app import Account, RunningApp
+from tests.integration.running_app import Account, RunningApp, gunicorn_threads
 
 WRITERS, WRITES = 20, 10
-
-
-def gunicorn(port: int) -> list[str]:
-    return [sys.executable, "-m", "gunicorn", "app:server", "--workers", "2", "--threads", "4",
-            "--bind", f"127.0.0.1:{port}", "--timeout", "120",
-            "--keep-alive", "75"]  # longer than any idle pause of the clients: no close-while-sending race
 
 
 def gunicorn_on(request, tmp) -> RunningApp:
     """gunicorn on the database of the test's parameter: a SQLite file, or a fresh PostgreSQL database."""
     url = (f"sqlite:///{tmp / 'data' / 'pilote.db'}" if request.param == "sqlite"
            else request.getfixturevalue("postgres").new_database())
-    running = RunningApp.start(tmp, argv=gunicorn, PILOTE_DATABASE_URL=url)
+    running = RunningApp.start(tmp, argv=gunicorn_threads, PILOTE_DATABASE_URL=url)
     running.database_url = url
     return running
 

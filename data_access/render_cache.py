@@ -1,0 +1,123 @@
+"""Rendered pages kept per data version and access set: a page is built once, not once per visitor.
+
+The answer of Dash's page router (the page's whole component tree, as JSON) depends only on what the
+request asks (pathname, query), the data the page reads, the day, and what the viewer may see. So it is
+cached under a key of
+
+* the page and the router's inputs as posted (every selector of the URL);
+* the versions of the datasets the page declares (``roles`` and ``section_roles`` of ``register_page``; every
+  dataset when it declares none): a refresh or a new field report gives a new key, nothing is invalidated;
+* the viewer's *access set*: signed in or not, administrator or not, and every resource they may see. Two
+  viewers share an entry only if they may see exactly the same things, so an internal section never reaches
+  a public entry;
+* the territory's date, and entries live ``TTL`` seconds (the pages say how old data is).
+
+Pages built for one person (forms with their author's reports, /admin, « Mon espace ») declare
+``render_cache=False``. The answer is also kept compressed (brotli, gzip) for the clients that accept it.
+The cache is the query cache's store (diskcache, or Redis when configured), shared by the workers.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import logging
+
+import brotli
+import dash
+from flask import Flask, Response, g, request
+
+log = logging.getLogger(__name__)
+
+TTL = 600  # seconds
+ROUTER_OUTPUT = "_pages_content.children"
+HEADER = "X-Pilote-Rendu"  # "cache" or "calcul": what served the page (benchmarks and tests read it)
+ENCODINGS = {"br": lambda body: brotli.compress(body, quality=5), "gzip": lambda body: gzip.compress(body, 6)}
+
+
+def page_datasets(page: dict, data) -> list[str]:
+    """The dataset keys a page reads (all of them when it does not say)."""
+    roles = list(page.get("roles") or [])
+    for section_roles in (page.get("section_roles") or {}).values():
+        roles += list(section_roles)
+    if not roles:
+        return sorted(d.key for d in data.catalog)
+    return sorted({key for key in (data.key_for(role) for role in roles) if key})
+
+
+def access_set(auth, principal) -> list:
+    allowed = [r for r in auth.policy.resources() if auth.policy.allows(principal, r)]
+    return [principal.authenticated, principal.is_admin, allowed]
+
+
+def render_key(page: dict, body: dict, data, auth, principal, today: str) -> str:
+    versions = [(key, data.version(key)) for key in page_datasets(page, data)]
+    parts = [page["path"], body.get("inputs"), body.get("state") or [], access_set(auth, principal), versions, today]
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    return f"pilote-render:{digest}"
+
+
+def _accepted(header: str) -> str | None:
+    offered = {part.split(";")[0].strip().lower() for part in header.split(",")}
+    return next((name for name in ENCODINGS if name in offered), None)
+
+
+def _answer(cache, key: str, body: bytes) -> Response:
+    encoding = _accepted(request.headers.get("Accept-Encoding", ""))
+    response = Response(body, mimetype="application/json")
+    if encoding and len(body) > 500:
+        packed = cache.get(f"{key}:{encoding}")
+        if packed is None:
+            packed = ENCODINGS[encoding](body)
+            cache.set(f"{key}:{encoding}", packed, expire=TTL)
+        response.set_data(packed)
+        response.headers["Content-Encoding"] = encoding  # flask-compress leaves it as is
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers[HEADER] = "cache"
+    return response
+
+
+def install(server: Flask, data, auth) -> None:
+    """Serve router requests from the cache (after the guard authorised them), and store what was built."""
+    from data_access.territory import today
+
+    by_path = {}
+
+    def page_of(resource: str) -> dict | None:
+        if not by_path:
+            by_path.update({p["path"]: p for p in dash.page_registry.values()})
+        return by_path.get(resource)
+
+    @server.before_request
+    def serve_cached():
+        if request.path != "/_dash-update-component" or request.method != "POST":
+            return None
+        body = getattr(request, "_cached_json", (None,))[0]  # the guard's parsed, checked body
+        if not isinstance(body, dict) or ROUTER_OUTPUT not in str(body.get("output", "")):
+            return None
+        page = page_of(getattr(g, "pilote_resource", ""))
+        if page is None or page.get("render_cache", True) is False:
+            return None
+        try:
+            key = render_key(page, body, data, auth, auth.principal(), today(data.catalog.territory).isoformat())
+            cached = data.cache.get(key)
+        except Exception as exc:  # noqa: BLE001 - a cache fault must not cost the page: build it
+            log.warning("render cache unavailable: %s", exc)
+            return None
+        if cached is not None:
+            return _answer(data.cache, key, cached)
+        g.pilote_render_key = key
+        return None
+
+    @server.after_request
+    def store_built(response: Response) -> Response:
+        key = g.pop("pilote_render_key", None)
+        if key and response.status_code == 200 and response.mimetype == "application/json" \
+                and "Content-Encoding" not in response.headers:
+            try:
+                data.cache.set(key, response.get_data(), expire=TTL)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("render cache unavailable: %s", exc)
+            response.headers[HEADER] = "calcul"
+        return response
