@@ -5,8 +5,13 @@
  * chart_card.py with pattern-matching ids: nothing reaches the server. The data were authorised when the page
  * that rendered the card was, and are already in the browser.
  *
- * download_csv(n_clicks, csv, meta): saves the CSV text built on the server at layout time (UTF-8 with BOM,
- *     ';', decimal comma) as <card id>.csv.
+ * The card carries its table once (table_payload in chart_card.py): headers, the kind of each column and every
+ * cell as shown, formatted in French on the server.
+ *
+ * show_table(n_clicks, table, meta): the accessible HTML table (caption, th scope="col", the first column as
+ *     row headers, numbers right-aligned), built when "Voir les données" is first opened.
+ * download_csv(n_clicks, table, meta): saves the CSV of that table (UTF-8 with BOM, ';', decimal comma, CRLF,
+ *     formulas guarded) as <card id>.csv; each cell as csv_from_display does in chart_card.py.
  * download_image(png_clicks, svg_clicks, meta): redraws the chart on screen in a hidden 1200 px wide copy,
  *     with the card title on top and "Source : ... · données du jj/mm/aaaa" at the bottom (meta.caption,
  *     already formatted in French on the server), a white background, French separators and locale; then
@@ -167,10 +172,66 @@
         });
     }
 
+    // -- the table and its CSV ------------------------------------------------------------------------
+    var MISSING = "\u2013", NNBSP = "\u202f", NBSP = "\u00a0", MINUS = "\u2212";
+    var FORMULA_START = ["=", "+", "-", "@", "\t", "\r"];
+
+    function csvCell(text, kind) {  // chart_card.csv_from_display
+        if (text === MISSING) { return ""; }
+        if (kind === "number") {
+            return text.split(NNBSP).join("").split(NBSP).join("").split(" ").join("").split(MINUS).join("-");
+        }
+        if (kind === "datetime") { return text.split(" \u00e0 ").join(" "); }
+        if (kind === "text" && FORMULA_START.indexOf(text.charAt(0)) >= 0 && text.length) { return "'" + text; }
+        return text;
+    }
+
+    function csvField(value) {  // Python's csv.QUOTE_MINIMAL with ';'
+        return /[;"\r\n]/.test(value) ? '"' + value.split('"').join('""') + '"' : value;
+    }
+
+    function csvText(table) {
+        var lines = [table.columns.map(csvField).join(";")];
+        table.rows.forEach(function (row) {
+            lines.push(row.map(function (text, i) { return csvField(csvCell(text, table.kinds[i])); }).join(";"));
+        });
+        return "\ufeff" + lines.join("\r\n") + "\r\n";
+    }
+
+    function el(type, props, children) {
+        var p = Object.assign({}, props || {});
+        if (children !== undefined) { p.children = children; }
+        return {type: type, namespace: "dash_html_components", props: p};
+    }
+
+    function htmlTable(table, meta) {
+        var align = table.kinds.map(function (kind) { return kind === "number" ? "text-end" : undefined; });
+        var head = el("Thead", {}, el("Tr", {}, table.columns.map(function (label, i) {
+            return el("Th", {scope: "col", className: align[i]}, label);
+        })));
+        var rows = table.rows.map(function (row) {
+            return el("Tr", {}, row.map(function (text, i) {
+                return i === 0 ? el("Th", {scope: "row", className: align[i]}, text)
+                    : el("Td", {className: align[i]}, text);
+            }));
+        });
+        if (!rows.length) { rows = [el("Tr", {}, el("Td", {colSpan: table.columns.length}, "Aucune ligne."))]; }
+        return el("Table", {id: meta.table, className: "table table-sm table-hover align-middle mb-0"},
+                  [el("Caption", {}, meta.title), head, el("Tbody", {}, rows)]);
+    }
+
     window.dash_clientside = window.dash_clientside || {};
     window.dash_clientside.pilote = Object.assign({}, window.dash_clientside.pilote, {
-        download_csv: function (nClicks, csv, meta) {
-            if (!nClicks || !csv || !meta) { return noUpdate(); }
+        csv_text: csvText,  // also for the browser tests: the CSV of a payload
+
+        show_table: function (nClicks, table, meta) {
+            if (nClicks !== 1 || !table || !meta) { return noUpdate(); }  // built once, at the first opening
+            return htmlTable(table, meta);
+        },
+
+        download_csv: function (nClicks, table, meta) {
+            if (!nClicks || !table || !meta) { return noUpdate(); }
+            var csv = csvText(table);
             var file = meta.filename + ".csv";
             saveText(csv, file, "text/csv;charset=utf-8");
             return {file: file, at: Date.now()};

@@ -2,10 +2,10 @@
 
 It shows the title, the chart, a one-sentence text summary, the source and the data date, and offers:
 
-- "Voir les données": a native ``<details>`` disclosure (keyboard-accessible, no callback) holding an
-  accessible HTML table of exactly the figures drawn (caption, header scopes, French formats);
-- "Télécharger les données (CSV)": the CSV of that same table, built here at layout time by the pure
-  function :func:`to_csv` and kept in a ``dcc.Store``; a *clientside* callback saves it as a file;
+- "Voir les données": a native ``<details>`` disclosure (keyboard-accessible) holding an accessible HTML
+  table of exactly the figures drawn (caption, header scopes, French formats), built in the browser when it
+  is first opened;
+- "Télécharger les données (CSV)": the CSV of that same table, for Excel in French, made in the browser;
 - "Télécharger l'image (PNG)" / "(SVG)": a print-scale image (1200 px wide at scale 3, i.e. 3600 px) with the
   title, the source and the data date drawn on it, made in the browser with ``Plotly.toImage``.
 
@@ -13,6 +13,12 @@ RGAA: a chart is an image that carries information, so every chart comes with a 
 shows, generated from the same data as the figure. ``dcc.Graph`` takes no ``aria-*`` attribute, so the graph
 is wrapped in a ``role="img"`` element whose accessible name (``aria-label``) is that sentence; the sentence
 is also printed under the chart.
+
+The card carries the table once, compactly: its headers, each column's kind and every cell as shown (French
+formats, made here by ``components.tables.display``), in a ``dcc.Store`` (``table_payload``). The browser
+builds the HTML table from it when "Voir les données" is first opened, and the CSV when asked, by the
+mapping ``csv_from_display`` (the Python reference of ``assets/chart_export.js``: the same cells as
+:func:`to_csv`, which the tests check). So a page sends no table markup it may never show.
 
 Why the exports are clientside only: the data were authorised when the page that rendered the card was
 (the guard, ``auth/guard.py``), and are already in the browser. The export callbacks never reach the server,
@@ -50,10 +56,10 @@ from dash import MATCH, ClientsideFunction, Input, Output, State, dcc, html
 
 from components.badges import demo_badge
 from components.formats import MINUS, MISSING, NBSP, NNBSP, fmt_date, fmt_datetime, fmt_number
-from components.tables import data_table, is_missing as _is_missing, kind as _kind
+from components.tables import data_table, display, is_missing as _is_missing, kind as _kind
 from components.theme import graph_config
 
-__all__ = ["chart_card", "to_csv", "data_table", "export_caption", "TableSpec"]
+__all__ = ["chart_card", "to_csv", "table_payload", "csv_from_display", "data_table", "export_caption", "TableSpec"]
 
 # (frame, {column: French header}, {column: decimals | value -> str} or None)
 TableSpec = tuple[pl.DataFrame, dict[str, str], dict[str, int | Callable[[Any], str]] | None]
@@ -65,8 +71,10 @@ CSV_DELIMITER = ";"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # Ids of the parts of a card (pattern-matching ids: one clientside callback serves every card).
-CSV_STORE = "chart-csv"
+CSV_STORE = "chart-csv"  # the table payload: what the table and the CSV are made of
 META_STORE = "chart-meta"
+TABLE_OPEN = "chart-table-open"  # the <summary> of "Voir les données"
+TABLE_SLOT = "chart-table"
 CSV_BUTTON = "chart-csv-button"
 PNG_BUTTON = "chart-png-button"
 SVG_BUTTON = "chart-svg-button"
@@ -123,6 +131,46 @@ def to_csv(frame: pl.DataFrame, columns: dict[str, str], formats: dict | None = 
     return CSV_BOM + out.getvalue()
 
 
+def _payload_kind(kind: str, spec) -> str:
+    """How a shown cell becomes a CSV cell: "number" (no separators, ASCII minus), "datetime" (no « à »),
+    "plain" (dates, oui/non: as shown) or "text" (as shown, guarded against spreadsheet formulas)."""
+    if callable(spec):
+        return "text"
+    return {"number": "number", "datetime": "datetime", "date": "plain", "bool": "plain"}.get(kind, "text")
+
+
+def table_payload(frame: pl.DataFrame, columns: dict[str, str], formats: dict | None = None) -> dict:
+    """The table as the card sends it: headers, the kind of each column, and every cell as shown."""
+    formats = formats or {}
+    kinds = {name: _kind(frame.schema[name]) for name in columns}
+    rows = [[display(row[name], kinds[name], formats.get(name)) for name in columns]
+            for row in frame.select(list(columns)).iter_rows(named=True)]
+    return {"columns": list(columns.values()), "kinds": [_payload_kind(kinds[n], formats.get(n)) for n in columns],
+            "rows": rows}
+
+
+def csv_from_display(text: str, kind: str) -> str:
+    """A CSV cell from the cell shown (what ``assets/chart_export.js`` does): equal to ``to_csv``'s."""
+    if text == MISSING:
+        return ""
+    if kind == "number":
+        return text.replace(NNBSP, "").replace(NBSP, "").replace(" ", "").replace(MINUS, "-")
+    if kind == "datetime":
+        return text.replace(" à ", " ")
+    if kind == "text" and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def csv_from_payload(payload: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(payload["columns"])
+    for row in payload["rows"]:
+        writer.writerow([csv_from_display(text, kind) for text, kind in zip(row, payload["kinds"])])
+    return CSV_BOM + out.getvalue()
+
+
 # ------------------------------------------------------------------------------------------ the card
 
 
@@ -173,19 +221,21 @@ def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source
     buttons = []
     stores = [
         dcc.Store(id=_pid(META_STORE, card_id),
-                  data={"graph": f"{card_id}-graph", "title": title, "caption": caption, "filename": card_id}),
+                  data={"graph": f"{card_id}-graph", "title": title, "caption": caption, "filename": card_id,
+                        "table": f"{card_id}-table"}),
         dcc.Store(id=_pid(IMAGE_DONE, card_id)),
     ]
     if table is not None:
         frame, columns, formats = (tuple(table) + (None,))[:3]
         body.append(
             html.Details(
-                [html.Summary("Voir les données", className="pilote-chart-data-toggle"),
-                 data_table(frame, columns, formats, caption=title, table_id=f"{card_id}-table")],
+                [html.Summary("Voir les données", id=_pid(TABLE_OPEN, card_id), className="pilote-chart-data-toggle",
+                              n_clicks=0),
+                 html.Div(id=_pid(TABLE_SLOT, card_id), className="table-responsive")],
                 id=f"{card_id}-data", className="pilote-chart-data mt-2",
             )
         )
-        stores += [dcc.Store(id=_pid(CSV_STORE, card_id), data=to_csv(frame, columns, formats)),
+        stores += [dcc.Store(id=_pid(CSV_STORE, card_id), data=table_payload(frame, columns, formats)),
                    dcc.Store(id=_pid(CSV_DONE, card_id))]
         buttons.append(_button(CSV_BUTTON, card_id, "Télécharger les données (CSV)"))
     buttons += [_button(PNG_BUTTON, card_id, "Télécharger l'image (PNG)"),
@@ -219,6 +269,15 @@ dash.clientside_callback(
     ClientsideFunction("pilote", "download_csv"),
     Output(_pid(CSV_DONE, MATCH), "data"),
     Input(_pid(CSV_BUTTON, MATCH), "n_clicks"),
+    State(_pid(CSV_STORE, MATCH), "data"),
+    State(_pid(META_STORE, MATCH), "data"),
+    prevent_initial_call=True,
+)
+
+dash.clientside_callback(
+    ClientsideFunction("pilote", "show_table"),
+    Output(_pid(TABLE_SLOT, MATCH), "children"),
+    Input(_pid(TABLE_OPEN, MATCH), "n_clicks"),
     State(_pid(CSV_STORE, MATCH), "data"),
     State(_pid(META_STORE, MATCH), "data"),
     prevent_initial_call=True,

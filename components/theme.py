@@ -154,11 +154,24 @@ def build_template() -> go.layout.Template:
     return go.layout.Template(layout=layout)
 
 
+# The template travels inside every figure: only what Pilote's charts use is kept (a tenth of /mobilite's
+# bytes were plotly_white's defaults for 3D, polar, ternary and carpet charts it never draws).
+TRACES_USED = {"bar", "scatter", "scattergl", "scattermap", "heatmap", "sunburst", "pie", "histogram", "choropleth",
+               "choroplethmap"}
+LAYOUT_UNUSED = {"scene", "polar", "ternary", "geo", "mapbox"}
+
+
+def slim(template: dict) -> dict:
+    data = {kind: traces for kind, traces in (template.get("data") or {}).items() if kind in TRACES_USED}
+    layout = {key: value for key, value in (template.get("layout") or {}).items() if key not in LAYOUT_UNUSED}
+    return {"data": data, "layout": layout}
+
+
 def register_template() -> None:
     """Registers ``pio.templates["pilote"]`` and ``"pilote_white"`` (the default). Idempotent."""
     pio.templates[TEMPLATE_NAME] = build_template()
     merged = pio.templates.merge_templates("plotly_white", TEMPLATE_NAME)
-    pio.templates[DEFAULT_TEMPLATE] = go.layout.Template(merged.to_plotly_json())
+    pio.templates[DEFAULT_TEMPLATE] = go.layout.Template(slim(merged.to_plotly_json()))
     pio.templates.default = DEFAULT_TEMPLATE
 
 

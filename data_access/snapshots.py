@@ -99,7 +99,7 @@ class SnapshotMeta:
 class SnapshotStore:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
-        self._metas: dict[str, tuple[tuple, SnapshotMeta]] = {}  # key -> (file identity, meta read)
+        self._metas: dict[str, tuple[bytes, SnapshotMeta]] = {}  # key -> (file bytes, meta parsed)
 
     # -- reading -------------------------------------------------------------------------------
     def _meta_path(self, key: str) -> Path:
@@ -107,19 +107,17 @@ class SnapshotStore:
 
     def meta(self, key: str) -> SnapshotMeta:
         """The dataset's metadata; an empty one when nothing was ever fetched."""
-        # Asked many times per page (each query's cache key): read again only when the file changed. A
-        # refresh replaces the file (os.replace), so its identity changes, in every worker.
-        path = self._meta_path(key)
+        # Asked many times per page (each query's cache key): the file is read each time (a refresh by another
+        # process must be seen at once) but parsed only when its bytes changed.
         try:
-            st = path.stat()
-            identity = (st.st_ino, st.st_mtime_ns, st.st_size)
-            known = self._metas.get(key)
-            if known is None or known[0] != identity:
-                known = (identity, SnapshotMeta.from_json(json.loads(path.read_text(encoding="utf-8"))))
-                self._metas[key] = known
-            return replace(known[1], notes=list(known[1].notes))  # a copy: callers may change theirs
+            raw = self._meta_path(key).read_bytes()
         except FileNotFoundError:
             return SnapshotMeta(key=key)
+        known = self._metas.get(key)
+        if known is None or known[0] != raw:
+            known = (raw, SnapshotMeta.from_json(json.loads(raw.decode("utf-8"))))
+            self._metas[key] = known
+        return replace(known[1], notes=list(known[1].notes))  # a copy: callers may change theirs
 
     def version(self, key: str) -> str | None:
         return self.meta(key).version

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from dash.testing import wait
 
 from app import app  # noqa: F401
 
@@ -65,9 +66,9 @@ def test_voir_les_donnees_csv_and_png(pilote, download_dir):
 
     # "Voir les données": closed at first, opened like a user would, shows the figures of the chart
     assert duo.find_element(f"{CARD} details summary").text.strip() == "Voir les données"
-    closed = pilote.driver.execute_script(_TABLE_JS, CARD)
-    assert not closed["open"] and not closed["visible"]
+    assert pilote.driver.execute_script(_TABLE_JS, CARD) is None  # no table markup until it is opened
     pilote.click(f"{CARD} details summary")
+    wait.until(lambda: pilote.driver.execute_script(_TABLE_JS, CARD) is not None, 30)  # built in the browser
     table = pilote.driver.execute_script(_TABLE_JS, CARD)
     assert table["open"] and table["visible"]
     assert table["caption"] == "Vélos disponibles par commune"
@@ -121,3 +122,35 @@ def test_voir_les_donnees_csv_and_png(pilote, download_dir):
 
 def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+
+
+def test_every_csv_of_a_page_is_the_servers_reference(pilote, download_dir):
+    """On /finances (decimals, negative numbers, percentages, long labels), each card's CSV made in the browser
+    is character for character chart_card.csv_from_payload of the payload the server sent (itself to_csv's text, tested
+    in tests/unit/test_chart_card.py), and its table shows the cells as sent."""
+    import json
+
+    from benchmarks.dash_client import DashClient
+    from components.chart_card import csv_from_payload
+
+    comps = DashClient(app.server).render("/finances")
+    payloads = {c["id"]["card"]: c["props"]["data"] for c in comps.by_id.values()
+                if isinstance(c["id"], dict) and c["id"].get("type") == "chart-csv"}
+    assert len(payloads) >= 4
+    pilote.open("/finances")
+    for card, payload in payloads.items():
+        selector = f"#{card}"
+        # Some cards sit in closed disclosures of the page: a script click reaches them all.
+        js_click = "document.querySelector(arguments[0]).click()"
+        pilote.driver.execute_script(js_click, f"{selector} details.pilote-chart-data summary")  # (maps have theirs)
+        wait.until(lambda: pilote.driver.execute_script(_TABLE_JS, selector) is not None, 30)
+        shown = pilote.driver.execute_script(_TABLE_JS, selector)
+        assert shown["rows"] == [[cell.strip() for cell in row] for row in payload["rows"]] or \
+            (not payload["rows"] and shown["rows"] == [["Aucune ligne."]]), card
+        made = pilote.driver.execute_script("return window.dash_clientside.pilote.csv_text(arguments[0])", payload)
+        assert made == csv_from_payload(payload), (card, json.dumps(payload)[:300])
+    # And one through the button, as a file (Chrome allows one download without a user's own click).
+    first = next(iter(payloads))
+    pilote.click(f"#{first} [id*='\"chart-csv-button\"']")
+    assert wait_for_file(download_dir, f"{first}.csv").decode("utf-8") == csv_from_payload(payloads[first])
+    assert pilote.console_errors() == []

@@ -12,7 +12,7 @@ import pytest
 from dash import dcc, html
 
 from auth.guard import build_callback_map
-from components.chart_card import chart_card, export_caption, to_csv
+from components.chart_card import chart_card, csv_from_payload, export_caption, table_payload, to_csv
 from components.formats import MINUS, NBSP, NNBSP, fmt_percent
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,34 +152,48 @@ def test_card_source_line(card):
     assert export_caption("X", "2026-03-05", demo=True) == "Source : X · données du 05/03/2026 · données de démonstration"
 
 
-def test_card_voir_les_donnees_table(card):
+def test_card_voir_les_donnees_is_built_when_opened(card):
     (details,) = find(card, html.Details)
     assert details.id == "test-card-data" and not getattr(details, "open", None)  # closed at first
-    assert text(find(details, html.Summary)[0]) == "Voir les données"
-    (caption,) = find(details, html.Caption)
-    assert caption.children == "Vélos par commune"
-    head = find(details, html.Thead)[0]
-    assert [(th.children, th.scope) for th in find(head, html.Th)] == [(label, "col") for label in COLUMNS.values()]
-    body = find(details, html.Tbody)[0]
-    rows = [[(type(c).__name__, c.children, getattr(c, "className", None)) for c in tr.children]
-            for tr in find(body, html.Tr)]
-    assert rows[0] == [("Th", "Issy-les-Moulineaux", None), ("Td", "05/03/2026", None),
-                       ("Td", f"1{NNBSP}234{NNBSP}567", "text-end"), ("Td", "12,3", "text-end"),
-                       ("Td", "0,5", "text-end")]
-    assert rows[2] == [("Th", "Ville-d'Avray", None), ("Td", "–", None), ("Td", "–", "text-end"),
-                       ("Td", "–", "text-end"), ("Td", f"1{NNBSP}234,568", "text-end")]
-    assert rows[3][2] == ("Td", f"{MINUS}42", "text-end")
-    assert all(th.scope == "row" for th in find(body, html.Th))
-    assert [r[0][1] for r in rows] == ["Issy-les-Moulineaux", "Boulogne-Billancourt", "Ville-d'Avray", "–"]
+    (summary,) = find(details, html.Summary)
+    assert text(summary) == "Voir les données" and summary.id == {"type": "chart-table-open", "card": "test-card"}
+    assert not find(card, html.Table)  # no table markup until the browser builds it (assets/chart_export.js)
+    (slot,) = [c for c in walk(details) if getattr(c, "id", None) == {"type": "chart-table", "card": "test-card"}]
+    assert slot.children is None
+
+
+def test_card_table_payload_is_every_cell_as_shown(card, frame):
+    stores = {c.id["type"]: c for c in find(card, dcc.Store)}
+    payload = stores["chart-csv"].data
+    assert payload == table_payload(frame, COLUMNS, {"share": 1})
+    assert payload["columns"] == list(COLUMNS.values())
+    assert payload["kinds"] == ["text", "plain", "number", "number", "number"]
+    assert payload["rows"][0] == ["Issy-les-Moulineaux", "05/03/2026", f"1{NNBSP}234{NNBSP}567", "12,3", "0,5"]
+    assert payload["rows"][2] == ["Ville-d'Avray", "–", "–", "–", f"1{NNBSP}234,568"]
+    assert payload["rows"][3][2] == f"{MINUS}42"
+    assert [r[0] for r in payload["rows"]] == ["Issy-les-Moulineaux", "Boulogne-Billancourt", "Ville-d'Avray", "–"]
+
+
+@pytest.mark.parametrize("columns, formats, rows", [
+    (COLUMNS, {"share": 1}, None),
+    ({"name": "Nom", "n": "N"}, None,
+     {"name": ['Le "Grand" Paris; Ouest', "=HYPERLINK(1)", "@x", "+1", "–", None, "a\nb"],
+      "n": [1.5, 2, 3, -4, 5, None, 1e7]}),
+    ({"when": "Horodatage", "ok": "En service", "p": "Part"}, {"p": fmt_percent},
+     {"when": [dt.datetime(2026, 3, 5, 13, 5), None], "ok": [True, None], "p": [12.5, None]}),
+])
+def test_the_csv_made_from_the_shown_cells_is_to_csvs(frame, columns, formats, rows):
+    """csv_from_payload (the reference of the browser's CSV) gives exactly to_csv's text."""
+    data = frame if rows is None else pl.DataFrame(rows)
+    assert csv_from_payload(table_payload(data, columns, formats)) == to_csv(data, columns, formats)
 
 
 def test_card_csv_store_and_buttons(card, frame):
     stores = {c.id["type"]: c for c in find(card, dcc.Store)}
     assert stores["chart-csv"].id == {"type": "chart-csv", "card": "test-card"}
-    assert stores["chart-csv"].data == to_csv(frame, COLUMNS, {"share": 1})
     assert stores["chart-meta"].data == {"graph": "test-card-graph", "title": "Vélos par commune",
                                          "caption": "Source : Vélib' Métropole · données du 06/04/2026",
-                                         "filename": "test-card"}
+                                         "filename": "test-card", "table": "test-card-table"}
     assert {"chart-csv-done", "chart-image-done"} <= set(stores)
     buttons = {b.id["type"]: text(b) for b in walk(card) if isinstance(getattr(b, "id", None), dict)
                and b.id["type"].endswith("-button")}
@@ -217,12 +231,13 @@ def test_exports_are_clientside_callbacks_the_guard_does_not_map():
     callback_list = GLOBAL_CALLBACK_LIST + pilote.app._callback_list
     callback_map = {**GLOBAL_CALLBACK_MAP, **pilote.app.callback_map}
     ours = {c["output"]: c for c in callback_list if "chart-" in c["output"]}
-    assert {o.split('"type":"')[1].split('"')[0] for o in ours} == {"chart-csv-done", "chart-image-done"}
-    assert {c["clientside_function"]["function_name"] for c in ours.values()} == {"download_csv", "download_image"}
+    assert {o.split('"type":"')[1].split('"')[0] for o in ours} == {"chart-csv-done", "chart-image-done", "chart-table"}
+    assert {c["clientside_function"]["function_name"] for c in ours.values()} == {"download_csv", "download_image",
+                                                                                   "show_table"}
     assert all(c["clientside_function"]["namespace"] == "pilote" and c["prevent_initial_call"]
                for c in ours.values())
     entries = {k: v for k, v in callback_map.items() if k in ours}
-    assert len(entries) == 2 and all(v.get("callback") is None for v in entries.values())
+    assert len(entries) == 3 and all(v.get("callback") is None for v in entries.values())
     # a server callback outside a page module would raise CallbackMapError here
     assert build_callback_map(entries, {}) == {}
 
@@ -230,7 +245,7 @@ def test_exports_are_clientside_callbacks_the_guard_does_not_map():
 def test_clientside_functions_are_defined_in_assets():
     js = (ROOT / "assets" / "chart_export.js").read_text(encoding="utf-8")
     assert "window.dash_clientside.pilote" in js
-    for name in ("download_csv", "download_image"):
+    for name in ("download_csv", "download_image", "show_table"):
         assert re.search(rf"\b{name}\s*:\s*function\b", js), name
     assert "scale: format === \"png\" ? SCALE : 1" in js and "var SCALE = 3;" in js
     assert "var IMAGE_WIDTH = 1200;" in js and 'locale: "fr"' in js and 'layout.separators = ", "' in js
