@@ -82,6 +82,14 @@ def floor_body(dc, app):
     return body, "bench_noop (registered by the benchmark: the shell's toggle_menu was not found)"
 
 
+def answer_bytes(dc, bodies: list[dict]) -> tuple[int, int]:
+    """The bytes of a page's answers: as built, and brotli-compressed as the server sends them."""
+    from data_access.render_cache import ENCODINGS
+
+    raw = [dc.client.post("/_dash-update-component", json=body).get_data() for body in bodies]
+    return sum(len(r) for r in raw), sum(len(ENCODINGS["br"](r)) for r in raw if r)
+
+
 def time_replays(dc, bodies: list[dict], runs: int, warmup: int = WARMUP) -> list[float]:
     for _ in range(warmup):
         dc.replay(bodies)
@@ -144,12 +152,23 @@ def measure_in_process(runs: int, cold_tries: int) -> dict:
             warm = time_replays(dc, bodies, runs)
         except AppError as exc:
             raise AppError(f"page {path} ({module}): {exc}") from exc
+        raw, packed = answer_bytes(dc, bodies)
         pages.append({
             "path": path, "name": page.get("name"), "module": module, "access": page.get("access", "public"),
             "nav": bool(page.get("nav", False)), "requests": len(bodies),
             "callbacks": [b["output"] for b in bodies],
             "cold_ms": round(median_ms(cold), 4), "cold_samples": len(cold), **summary(warm),
+            "bytes": raw, "br_bytes": packed,
         })
+
+    # Visitors: the public pages, without an account, against the same no-op answered to a visitor.
+    visitor = DashClient(pilote_app.server)
+    visitor_floor = time_replays(visitor, [floor], runs)
+    public = []
+    for page in pages:
+        if page["access"] == "public" and page["path"] != "/404":
+            bodies = visitor.page_load(page["path"])
+            public.append({"path": page["path"], **summary(time_replays(visitor, bodies, runs))})
 
     # The shell: the layout request and the shell's own initial callbacks, paid by every full page load.
     shell_bodies = dc.shell_load()
@@ -175,7 +194,10 @@ def measure_in_process(runs: int, cold_tries: int) -> dict:
     forms = measure_forms(dc, runs)
 
     floor_samples += time_replays(dc, [floor], runs)  # before and after the pages: drift shows less
+    visitor_floor += time_replays(visitor, [floor], runs)
     floor_ms = median_ms(floor_samples)
+    for row in public:
+        row["ratio"] = round(row["median_ms"] / median_ms(visitor_floor), 2)
     for row in pages + [shell]:
         row["ratio"] = round(row["median_ms"] / floor_ms, 2)
         row["cold_ratio"] = round(row["cold_ms"] / floor_ms, 2)
@@ -183,6 +205,7 @@ def measure_in_process(runs: int, cold_tries: int) -> dict:
         row["ratio"] = round(row["median_ms"] / floor_ms, 2)
     return {
         "floor": {"callback": floor_name, "output": floor["output"], **summary(floor_samples)},
+        "visitor_floor": summary(visitor_floor), "visitor_pages": public,
         "pages": pages, "shell": shell, "forms": forms, "cache_cleared_for_cold": cache is not None,
     }
 
@@ -289,6 +312,27 @@ def cold_start(tries: int, python: str) -> dict:
 
 # -- report ----------------------------------------------------------------------------------------
 
+GOALS = {"warm": 3.0, "cold": 20.0, "kb": 120}  # issue 13: × the floor, × the floor, KB before compression
+
+
+def goals(report: dict) -> list[str]:
+    """Each goal of the render path, and the pages that miss it."""
+    pages = [p for p in report["pages"] if p["path"] != "/404"]
+    checks = [
+        (f"warm render ≤ {GOALS['warm']:g}× the floor (signed in)", [p for p in pages if p["ratio"] > GOALS["warm"]], "ratio"),
+        (f"warm render ≤ {GOALS['warm']:g}× the visitors' floor (public pages)",
+         [p for p in report.get("visitor_pages", []) if p["ratio"] > GOALS["warm"]], "ratio"),
+        (f"first render (query cache empty) ≤ {GOALS['cold']:g}× the floor",
+         [p for p in pages if p["cold_ratio"] > GOALS["cold"]], "cold_ratio"),
+        (f"answer ≤ {GOALS['kb']} KB before compression", [p for p in pages if p["bytes"] > GOALS["kb"] * 1024], "bytes"),
+    ]
+    out = ["Goals:"]
+    for label, missed, key in checks:
+        shown = ", ".join(f"{p['path']} ({p[key] / 1024:.0f} KB)" if key == "bytes" else f"{p['path']} ({p[key]:.1f}×)"
+                          for p in missed)
+        out.append(f"  {label}: {'met' if not missed else 'NOT met: ' + shown}")
+    return out + [""]
+
 def render(report: dict) -> str:
     floor = report["floor"]
     lines = [
@@ -297,9 +341,10 @@ def render(report: dict) -> str:
         f"  median {floor['median_ms']:.3f} ms, p90 {floor['p90_ms']:.3f} ms over {floor['samples']} requests",
         "",
     ]
-    header = ("page", "name", "requests", "cold ms", "warm ms", "p90 ms", "cold ×", "ratio ×")
+    header = ("page", "name", "requests", "cold ms", "warm ms", "p90 ms", "cold ×", "ratio ×", "KB", "KB br")
     rows = [(p["path"], p["name"] or "", str(p["requests"]), f"{p['cold_ms']:.2f}", f"{p['median_ms']:.2f}",
-             f"{p['p90_ms']:.2f}", f"{p['cold_ratio']:.1f}", f"{p['ratio']:.1f}")
+             f"{p['p90_ms']:.2f}", f"{p['cold_ratio']:.1f}", f"{p['ratio']:.1f}",
+             f"{p['bytes'] / 1024:.0f}" if "bytes" in p else "", f"{p['br_bytes'] / 1024:.0f}" if "bytes" in p else "")
             for p in report["pages"] + [report["shell"]]]
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
     fmt = lambda r: "  ".join(c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
@@ -312,6 +357,12 @@ def render(report: dict) -> str:
         + "; warm: median after warm-up; ratio: warm median / floor median.",
         "",
     ]
+    vf = report.get("visitor_floor")
+    if vf:
+        lines += [f"Visitors (no account): floor {vf['median_ms']:.3f} ms; public pages warm, ratio to that floor:"]
+        lines += [f"  {p['path']:<16} {p['median_ms']:8.2f} ms  {p['ratio']:6.1f} ×" for p in report["visitor_pages"]]
+        lines.append("")
+    lines += goals(report)
     if report.get("forms"):
         lines += ["Form submissions (one stored record each: checks, database write, audit):"]
         lines += [f"  {f['path']:<28} median {f['median_ms']:.2f} ms  p90 {f['p90_ms']:.2f} ms  ratio {f['ratio']:.1f} ×"

@@ -42,11 +42,18 @@ def test_benchmark_command_measures_every_page(tmp_path):
         assert page["requests"] >= 1  # the router at least
         assert page["median_ms"] > 0 and page["cold_ms"] > 0
         assert page["ratio"] > 0, page
+        assert page["bytes"] > page["br_bytes"] > 0, page  # answers' size, raw and compressed
         assert path in proc.stdout  # the table prints every page
 
     assert report["floor"]["median_ms"] > 0
     assert "toggle_menu" in report["floor"]["callback"] or "bench_noop" in report["floor"]["callback"]
     assert report["shell"]["ratio"] > 0
+    # Visitors: every public page against the visitors' own floor; each goal printed, met or not.
+    assert report["visitor_floor"]["median_ms"] > 0
+    assert {"/", "/climat", "/mobilite"} <= {p["path"] for p in report["visitor_pages"]}
+    assert all(p["ratio"] > 0 for p in report["visitor_pages"])
+    for goal in ("warm render ≤ 3×", "first render (query cache empty) ≤ 20×", "answer ≤ 120 KB"):
+        assert goal in proc.stdout
     # Every report form is timed storing a record, as a ratio to the floor too.
     forms = {row["path"] for row in report["forms"]}
     assert {"/aires-de-jeux/controle", "/flotte/plein", "/flotte/evenement", "/nature/atelier",
@@ -59,3 +66,18 @@ def test_benchmark_command_measures_every_page(tmp_path):
     assert cold["rss_mib"] > 0 and cold["peak_rss_mib"] > 0
     assert cold["pages_rendered"] == len(paths)
     assert "Cold start" in proc.stdout and "RSS" in proc.stdout
+
+
+def test_load_benchmark_runs_and_prints_its_figures(tmp_path):
+    """``python -m benchmarks.load`` end to end, briefly: both servers start, are driven, and every figure
+    (views/s, p50, p95, errors, the ratio and the goal's verdict) is printed. Nothing is asserted on speed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PILOTE_")}
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.load", "--seconds", "1", "--clients", "2",
+                           "--threads", "1", "2"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = [line.split() for line in proc.stdout.splitlines() if line.strip().startswith(("sync", "gthread"))]
+    assert {(r[0], r[2]) for r in rows} == {("sync", "floor"), ("sync", "pilote"), ("gthread×2", "floor"),
+                                            ("gthread×2", "pilote")}
+    for row in rows:
+        assert float(row[3]) > 0 and row[6] == "0", row  # views/s, and no error
+    assert "Throughput goal" in proc.stdout
