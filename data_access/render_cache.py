@@ -10,7 +10,8 @@ cached under a key of
 * the viewer's *access set*: signed in or not, administrator or not, and every resource they may see. Two
   viewers share an entry only if they may see exactly the same things, so an internal section never reaches
   a public entry;
-* the territory's date, and entries live ``TTL`` seconds (the pages say how old data is).
+* the territory's date, and entries live ``TTL`` seconds (the pages say how old data is);
+* the ``PILOTE_*`` settings of the process (a page may read one at render, e.g. the real-time interval).
 
 Pages built for one person (forms with their author's reports, /admin, « Mon espace ») declare
 ``render_cache=False``. The answer is also kept compressed (brotli, gzip) for the clients that accept it.
@@ -23,6 +24,7 @@ import gzip
 import hashlib
 import json
 import logging
+import os
 
 import brotli
 import dash
@@ -51,9 +53,14 @@ def access_set(auth, principal) -> list:
     return [principal.authenticated, principal.is_admin, allowed]
 
 
+def settings_fingerprint() -> str:
+    return hashlib.sha256(repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("PILOTE_"))).encode()).hexdigest()
+
+
 def render_key(page: dict, body: dict, data, auth, principal, today: str) -> str:
     versions = [(key, data.version(key)) for key in page_datasets(page, data)]
-    parts = [page["path"], body.get("inputs"), body.get("state") or [], access_set(auth, principal), versions, today]
+    parts = [page["path"], body.get("inputs"), body.get("state") or [], access_set(auth, principal), versions, today,
+             settings_fingerprint()]
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
     return f"pilote-render:{digest}"
 
