@@ -10,7 +10,7 @@ import logging
 import os
 from pathlib import Path
 
-from dash import Dash
+from dash import Dash, State
 from dash.exceptions import CallbackException, DependencyException
 from flask import Flask, jsonify
 from flask_compress import Compress
@@ -19,6 +19,7 @@ from auth import init_auth
 from auth.headers import hash_inline_scripts, install_headers
 from auth.visibility import health_scope
 from components import shell
+from components.selectors import SHOWN
 from components.theme import register_template
 from data_access import render_cache
 from data_access.context import DataContext
@@ -66,6 +67,9 @@ def create_app(settings: Settings | None = None) -> Dash:
         # Without this, Dash renders every page's layout once and embeds the result in the HTML config
         # sent to every visitor ("validation_layout"): a leak of internal content and a heavy page.
         suppress_callback_exceptions=True,
+        # The router also reads what the content area shows: a page whose live selectors alone changed keeps
+        # its content, and its own callbacks redraw what depends on them (components.selectors.stays).
+        routing_callback_inputs={"shown": State(SHOWN, "data")},
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
                    {"name": "description", "content": "Tableaux de bord du territoire"}],
     )
@@ -84,7 +88,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     # built once per data version and access set, compressed once (data_access/render_cache.py).
     server.config.update(COMPRESS_ALGORITHM=["br", "gzip"], COMPRESS_BR_LEVEL=5, COMPRESS_LEVEL=6)
     Compress(server)
-    render_cache.install(server, data, app.pilote_auth)
+    render_cache.install(server, data, app.pilote_auth, app)
     server.test_client().get("/healthz")
     app.pilote_auth.guard.build()
     hash_inline_scripts(app, talisman)

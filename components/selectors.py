@@ -74,6 +74,25 @@ def update_search(search: str | None, _defaults: dict[str, str] | None = None, *
     return new if new != (search or "") else dash.no_update
 
 
+# -- live parameters: a selector that updates its charts in place --------------------------------------
+SHOWN = "pilote-shown"  # the shell's store: the URL the page content was last built for
+
+
+def shown_record(pathname: str | None, search: str | None) -> dict:
+    return {"path": pathname or "", "query": query_params(search)}
+
+
+def stays(shown, path: str, query: dict, live: tuple[str, ...]) -> bool:
+    """Is the page already on screen, with only ``live`` parameters changed? Then the router leaves the content
+    as it is (``dash.no_update``) and the page's own callbacks update what depends on them: a selector redraws
+    its charts, not the page. ``shown``: the shell's record of the URL the content was built for."""
+    if not isinstance(shown, dict) or shown.get("path") != path or not isinstance(shown.get("query"), dict):
+        return False
+    before = {k: v for k, v in shown["query"].items() if k not in live}
+    now = {k: v for k, v in query.items() if k not in live}
+    return before == now
+
+
 def commune_defaults(territory: Territory) -> dict[str, str]:
     """For merge_query: the commune the URL may leave out."""
     return {"commune": default_commune(territory)}

@@ -16,8 +16,8 @@ from auth.session import current_auth
 from auth.views import csrf_token
 from components.badges import lock_icon
 from components.formats import fmt_date
-from components.selectors import (commune_defaults, commune_dropdown, merge_query, parse_commune, query_params,
-                                  update_search)
+from components.selectors import (SHOWN, commune_defaults, commune_dropdown, merge_query, parse_commune,
+                                  query_params, update_search)
 from data_access.context import current
 
 PUBLIC = "public"
@@ -132,10 +132,26 @@ def layout() -> html.Div:
             html.A("Aller au contenu", href="#contenu", className="pilote-skip-link"),
             navbar(dash.page_registry, data.catalog.territory, current_auth().principal(), data),
             html.Main(dbc.Container(dash.page_container, fluid="xl", className="py-3"), id="contenu", tabIndex="-1"),
+            dcc.Store(id=SHOWN),  # the URL the page content was built for (components.selectors.stays)
             footer(data),
         ],
         className="pilote-shell d-flex flex-column min-vh-100",
     )
+
+
+# Each time the router puts new content on screen, the shell notes the URL it was built for; the router
+# receives it (app.py: routing_callback_inputs) so a page can keep its content when only its own live
+# selectors changed. Clientside: nothing reaches the server.
+dash.clientside_callback(
+    """function (_content) {
+        const query = {};
+        new URLSearchParams(window.location.search).forEach(function (value, key) {
+            if (value !== "") { query[key] = value; }
+        });
+        return {path: window.location.pathname, query: query};
+    }""",
+    Output(SHOWN, "data"), Input("_pages_content", "children"),
+)
 
 
 @callback(

@@ -14,7 +14,8 @@ cached under a key of
 * the ``PILOTE_*`` settings of the process (a page may read one at render, e.g. the real-time interval).
 
 Pages built for one person (forms with their author's reports, /admin, « Mon espace ») declare
-``render_cache=False``. The answer is also kept compressed (brotli, gzip) for the clients that accept it.
+``render_cache=False``. A page callback whose answer, like a page's, depends only on what it is sent and the
+page's data (a selector redrawing its section) is marked ``@answer_cache`` and kept the same way. The answer is also kept compressed (brotli, gzip) for the clients that accept it.
 The cache is the query cache's store (diskcache, or Redis when configured), shared by the workers.
 """
 
@@ -38,6 +39,26 @@ HEADER = "X-Pilote-Rendu"  # "cache" or "calcul": what served the page (benchmar
 ENCODINGS = {"br": lambda body: brotli.compress(body, quality=5), "gzip": lambda body: gzip.compress(body, 6)}
 
 
+def answer_cache(fn):
+    """Mark a page callback whose answer depends only on its inputs, the page's datasets and the viewer's access
+    (apply under ``@callback``): it is kept like a page."""
+    fn._pilote_answer_cache = True
+    return fn
+
+
+def cached_outputs(callback_maps) -> frozenset[str]:
+    """The output keys of the callbacks marked ``@answer_cache``."""
+    import inspect
+
+    out = set()
+    for callbacks in callback_maps:
+        for output, entry in callbacks.items():
+            fn = entry.get("callback")
+            if fn is not None and getattr(inspect.unwrap(fn), "_pilote_answer_cache", False):
+                out.add(output)
+    return frozenset(out)
+
+
 def page_datasets(page: dict, data) -> list[str]:
     """The dataset keys a page reads (all of them when it does not say)."""
     roles = list(page.get("roles") or [])
@@ -59,8 +80,8 @@ def settings_fingerprint() -> str:
 
 def render_key(page: dict, body: dict, data, auth, principal, today: str) -> str:
     versions = [(key, data.version(key)) for key in page_datasets(page, data)]
-    parts = [page["path"], body.get("inputs"), body.get("state") or [], access_set(auth, principal), versions, today,
-             settings_fingerprint()]
+    parts = [page["path"], body.get("output"), body.get("inputs"), body.get("state") or [],
+             access_set(auth, principal), versions, today, settings_fingerprint()]
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
     return f"pilote-render:{digest}"
 
@@ -85,25 +106,35 @@ def _answer(cache, key: str, body: bytes) -> Response:
     return response
 
 
-def install(server: Flask, data, auth) -> None:
-    """Serve router requests from the cache (after the guard authorised them), and store what was built."""
+def install(server: Flask, data, auth, app=None) -> None:
+    """Serve router requests, and those of callbacks marked ``@answer_cache``, from the cache (after the guard
+    authorised them), and store what was built."""
+    from dash._callback import GLOBAL_CALLBACK_MAP
+
     from data_access.territory import today
 
-    by_path = {}
+    by_path, marked = {}, []
 
     def page_of(resource: str) -> dict | None:
         if not by_path:
             by_path.update({p["path"]: p for p in dash.page_registry.values()})
-        return by_path.get(resource)
+        return by_path.get(resource.split("#")[0])  # a section's callback: its page's data and key
+
+    def kept(output: str) -> bool:
+        if ROUTER_OUTPUT in output:
+            return True
+        if not marked:  # once Dash has set up (app.py warms up before serving)
+            marked.append(cached_outputs([GLOBAL_CALLBACK_MAP, getattr(app, "callback_map", {}) or {}]))
+        return output in marked[0]
 
     @server.before_request
     def serve_cached():
         if request.path != "/_dash-update-component" or request.method != "POST":
             return None
         body = getattr(request, "_cached_json", (None,))[0]  # the guard's parsed, checked body
-        if not isinstance(body, dict) or ROUTER_OUTPUT not in str(body.get("output", "")):
+        if not isinstance(body, dict) or not kept(str(body.get("output", ""))):
             return None
-        page = page_of(getattr(g, "pilote_resource", ""))
+        page = page_of(getattr(g, "pilote_resource", "") or "")
         if page is None or page.get("render_cache", True) is False:
             return None
         try:

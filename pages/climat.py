@@ -87,6 +87,7 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, **_ign
                    "démonstration ; les définitions des indicateurs sont les définitions réglementaires réelles."],
                   color="light", className="small py-2") if data.provenance(q.PUBLIC).demo else None,
         selectors(axis_list, axis.value, rows, chosen.value, years, str(first_year), str(last_year)),
+        dcc.Store(id="climat-defaults", data={"axe": axis_list[0][0], "debut": str(low), "fin": str(high)}),
         html.H2(f"Axe {axis.value} — {dict(axis_list)[axis.value]} · {commune_label(place.value, territory)}",
                 className="h5 mt-3"),
         dbc.Row(cards, className="g-3", id="climat-cards"),
@@ -174,12 +175,15 @@ def method_note() -> html.Details:
 @callback(
     Output("_pages_location", "search", allow_duplicate=True),
     Input("climat-axe", "value"), Input("climat-indicateur", "value"), Input("climat-debut", "value"),
-    Input("climat-fin", "value"), State("_pages_location", "search"),
+    Input("climat-fin", "value"), State("_pages_location", "search"), State("climat-defaults", "data"),
     prevent_initial_call=True,
 )
-def sync_url(axe, indicateur, debut, fin, search):
-    """Every choice goes to the URL (a permalink); the page is rendered again from it, on the server."""
+def sync_url(axe, indicateur, debut, fin, search, defaults):
+    """Every choice goes to the URL (a permalink); the page is rendered again from it, on the server. The
+    URL says only what differs from the page's defaults: a selector that reports its first value when it is
+    drawn writes nothing, so the back button is not caught in a « /climat » → « /climat?axe=1 » loop."""
+    defaults = {k: v for k, v in defaults.items() if isinstance(v, str)} if isinstance(defaults, dict) else {}
     if dash_ctx.triggered_id == "climat-axe":  # another axis: its own indicators
-        return update_search(search, axe=axe, indicateur=None)
-    return update_search(search, axe=axe, indicateur=None if indicateur == ALL_INDICATORS else indicateur,
-                         debut=debut, fin=fin)
+        return update_search(search, defaults, axe=axe, indicateur=None)
+    return update_search(search, defaults, axe=axe,
+                         indicateur=None if indicateur == ALL_INDICATORS else indicateur, debut=debut, fin=fin)

@@ -1,5 +1,9 @@
 """/stationnement — parking: real-time availability, a year of history, the delegation's key figures.
 
+The car-park selector is a *live* parameter: choosing one writes ``?parking=`` to the URL (a permalink; the back
+button goes back to the previous choice) but does not rebuild the page: the router leaves the content as it is
+(``components.selectors.stays``) and ``redraw_history`` below redraws the history section only.
+
 The real-time panel re-reads the ``parking_temps_reel`` snapshot every ``PILOTE_REALTIME_SECONDS`` seconds
 (default 60) through a ``dcc.Interval`` and its callback below, without reloading the page. The history charts
 read only the hourly and daily aggregates (``parking_horaire``, ``parking_journalier``), never the raw
@@ -30,13 +34,16 @@ from components.figures.stationnement import SPECS
 from components.tables import data_table
 from components.notices import reserved, unavailable
 from components.notices import stale as stale_notice
-from components.selectors import ALL, fallback_notice, parse_choice, update_search
+from components.selectors import ALL, fallback_notice, parse_choice, query_params, stays, update_search
 from data_access import mobilite as mq
 from data_access import stationnement as q
 from data_access.context import current
+from data_access.render_cache import answer_cache
 from data_access.snapshots import SnapshotMissing
 
 SECTION = "/stationnement#dsp"
+PATH = "/stationnement"
+LIVE = ("parking",)  # redrawn in place by the page's callbacks, not by the router
 REALTIME_COLUMNS = {"name": "Parking", "free_spots": "Places libres", "capacity": "Places contractuelles",
                     "fill_rate": "Remplissage (%)", "state": "État", "last_update": "Dernière mise à jour"}
 
@@ -131,6 +138,23 @@ def parking_in_url(parking, search):
     return update_search(search, parking=parking_choice(parking, car_park_names(current())).value)
 
 
+@callback(Output("parking-select", "value"), Input("_pages_location", "search"), State("parking-select", "value"),
+          prevent_initial_call=True)
+def parking_from_url(search, shown):
+    """The back and forward buttons change the URL only: the selector follows it (and redraws the charts)."""
+    wanted = parking_choice(query_params(search).get("parking"), car_park_names(current())).value
+    return dash.no_update if wanted == shown else wanted
+
+
+@callback(Output("parking-history", "children"), Input("parking-select", "value"), prevent_initial_call=True)
+@answer_cache
+def redraw_history(parking):
+    """The history section for the chosen car park: what depends on the selector, nothing else."""
+    data = current()
+    names = car_park_names(data)
+    return history_section(data, parking_choice(parking, names).value, names, [])
+
+
 def car_park_names(data) -> dict[str, str]:
     """parking_id -> name, from the territory's own data (the real-time feed, else the history)."""
     if not (data.has(q.REALTIME) or data.has(q.DAILY)):
@@ -142,8 +166,8 @@ def parking_choice(raw, names: dict[str, str]):
     return parse_choice(raw, [ALL, *names], ALL)
 
 
-def history_sections(data, parking: str, names: dict[str, str], missing: list) -> list:
-    """The year of history (trend, typical week, peak hours) and the comparison of car parks: chart specs."""
+def history_section(data, parking: str, names: dict[str, str], missing: list):
+    """The year of history of the chosen car park (trend, typical week, peak hours): what the selector redraws."""
     chosen = None if parking == ALL else parking
     view = {"parking": chosen, "label": "l'ensemble des parkings" if chosen is None else names[chosen],
             "names": names}
@@ -152,10 +176,14 @@ def history_sections(data, parking: str, names: dict[str, str], missing: list) -
         days = q.cached_trend(data, chosen)["date"].drop_nulls()
         years = sorted({days.min().year, days.max().year}) if days.len() else []
         span = "" if not years else f" {years[0]}" if len(years) == 1 else f" {years[0]}-{years[-1]}"
-    return [chart_section(f"Historique d'occupation{span} — {view['label']}", SPECS["history"], data, view, missing,
-                          section_id="historique"),
-            chart_section("Comparaison des parkings", SPECS["comparison"], data, view, missing,
-                          section_id="comparaison")]
+    return chart_section(f"Historique d'occupation{span} — {view['label']}", SPECS["history"], data, view, missing,
+                         section_id="historique")
+
+
+def comparison_section(data, names: dict[str, str], missing: list):
+    """Every car park side by side: the same whatever the selector says."""
+    return chart_section("Comparaison des parkings", SPECS["comparison"], data, {"parking": None, "names": names},
+                         missing, section_id="comparaison")
 
 
 def dsp_section(data):
@@ -182,12 +210,15 @@ def dsp_section(data):
     ], className="pilote-card is-internal p-3 mt-4", id="dsp")
 
 
-def layout(parking=None, **_ignored):
+def layout(parking=None, shown=None, **query):
+    if stays(shown, PATH, {**query, **({"parking": parking} if parking else {})}, LIVE):
+        return dash.no_update  # only the car park changed: redraw_history does it
     data = current()
     names = car_park_names(data)
     parsed = parking_choice(parking, names)
     missing = [("Disponibilité en temps réel", reason)] if (reason := data.missing(q.REALTIME)) else []
-    history = history_sections(data, parsed.value, names, missing)
+    history = history_section(data, parsed.value, names, missing)
+    comparison = comparison_section(data, names, missing)
     options = [{"label": "Tous les parkings", "value": ALL}] + [{"label": n, "value": p} for p, n in names.items()]
     return html.Div([
         html.H1("Stationnement", className="h3"),
@@ -202,8 +233,9 @@ def layout(parking=None, **_ignored):
             dbc.Label("Parking", html_for="parking-select", className="mt-4 mb-1"),
             dcc.Dropdown(id="parking-select", options=options, value=parsed.value, clearable=False,
                          searchable=False, style={"maxWidth": "28rem"}),
-        ]) if any(history) else None,
-        *history,
+        ]) if history else None,
+        html.Div(history, id="parking-history"),
+        comparison,
         missing_note(missing),
         dsp_section(data) if data.has(q.DSP) else None,
     ])

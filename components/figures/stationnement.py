@@ -64,11 +64,12 @@ def realtime_summary(status: pl.DataFrame) -> str:
 def trend_figure(trend: pl.DataFrame) -> go.Figure:
     """Daily mean occupancy (%) with the daily maximum as a light band line."""
     dates = trend["date"].to_list()
+    # One decimal is what the hover shows: the full float would triple the bytes of 2 × 365 points.
     fig = go.Figure([
-        go.Scatter(x=dates, y=(trend["occupancy_max"] * 100).to_list(), name="Maximum du jour", mode="lines",
+        go.Scatter(x=dates, y=(trend["occupancy_max"] * 100).round(1).to_list(), name="Maximum du jour", mode="lines",
                    line={"color": COLORS["warning"], "width": 1},
                    hovertemplate="%{x|%d/%m/%Y} : maximum %{y:.0f} %<extra></extra>"),
-        go.Scatter(x=dates, y=(trend["occupancy"] * 100).to_list(), name="Occupation moyenne", mode="lines",
+        go.Scatter(x=dates, y=(trend["occupancy"] * 100).round(1).to_list(), name="Occupation moyenne", mode="lines",
                    line={"color": COLORS["primary"], "width": 2},
                    hovertemplate="%{x|%d/%m/%Y} : %{y:.1f} %<extra></extra>"),
     ])

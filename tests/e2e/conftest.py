@@ -136,9 +136,12 @@ class Pilote:
         return self.text(COMMUNE_VALUE)
 
     def choose_commune(self, name: str):
+        self.choose("#commune-select", name)
+
+    def choose(self, dropdown: str, name: str):
         # Dash 4 dcc.Dropdown: a <button id=...> opening a popover; options are .dash-dropdown-option
-        self.duo.find_element("#commune-select").click()
-        self.duo.wait_for_element(".dash-dropdown-options", timeout=5)
+        self.click(dropdown)
+        self.duo.wait_for_element(".dash-dropdown-options", timeout=10)
         options = self.driver.find_elements("css selector", ".dash-dropdown-options .dash-dropdown-option")
         labels = [o.text for o in options]
         assert name in labels, f"{name!r} not among the dropdown options {labels}"

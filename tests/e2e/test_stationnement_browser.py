@@ -37,3 +37,53 @@ def test_car_park_choice_goes_to_the_url(pilote):
     assert parse_qs(urlsplit(pilote.driver.current_url).query)["parking"] == ["ISSY-P03"]
     pilote.open("/stationnement?parking=NOPE")
     assert "inconnu" in pilote.text("#contenu")
+
+
+# Counts the router's answers that replace the page content (Dash posts callbacks with fetch).
+_COUNT_RENDERS = """
+window.__pageRenders = 0;
+const original = window.fetch;
+window.fetch = function (url, options) {
+    return original.apply(this, arguments).then(function (response) {
+        if (options && typeof options.body === "string" && options.body.includes("_pages_content.children")) {
+            response.clone().json().then(function (d) {
+                if (d && d.response && d.response._pages_content) { window.__pageRenders += 1; }
+            }, function () {});
+        }
+        return response;
+    });
+};
+"""
+
+
+def test_the_car_park_selector_redraws_its_charts_not_the_page(pilote):
+    from dash.testing import wait
+
+    pilote.open("/stationnement")
+    driver = pilote.driver
+    driver.execute_script(_COUNT_RENDERS)
+    assert "l'ensemble des parkings" in pilote.text("#historique h2")
+    pilote.choose("#parking-select", "Hôtel de Ville")
+    pilote.duo.wait_for_contains_text("#historique h2", "Hôtel de Ville", timeout=30)
+    pilote.wait_url(lambda u: "parking=ISSY-P03" in u, timeout=30, what="the car park in the URL")
+    assert "Hôtel de Ville" in pilote.text("#parking-tendance-summary")
+    pilote.choose("#parking-select", "Gare d'Issy Val de Seine")
+    pilote.duo.wait_for_contains_text("#historique h2", "Gare d'Issy Val de Seine", timeout=30)
+
+    driver.back()  # the previous choice comes back, through the URL, still without rebuilding the page
+    pilote.wait_url(lambda u: "parking=ISSY-P03" in u, timeout=30, what="the previous car park")
+    pilote.duo.wait_for_contains_text("#historique h2", "Hôtel de Ville", timeout=30)
+    pilote.duo.wait_for_contains_text("#parking-select", "Hôtel de Ville", timeout=30)
+    wait.until(lambda: driver.execute_script("return window.__pageRenders") == 0, 5)
+    assert driver.execute_script("return window.__pageRenders") == 0  # the router never replaced the content
+
+    # Another page, then back: a real navigation renders the page, with the car park of its URL.
+    pilote.click("a.nav-link[href^='/climat']")
+    pilote.wait_url(lambda u: "/climat" in u, timeout=30, what="/climat")
+    pilote.duo.wait_for_element("#climat-selectors", timeout=30)
+    wait.until(lambda: driver.execute_script("return window.__pageRenders") == 1, 30)  # /climat rendered
+    driver.back()
+    pilote.wait_url(lambda u: "/stationnement" in u and "parking=ISSY-P03" in u, timeout=30, what="/stationnement")
+    pilote.duo.wait_for_contains_text("#historique h2", "Hôtel de Ville", timeout=30)
+    wait.until(lambda: driver.execute_script("return window.__pageRenders") == 2, 30)  # and /stationnement again
+    assert not pilote.console_errors()

@@ -140,7 +140,8 @@ def _router(pathname, search=""):
             "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
             "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
                        {"id": "_pages_location", "property": "search", "value": search}],
-            "state": [], "changedPropIds": ["_pages_location.pathname"]}
+            "state": [{"id": "pilote-shown", "property": "data", "value": None}],
+            "changedPropIds": ["_pages_location.pathname"]}
 
 
 @pytest.mark.parametrize("name, body, status", [

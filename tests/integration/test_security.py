@@ -96,6 +96,7 @@ def router_body(pathname: str, search: str = "", **extra) -> dict:
                         {"id": "_pages_store", "property": "data"}],
             "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
                        {"id": "_pages_location", "property": "search", "value": search}],
+            "state": [{"id": "pilote-shown", "property": "data", "value": None}],  # what the shell shows: nothing
             "changedPropIds": ["_pages_location.pathname", "_pages_location.search"]}
     body.update(extra)
     return body
