@@ -9,7 +9,8 @@
  * cell as shown, formatted in French on the server.
  *
  * show_table(n_clicks, table, meta): the accessible HTML table (caption, th scope="col", the first column as
- *     row headers, numbers right-aligned), built when "Voir les données" is first opened.
+ *     row headers, numbers right-aligned), built when "Voir les données" is first opened, and again when the
+ *     card receives new figures (a selector redrew it in place).
  * download_csv(n_clicks, table, meta): saves the CSV of that table (UTF-8 with BOM, ';', decimal comma, CRLF,
  *     formulas guarded) as <card id>.csv; each cell as csv_from_display does in chart_card.py.
  * download_image(png_clicks, svg_clicks, meta): redraws the chart on screen in a hidden 1200 px wide copy,
@@ -225,7 +226,10 @@
         csv_text: csvText,  // also for the browser tests: the CSV of a payload
 
         show_table: function (nClicks, table, meta) {
-            if (nClicks !== 1 || !table || !meta) { return noUpdate(); }  // built once, at the first opening
+            // Built at the first opening, and again when a selector sends the card new figures after that.
+            var ctx = window.dash_clientside.callback_context;
+            var byData = ctx && ctx.triggered && ctx.triggered.some(function (t) { return t.prop_id.indexOf(".data") > 0; });
+            if (!table || !meta || !nClicks || (!byData && nClicks !== 1)) { return noUpdate(); }
             return htmlTable(table, meta);
         },
 

@@ -191,6 +191,26 @@ def export_caption(source: str, data_date=None, demo: bool | str | None = False,
     return text
 
 
+def card_meta(card_id: str, title: str, caption: str) -> dict:
+    """What the browser's exports read: the graph, the title and source line drawn on images, the file name."""
+    return {"graph": f"{card_id}-graph", "title": title, "caption": caption, "filename": card_id,
+            "table": f"{card_id}-table"}
+
+
+def heading_text(title: str, demo) -> list | str:
+    demo = "all" if demo is True else (demo or None)
+    return [title, " ", demo_badge(demo)] if demo else title
+
+
+def provenance_caption(source, data_date=None, demo=None) -> tuple[str, str | None]:
+    """(the source line, the demonstration label) of a card, from a Provenance or a plain source text."""
+    licence = None
+    if not isinstance(source, str):  # a Provenance
+        source, licence, data_date, demo = source.source, source.licence, source.data_date, source.demo
+    demo = "all" if demo is True else (demo or None)
+    return export_caption(source, data_date, demo, licence), demo
+
+
 def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source,
                data_date=None, demo: bool | str | None = False, table: TableSpec | None = None,
                level: int = 2) -> dbc.Card:
@@ -198,31 +218,25 @@ def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source
     label all come from its snapshot: ``data_access.context.DataContext.provenance``), or a plain source text
     with ``data_date`` and ``demo``. ``table`` (see the module docstring) adds "Voir les données" and the CSV
     download; ``level`` is the heading level of the title (2 or 3)."""
-    licence = None
-    if not isinstance(source, str):  # a Provenance
-        source, licence, data_date, demo = source.source, source.licence, source.data_date, source.demo
-    demo = "all" if demo is True else (demo or None)
+    caption, demo = provenance_caption(source, data_date, demo)
     heading = {2: html.H2, 3: html.H3}.get(level, html.H2)
     # A responsive graph fills its container, which has no height of its own: give it the figure's.
     graph_style = {"height": f"{figure.layout.height or 400}px"}
     summary_id = f"{card_id}-summary"
-    caption = export_caption(source, data_date, demo, licence)
 
     body = [
         # dcc.Graph takes no aria-* attribute: the wrapper is the image, named by the summary sentence.
         html.Div(
             dcc.Graph(id=f"{card_id}-graph", figure=figure, config=graph_config(filename=card_id),
                       style=graph_style, responsive=True),
-            role="img", **{"aria-label": summary},
+            role="img", **{"aria-label": summary}, id=f"{card_id}-image",
             className="pilote-chart-graph",
         ),
         html.P(summary, id=summary_id, className="small mb-0 pilote-chart-summary"),
     ]
     buttons = []
     stores = [
-        dcc.Store(id=_pid(META_STORE, card_id),
-                  data={"graph": f"{card_id}-graph", "title": title, "caption": caption, "filename": card_id,
-                        "table": f"{card_id}-table"}),
+        dcc.Store(id=_pid(META_STORE, card_id), data=card_meta(card_id, title, caption)),
         dcc.Store(id=_pid(IMAGE_DONE, card_id)),
     ]
     if table is not None:
@@ -243,7 +257,7 @@ def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source
 
     return dbc.Card(
         [
-            dbc.CardHeader(heading([title, " ", demo_badge(demo)] if demo else title, className="h6 mb-0")),
+            dbc.CardHeader(heading(heading_text(title, demo), className="h6 mb-0", id=f"{card_id}-title")),
             dbc.CardBody(body),
             dbc.CardFooter(
                 [html.Span(caption, id=f"{card_id}-source", className="pilote-chart-source"),
@@ -278,7 +292,7 @@ dash.clientside_callback(
     ClientsideFunction("pilote", "show_table"),
     Output(_pid(TABLE_SLOT, MATCH), "children"),
     Input(_pid(TABLE_OPEN, MATCH), "n_clicks"),
-    State(_pid(CSV_STORE, MATCH), "data"),
+    Input(_pid(CSV_STORE, MATCH), "data"),  # a selector redrew the card: an opened table follows
     State(_pid(META_STORE, MATCH), "data"),
     prevent_initial_call=True,
 )

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import html
+import plotly.graph_objects as go
+from dash import Output, html
 
-from components.chart_card import chart_card
+from components.chart_card import CSV_STORE, META_STORE, card_meta, chart_card, heading_text, provenance_caption, \
+    table_payload
 from data_access.snapshots import SnapshotMissing
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,46 @@ def render(spec: ChartSpec, ctx, view: dict, grid: Grid) -> None:
     grid.cards.append(dbc.Col(card, lg=spec.width))
 
 
+# -- redrawing cards in place -------------------------------------------------------------------------
+# A selector that changes a section's data updates its cards' props (figure, sentence, title, table): the
+# browser redraws each graph with Plotly.react instead of mounting new ones.
+
+def in_place_outputs(specs) -> list[Output]:
+    """The props of the cards of ``specs`` a selector rewrites, in the order of :func:`in_place_values`."""
+    out = []
+    for spec in specs:
+        out += [Output(f"{spec.id}-graph", "figure"), Output(f"{spec.id}-summary", "children"),
+                Output(f"{spec.id}-image", "aria-label"), Output(f"{spec.id}-title", "children"),
+                Output({"type": META_STORE, "card": spec.id}, "data")]
+        if spec.table is not None:
+            out.append(Output({"type": CSV_STORE, "card": spec.id}, "data"))
+    return out
+
+
+def in_place_values(specs, ctx, view: dict) -> list:
+    """The new values of :func:`in_place_outputs`. A chart that cannot be drawn for this view says why in its
+    place (an empty figure, the reason as its sentence): the previous figures never stay under a new title."""
+    values = []
+    for spec in specs:
+        try:
+            data = spec.query(ctx, view)
+            title = _text(spec.title, data, view)
+            figure, summary = spec.figure(data, view), spec.summary(data, view)
+            table = table_payload(*(tuple(spec.table(data, view)) + (None,))[:3]) if spec.table else None
+        except Exception as exc:  # noqa: BLE001 - said in the card; the log has the details
+            if not isinstance(exc, SnapshotMissing):
+                log.exception("chart %s failed", spec.id)
+            reason = exc if isinstance(exc, SnapshotMissing) else "erreur lors de la préparation du graphique"
+            title = spec.title if isinstance(spec.title, str) else spec.id
+            figure, summary = go.Figure(), f"Graphique indisponible : {reason}."
+            table = {"columns": [], "kinds": [], "rows": []} if spec.table else None
+        caption, demo = provenance_caption(ctx.provenance(spec.role))
+        values += [figure, summary, summary, heading_text(title, demo), card_meta(spec.id, title, caption)]
+        if spec.table is not None:
+            values.append(table)
+    return values
+
+
 def grid(specs, ctx, view: dict) -> Grid:
     out = Grid()
     for spec in specs:
@@ -90,8 +132,8 @@ def section(heading: str, specs, ctx, view: dict, missing: list, section_id: str
     if not out.cards:
         return None
     notice = stale(ctx.status(ctx.key_for(specs[0].role)))
-    return html.Section([html.H2(heading, className="h5 mt-4"), notice, *(before() if before else []),
-                         dbc.Row(out.cards, className="g-3")], id=section_id)
+    return html.Section([html.H2(heading, className="h5 mt-4", id=f"{section_id}-titre" if section_id else None),
+                         notice, *(before() if before else []), dbc.Row(out.cards, className="g-3")], id=section_id)
 
 
 def missing_note(missing: list[tuple[str, str]], note_id: str = "missing-data"):

@@ -1,8 +1,8 @@
 """/stationnement — parking: real-time availability, a year of history, the delegation's key figures.
 
-The car-park selector is a *live* parameter: choosing one writes ``?parking=`` to the URL (a permalink; the back
-button goes back to the previous choice) but does not rebuild the page: the router leaves the content as it is
-(``components.selectors.stays``) and ``redraw_history`` below redraws the history section only.
+The car-park selector is a *live* parameter: choosing one writes ``?parking=`` to the URL (in the browser; a
+permalink; the back button goes back to the previous choice) but does not rebuild the page: the router leaves the content as it is
+(``components.selectors.stays``) and ``redraw_history`` below redraws the history section's cards in place.
 
 The real-time panel re-reads the ``parking_temps_reel`` snapshot every ``PILOTE_REALTIME_SECONDS`` seconds
 (default 60) through a ``dcc.Interval`` and its callback below, without reloading the page. The history charts
@@ -28,13 +28,14 @@ from data_access.snapshots import utcnow
 from components.kpi import kpi
 from components.maps import outlines_geojson
 from components.chart_spec import grid as chart_grid
+from components.chart_spec import in_place_outputs, in_place_values
 from components.chart_spec import missing_note
 from components.chart_spec import section as chart_section
 from components.figures.stationnement import SPECS
 from components.tables import data_table
 from components.notices import reserved, unavailable
 from components.notices import stale as stale_notice
-from components.selectors import ALL, fallback_notice, parse_choice, query_params, stays, update_search
+from components.selectors import ALL, fallback_notice, parse_choice, stays
 from data_access import mobilite as mq
 from data_access import stationnement as q
 from data_access.context import current
@@ -131,28 +132,39 @@ def refresh_realtime(_n):
     return realtime_panel(current())
 
 
-@callback(Output("_pages_location", "search", allow_duplicate=True), Input("parking-select", "value"),
-          State("_pages_location", "search"), prevent_initial_call=True)
-def parking_in_url(parking, search):
-    """The car-park selector lives in the URL (``?parking=P01``): the view is a permalink."""
-    return update_search(search, parking=parking_choice(parking, car_park_names(current())).value)
+# The selector and the URL follow each other in the browser (no request): the selector writes ?parking= (a
+# permalink; "all" is the default, left out), and the back and forward buttons move the selector. The value is
+# checked on the server when it is used (redraw_history, layout).
+dash.clientside_callback(
+    """function (parking, search) {
+        const params = new URLSearchParams(search || "");
+        if (!parking || parking === "%(all)s") { params.delete("parking"); } else { params.set("parking", parking); }
+        const next = params.toString() ? "?" + params.toString() : "";
+        return next === (search || "") ? window.dash_clientside.no_update : next;
+    }""" % {"all": ALL},
+    Output("_pages_location", "search", allow_duplicate=True), Input("parking-select", "value"),
+    State("_pages_location", "search"), prevent_initial_call=True,
+)
+dash.clientside_callback(
+    """function (search, shown) {
+        const wanted = new URLSearchParams(search || "").get("parking") || "%(all)s";
+        return wanted === shown ? window.dash_clientside.no_update : wanted;
+    }""" % {"all": ALL},
+    Output("parking-select", "value"), Input("_pages_location", "search"), State("parking-select", "value"),
+    prevent_initial_call=True,
+)
 
 
-@callback(Output("parking-select", "value"), Input("_pages_location", "search"), State("parking-select", "value"),
-          prevent_initial_call=True)
-def parking_from_url(search, shown):
-    """The back and forward buttons change the URL only: the selector follows it (and redraws the charts)."""
-    wanted = parking_choice(query_params(search).get("parking"), car_park_names(current())).value
-    return dash.no_update if wanted == shown else wanted
-
-
-@callback(Output("parking-history", "children"), Input("parking-select", "value"), prevent_initial_call=True)
+@callback(Output("historique-titre", "children"), *in_place_outputs(SPECS["history"]),
+          Input("parking-select", "value"), prevent_initial_call=True)
 @answer_cache
 def redraw_history(parking):
-    """The history section for the chosen car park: what depends on the selector, nothing else."""
+    """The history section's cards for the chosen car park, redrawn in place (figures, sentences, titles,
+    tables): what depends on the selector, nothing else."""
     data = current()
     names = car_park_names(data)
-    return history_section(data, parking_choice(parking, names).value, names, [])
+    view = history_view(data, parking_choice(parking, names).value, names)
+    return (history_heading(data, view), *in_place_values(SPECS["history"], data, view))
 
 
 def car_park_names(data) -> dict[str, str]:
@@ -166,18 +178,24 @@ def parking_choice(raw, names: dict[str, str]):
     return parse_choice(raw, [ALL, *names], ALL)
 
 
-def history_section(data, parking: str, names: dict[str, str], missing: list):
-    """The year of history of the chosen car park (trend, typical week, peak hours): what the selector redraws."""
+def history_view(data, parking: str, names: dict[str, str]) -> dict:
     chosen = None if parking == ALL else parking
-    view = {"parking": chosen, "label": "l'ensemble des parkings" if chosen is None else names[chosen],
-            "names": names}
+    return {"parking": chosen, "label": "l'ensemble des parkings" if chosen is None else names[chosen], "names": names}
+
+
+def history_heading(data, view: dict) -> str:
     span = ""
     if data.has(q.DAILY):  # the period comes from the data
-        days = q.cached_trend(data, chosen)["date"].drop_nulls()
+        days = q.cached_trend(data, view["parking"])["date"].drop_nulls()
         years = sorted({days.min().year, days.max().year}) if days.len() else []
         span = "" if not years else f" {years[0]}" if len(years) == 1 else f" {years[0]}-{years[-1]}"
-    return chart_section(f"Historique d'occupation{span} — {view['label']}", SPECS["history"], data, view, missing,
-                         section_id="historique")
+    return f"Historique d'occupation{span} — {view['label']}"
+
+
+def history_section(data, parking: str, names: dict[str, str], missing: list):
+    """The year of history of the chosen car park (trend, typical week, peak hours): what the selector redraws."""
+    view = history_view(data, parking, names)
+    return chart_section(history_heading(data, view), SPECS["history"], data, view, missing, section_id="historique")
 
 
 def comparison_section(data, names: dict[str, str], missing: list):

@@ -7,7 +7,8 @@ Parquet files), each served on this machine. The peers run in their own virtual 
 (``var/peers-venv``, made from benchmarks/peers/requirements.txt on first use).
 
 A change is timed in the page: from the click on the option to the frame where every chart of the section
-shows the new car park's data (each plotly graph's data differs from before, and no callback is pending).
+shows the new car park's data (each plotly graph's data differs from before, and nothing in the section waits
+for a callback; Pilote's URL bookkeeping outside the section may still be on its way).
 Prints the median and p90 of ``--changes`` changes per app, the bytes the browser fetched for a change
 (HTTP; Streamlit's websocket is not counted), and Pilote's median as a ratio to each peer's, with the goals
 of issue 13 (≤ 1.0× Vizro, ≤ 0.5× Streamlit). It prints; it does not assert.
@@ -47,7 +48,7 @@ function poll() {
     const graphs = Array.from(document.querySelectorAll(scope + " .js-plotly-plot"));
     const drawn = graphs.filter(gd => gd._fullLayout && gd.data && gd.data.length);
     const fresh = drawn.filter(gd => !window.__before.includes(sig(gd)));
-    const busy = document.querySelector('[data-dash-is-loading="true"]');
+    const busy = document.querySelector(scope + ' [data-dash-is-loading="true"]');  // the section still waiting
     if (window.__t0 !== null && drawn.length === expected && fresh.length === expected && !busy) {
         window.__done = performance.now();
         return;

@@ -46,17 +46,29 @@ def test_the_router_keeps_the_content_when_only_the_car_park_changed(client):
     assert "_pages_content" in router(client, "?parking=ISSY-P02&commune=92012", on_screen)  # not live
 
 
-def test_the_history_is_redrawn_for_the_chosen_car_park(client):
-    cb = client.find("parking-history", "children")
-    body = {"output": cb.key, "outputs": {"id": "parking-history", "property": "children"},
+def test_the_history_is_redrawn_in_place_for_the_chosen_car_park(client):
+    """The selector's answer sets the props of the history cards (figures, sentences, titles, tables), so the
+    browser updates the graphs it has (Plotly.react) instead of mounting new ones; and it is kept."""
+    cb = client.find("historique-titre", "children")
+    outputs = [{"id": d.id, "property": d.clean_prop} for d in cb.outputs]
+    body = {"output": cb.key, "outputs": outputs,
             "inputs": [{"id": "parking-select", "property": "value", "value": "ISSY-P03"}],
             "changedPropIds": ["parking-select.value"], "state": []}
     answer = client.client.post("/_dash-update-component", json=body)
     assert answer.status_code == 200 and answer.headers["X-Pilote-Rendu"] in ("calcul", "cache")
+    response = answer.get_json()["response"]
+    assert "Hôtel de Ville" in response["historique-titre"]["children"]
+    for card in ("parking-tendance", "parking-semaine", "parking-pointe"):
+        assert response[f"{card}-graph"]["figure"]["data"], card
+        assert "Hôtel de Ville" in response[f"{card}-summary"]["children"] or card != "parking-tendance"
+        assert response[f"{card}-image"]["aria-label"] == response[f"{card}-summary"]["children"]
+        meta = response['{"card":"%s","type":"chart-meta"}' % card]["data"]
+        assert meta["filename"] == card and meta["graph"] == f"{card}-graph"
+    assert not any(key in response for key in ("parking-history", "comparaison", "temps-reel"))
     text = answer.get_data(as_text=True)
-    assert "H\\u00f4tel de Ville" in text or "Hôtel de Ville" in text
     page = client.client.post("/_dash-update-component", json=client.router_body("/stationnement", "?parking=ISSY-P03"))
-    assert len(text) < 0.6 * len(page.get_data())  # the history section, not the page
-    assert '"id":"comparaison"' not in text and '"id":"temps-reel"' not in text
+    assert len(text) < 0.6 * len(page.get_data())  # the history cards' props, not the page
     again = client.client.post("/_dash-update-component", json=body)  # the same car park on the same data: kept
     assert again.headers["X-Pilote-Rendu"] == "cache" and again.get_data(as_text=True) == text
+    other = dict(body, inputs=[{"id": "parking-select", "property": "value", "value": "ISSY-P01"}])
+    assert client.client.post("/_dash-update-component", json=other).get_json()["response"] != response
