@@ -6,7 +6,7 @@ cached under a key of
 
 * the page and the router's inputs as posted (every selector of the URL);
 * the versions of the datasets the page declares (``roles`` and ``section_roles`` of ``register_page``; every
-  dataset when it declares none): a refresh or a new field report gives a new key, nothing is invalidated;
+  dataset when it does not say, none for ``roles=[]``): a refresh or a new field report gives a new key, nothing is invalidated;
 * the viewer's *access set*: signed in or not, administrator or not, and every resource they may see. Two
   viewers share an entry only if they may see exactly the same things, so an internal section never reaches
   a public entry;
@@ -61,11 +61,11 @@ def cached_outputs(callback_maps) -> frozenset[str]:
 
 def page_datasets(page: dict, data) -> list[str]:
     """The dataset keys a page reads (all of them when it does not say)."""
-    roles = list(page.get("roles") or [])
+    if "roles" not in page:  # a page that does not say what it reads: everything
+        return sorted(d.key for d in data.catalog)
+    roles = list(page.get("roles") or [])  # roles=[]: a page that reads no dataset
     for section_roles in (page.get("section_roles") or {}).values():
         roles += list(section_roles)
-    if not roles:
-        return sorted(d.key for d in data.catalog)
     return sorted({key for key in (data.key_for(role) for role in roles) if key})
 
 

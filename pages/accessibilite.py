@@ -6,7 +6,7 @@ from dash import dcc, html
 from data_access.context import current
 
 dash.register_page(__name__, path="/accessibilite", name="Accessibilité", title="Déclaration d'accessibilité",
-                   nav=False, access="public")
+                   nav=False, access="public", roles=[])  # reads no dataset
 
 
 def contact():

@@ -4,7 +4,7 @@ import dash
 from dash import dcc, html
 
 dash.register_page(__name__, path="/404", name="Page introuvable", title="Page introuvable", nav=False,
-                   access="public")
+                   access="public", roles=[])  # reads no dataset
 
 
 def layout(**_ignored):
