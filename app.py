@@ -86,7 +86,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     talisman = install_headers(app)  # Flask takes no new hook after a request: before the warm-up
     # On the wire: brotli (or gzip) for callback answers, scripts and styles; the render cache keeps pages
     # built once per data version and access set, compressed once (data_access/render_cache.py).
-    server.config.update(COMPRESS_ALGORITHM=["br", "gzip"], COMPRESS_BR_LEVEL=5, COMPRESS_LEVEL=6)
+    # Answers under one packet (~1.4 KB) go as they are: compressing them costs more than it saves.
+    server.config.update(COMPRESS_ALGORITHM=["br", "gzip"], COMPRESS_BR_LEVEL=5, COMPRESS_LEVEL=6,
+                         COMPRESS_MIN_SIZE=1400)
     Compress(server)
     render_cache.install(server, data, app.pilote_auth, app)
     server.test_client().get("/healthz")

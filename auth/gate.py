@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import accumulate
 
 MAX_BODY = 512 * 1024  # bytes of one callback request: the largest real one (a page's stores) is ~40 KiB
 UPLOAD_BODY = 12 * 1024 * 1024  # a callback reading a dcc.Upload's contents (photos in base64), once authorised
@@ -22,27 +23,21 @@ class Refused(ValueError):
     """The request is not one Dash's renderer would send; the message says why, in French."""
 
 
+# A JSON string, escapes included (an unterminated one: to the end); the "unrolled loop" form, fast in re.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+_STEP = [1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256)]
+
+
 def json_depth(raw: bytes) -> int:
     """The deepest nesting of arrays and objects in a JSON text, found without parsing it (parsing a
-    5,000-deep body is what blows Python's recursion limit)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for byte in raw:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:  # quote
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):  # [ {
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return deepest
+    5,000-deep body is what blows Python's recursion limit). Every callback request pays this, so it runs at
+    C speed: strings are dropped (by splitting on quotes when no quote is escaped, else by a regular
+    expression), the brackets kept, and their running sum's maximum taken."""
+    outside = _STRING.sub(b"", raw) if b'\\"' in raw else b"".join(raw.split(b'"')[::2])
+    return max(0, max(accumulate(map(_STEP.__getitem__, outside.translate(None, _NOT_BRACKETS))), default=0))
 
 
 def peek_output(raw: bytes) -> str | None:
