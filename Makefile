@@ -47,8 +47,12 @@ run: $(VENV)/.stamp-app
 test: $(VENV)/.stamp-test test-packages
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
-bench: $(VENV)/.stamp-test
+# Server-side page figures, then the section interaction against Vizro and Streamlit in Chromium (their own
+# environment, var/peers-venv, made from benchmarks/peers/requirements.txt on first use).
+# python -m benchmarks.load (throughput under gunicorn) is separate: it takes a few minutes.
+bench: $(VENV)/.stamp-test test-packages
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.peers.interaction
 
 refresh: $(VENV)/.stamp-app
 	$(BIN)/python -m data_access refresh
