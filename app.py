@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 from pathlib import Path
@@ -20,7 +22,7 @@ from auth.headers import hash_inline_scripts, install_headers
 from auth.visibility import health_scope
 from components import shell
 from components.selectors import SHOWN
-from components.theme import register_template
+from components.theme import default_template_json, register_template
 from data_access import render_cache
 from data_access.context import DataContext
 from data_access.health import register_health
@@ -54,6 +56,16 @@ def create_app(settings: Settings | None = None) -> Dash:
     # outputs than the ones it names (a forged body): the client's fault, said once in the log.
     server.register_error_handler(CallbackException, _outputs_mismatch)
     server.extensions["pilote_data"] = data
+    theme_js = "window.PILOTE_TEMPLATE = " + json.dumps(default_template_json(), ensure_ascii=False) + ";\n"
+    theme_version = hashlib.sha256(theme_js.encode()).hexdigest()[:12]
+
+    @server.route("/_pilote/theme.js")
+    def theme_script():
+        """Pilote's plotly template, once per visit (the figures are sent without it: components.theme.lean_figure);
+        versioned in its URL, so it is cached for good."""
+        response = server.response_class(theme_js, mimetype="application/javascript")
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
 
     app = Dash(
         __name__,
@@ -67,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         # Without this, Dash renders every page's layout once and embeds the result in the HTML config
         # sent to every visitor ("validation_layout"): a leak of internal content and a heavy page.
         suppress_callback_exceptions=True,
+        external_scripts=[f"/_pilote/theme.js?v={theme_version}"],  # this server's: the shared plotly template
         # The router also reads what the content area shows: a page whose live selectors alone changed keeps
         # its content, and its own callbacks redraw what depends on them (components.selectors.stays).
         routing_callback_inputs={"shown": State(SHOWN, "data")},

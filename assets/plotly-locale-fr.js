@@ -38,7 +38,7 @@
  *  3. An accessor on window.Plotly: plotly.min.js ends with `window.Plotly = Plotly`; the setter
  *     turns itself back into a plain data property, registers the locale (a no-op if step 2 did)
  *     and makes "fr" the default locale of every graph (Plotly.setPlotConfig), so a graph
- *     without config.locale is also French.
+ *     without config.locale is also French. Then it runs window.PilotePlotlyHooks (other set-ups).
  */
 (function () {
     "use strict";
@@ -138,6 +138,8 @@
             if (typeof plotly.setPlotConfig === "function") {
                 plotly.setPlotConfig({locale: locale.name});
             }
+            // Other Pilote set-ups waiting for plotly.js (assets/plotly-template.js)
+            (window.PilotePlotlyHooks || []).forEach(function (hook) { hook(plotly); });
             plotly.__piloteLocaleFr = true;
         } catch (err) {
             if (window.console) {

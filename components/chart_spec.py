@@ -19,6 +19,7 @@ from dash import Output, html
 
 from components.chart_card import CSV_STORE, META_STORE, card_meta, chart_card, heading_text, provenance_caption, \
     table_payload
+from components.theme import lean_figure
 from data_access.snapshots import SnapshotMissing
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ def in_place_values(specs, ctx, view: dict) -> list:
             figure, summary = go.Figure(), f"Graphique indisponible : {reason}."
             table = {"columns": [], "kinds": [], "rows": []} if spec.table else None
         caption, demo = provenance_caption(ctx.provenance(spec.role))
-        values += [figure, summary, summary, heading_text(title, demo), card_meta(spec.id, title, caption)]
+        values += [lean_figure(figure), summary, summary, heading_text(title, demo), card_meta(spec.id, title, caption)]
         if spec.table is not None:
             values.append(table)
     return values

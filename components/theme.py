@@ -11,6 +11,7 @@ Colours repeat the CSS custom properties of ``assets/pilote.css``: change both t
 from __future__ import annotations
 
 import copy
+import json
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -173,6 +174,27 @@ def register_template() -> None:
     merged = pio.templates.merge_templates("plotly_white", TEMPLATE_NAME)
     pio.templates[DEFAULT_TEMPLATE] = go.layout.Template(slim(merged.to_plotly_json()))
     pio.templates.default = DEFAULT_TEMPLATE
+    _DEFAULT_DICT["template"] = pio.templates[DEFAULT_TEMPLATE].to_plotly_json()
+
+
+_DEFAULT_DICT: dict = {}  # the default template as figures carry it (set by register_template)
+
+
+def default_template_json() -> dict:
+    """The default template as plotly.js receives it (what /_pilote/theme.js gives the browser)."""
+    from plotly.utils import PlotlyJSONEncoder
+
+    return json.loads(json.dumps(pio.templates[DEFAULT_TEMPLATE].to_plotly_json(), cls=PlotlyJSONEncoder))
+
+
+def lean_figure(figure) -> dict:
+    """A figure as a page sends it: without Pilote's default template, which the browser has once
+    (assets/plotly-template.js puts it back before drawing). A figure with another template keeps it."""
+    data = figure if isinstance(figure, dict) else figure.to_plotly_json()
+    layout = data.get("layout") or {}
+    if "template" in layout and layout["template"] == _DEFAULT_DICT.get("template"):
+        data = {**data, "layout": {k: v for k, v in layout.items() if k != "template"}}
+    return data
 
 
 register_template()

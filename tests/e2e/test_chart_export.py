@@ -154,3 +154,25 @@ def test_every_csv_of_a_page_is_the_servers_reference(pilote, download_dir):
     pilote.click(f"#{first} [id*='\"chart-csv-button\"']")
     assert wait_for_file(download_dir, f"{first}.csv").decode("utf-8") == csv_from_payload(payloads[first])
     assert pilote.console_errors() == []
+
+
+def test_figures_come_without_the_template_and_are_drawn_with_it(pilote):
+    """The template is sent once (/_pilote/theme.js), not in every figure; each graph is drawn with it."""
+    from components.theme import default_template_json
+
+    comps = served("/finances")
+    figures = [c["props"]["figure"] for c in comps.by_id.values() if "figure" in c["props"]]
+    assert figures and all("template" not in (f.get("layout") or {}) for f in figures)
+    pilote.open("/finances")
+    font = default_template_json()["layout"]["font"]["family"]
+    drawn = pilote.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => g.layout.template"
+        " && g.layout.template.layout && g.layout.template.layout.font && g.layout.template.layout.font.family)")
+    assert len(drawn) == len(figures) and set(drawn) == {font}
+    assert pilote.console_errors() == []
+
+
+def served(path: str):
+    from benchmarks.dash_client import DashClient
+
+    return DashClient(app.server).render(path)
