@@ -225,6 +225,11 @@
     window.dash_clientside.pilote = Object.assign({}, window.dash_clientside.pilote, {
         csv_text: csvText,  // also for the browser tests: the CSV of a payload
 
+        compact_table: function (table) {  // components.tables.compact_table: a long list, built here
+            if (!table) { return noUpdate(); }
+            return htmlTable(table, {table: table.id, title: table.caption});
+        },
+
         show_table: function (nClicks, table, meta) {
             // Built at the first opening, and again when a selector sends the card new figures after that.
             var ctx = window.dash_clientside.callback_context;

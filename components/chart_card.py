@@ -56,7 +56,7 @@ from dash import MATCH, ClientsideFunction, Input, Output, State, dcc, html
 
 from components.badges import demo_badge
 from components.formats import MINUS, MISSING, NBSP, NNBSP, fmt_date, fmt_datetime, fmt_number
-from components.tables import data_table, display, is_missing as _is_missing, kind as _kind
+from components.tables import data_table, is_missing as _is_missing, kind as _kind, table_payload
 from components.theme import graph_config, lean_figure
 
 __all__ = ["chart_card", "to_csv", "table_payload", "csv_from_display", "data_table", "export_caption", "TableSpec"]
@@ -129,24 +129,6 @@ def to_csv(frame: pl.DataFrame, columns: dict[str, str], formats: dict | None = 
     for row in frame.select(list(columns)).iter_rows(named=True):
         writer.writerow([_csv_cell(row[name], kinds[name], formats.get(name)) for name in columns])
     return CSV_BOM + out.getvalue()
-
-
-def _payload_kind(kind: str, spec) -> str:
-    """How a shown cell becomes a CSV cell: "number" (no separators, ASCII minus), "datetime" (no « à »),
-    "plain" (dates, oui/non: as shown) or "text" (as shown, guarded against spreadsheet formulas)."""
-    if callable(spec):
-        return "text"
-    return {"number": "number", "datetime": "datetime", "date": "plain", "bool": "plain"}.get(kind, "text")
-
-
-def table_payload(frame: pl.DataFrame, columns: dict[str, str], formats: dict | None = None) -> dict:
-    """The table as the card sends it: headers, the kind of each column, and every cell as shown."""
-    formats = formats or {}
-    kinds = {name: _kind(frame.schema[name]) for name in columns}
-    rows = [[display(row[name], kinds[name], formats.get(name)) for name in columns]
-            for row in frame.select(list(columns)).iter_rows(named=True)]
-    return {"columns": list(columns.values()), "kinds": [_payload_kind(kinds[n], formats.get(n)) for n in columns],
-            "rows": rows}
 
 
 def csv_from_display(text: str, kind: str) -> str:

@@ -3,9 +3,10 @@ used by the chart cards' "Voir les données" and by the pages' lists."""
 
 from __future__ import annotations
 
+import dash
 import dash_bootstrap_components as dbc
 import polars as pl
-from dash import html
+from dash import MATCH, ClientsideFunction, Input, Output, dcc, html
 
 from components.formats import MISSING, fmt_date, fmt_datetime, fmt_number
 
@@ -79,3 +80,44 @@ def data_table(frame: pl.DataFrame, columns: dict[str, str], formats: dict | Non
                   **({"id": table_id} if table_id else {})),
         className="table-responsive",
     )
+
+
+# -- tables built in the browser ---------------------------------------------------------------------------
+def _payload_kind(kind_: str, spec) -> str:
+    """How a shown cell becomes a CSV cell: "number" (no separators, ASCII minus), "datetime" (no « à »),
+    "plain" (dates, oui/non: as shown) or "text" (as shown, guarded against spreadsheet formulas)."""
+    if callable(spec):
+        return "text"
+    return {"number": "number", "datetime": "datetime", "date": "plain", "bool": "plain"}.get(kind_, "text")
+
+
+def table_payload(frame: pl.DataFrame, columns: dict[str, str], formats: dict | None = None) -> dict:
+    """A table as a page sends it compactly: headers, the kind of each column, and every cell as shown (French
+    formats, made here); assets/chart_export.js builds the HTML table (and the CSV) from it."""
+    formats = formats or {}
+    kinds = {name: kind(frame.schema[name]) for name in columns}
+    rows = [[display(row[name], kinds[name], formats.get(name)) for name in columns]
+            for row in frame.select(list(columns)).iter_rows(named=True)]
+    return {"columns": list(columns.values()), "kinds": [_payload_kind(kinds[n], formats.get(n)) for n in columns],
+            "rows": rows}
+
+
+COMPACT_DATA, COMPACT_SLOT = "compact-table-data", "compact-table"
+
+
+def compact_table(frame: pl.DataFrame, columns: dict[str, str], formats: dict | None, caption: str,
+                  table_id: str) -> html.Div:
+    """The same accessible table as :func:`data_table` (caption, header scopes, row headers, numbers aligned),
+    for long lists: the page sends its cells once, compactly, and the browser builds the markup (a tenth of
+    the bytes of a table sent as components)."""
+    payload = {**table_payload(frame, columns, formats), "id": table_id, "caption": caption}
+    return html.Div([dcc.Store(id={"type": COMPACT_DATA, "table": table_id}, data=payload),
+                     html.Div(id={"type": COMPACT_SLOT, "table": table_id})], className="table-responsive")
+
+
+# Clientside, for every compact table of every page: nothing reaches the server.
+dash.clientside_callback(
+    ClientsideFunction("pilote", "compact_table"),
+    Output({"type": COMPACT_SLOT, "table": MATCH}, "children"),
+    Input({"type": COMPACT_DATA, "table": MATCH}, "data"),
+)

@@ -17,7 +17,7 @@ from components.kpi import kpi
 from components.notices import unavailable
 from components.report_page import export_links
 from components.selectors import fallback_notice, parse_choice
-from components.tables import data_table
+from components.tables import compact_table, data_table
 from data_access import flotte as q
 from data_access.context import current
 from data_access.snapshots import SnapshotMissing
@@ -97,12 +97,13 @@ def layout(service=None, energie=None, **_ignored):
                                          "ratio": "Rapport"}, {"conso_100km": 1, "reference_100km": 1, "ratio": 2},
                    f"{overview['flagged'].height} véhicule(s) signalé(s)", table_id="flotte-signales"),
         html.H2("Inventaire", className="h5 mt-4"),
-        data_table(inventory.sort("service", "vehicule_id"),
-                   {"vehicule_id": "Véhicule", "immatriculation": "Immatriculation", "service": "Service",
-                    "categorie": "Catégorie", "marque": "Marque", "modele": "Modèle", "energie": "Énergie",
-                    "critair": "Crit'Air", "mise_en_circulation": "Mise en circulation", "compteur": "Compteur (km)",
-                    "conso_100km": "Conso. /100 km"}, {"mise_en_circulation": str, "conso_100km": 1},
-                   "Véhicules en service", table_id="flotte-inventaire", max_rows=300),
+        compact_table(inventory.sort("service", "vehicule_id"),
+                      {"vehicule_id": "Véhicule", "immatriculation": "Immatriculation", "service": "Service",
+                       "categorie": "Catégorie", "marque": "Marque", "modele": "Modèle", "energie": "Énergie",
+                       "critair": "Crit'Air", "mise_en_circulation": "Mise en circulation",
+                       "compteur": "Compteur (km)", "conso_100km": "Conso. /100 km"},
+                      {"mise_en_circulation": str, "conso_100km": 1},
+                      f"Véhicules en service ({inventory.height})", table_id="flotte-inventaire"),
         html.P(f"Facteurs d'émission : {q.CO2_SOURCE}.", className="small text-body-secondary mt-2"),
         missing_note(charts.missing),
     ])

@@ -246,7 +246,18 @@ def test_exports_are_clientside_callbacks_the_guard_does_not_map():
 def test_clientside_functions_are_defined_in_assets():
     js = (ROOT / "assets" / "chart_export.js").read_text(encoding="utf-8")
     assert "window.dash_clientside.pilote" in js
-    for name in ("download_csv", "download_image", "show_table"):
+    for name in ("download_csv", "download_image", "show_table", "compact_table"):
         assert re.search(rf"\b{name}\s*:\s*function\b", js), name
     assert "scale: format === \"png\" ? SCALE : 1" in js and "var SCALE = 3;" in js
     assert "var IMAGE_WIDTH = 1200;" in js and 'locale: "fr"' in js and 'layout.separators = ", "' in js
+
+
+def test_a_compact_table_sends_its_cells_once(frame):
+    from components.tables import compact_table
+
+    table = compact_table(frame, COLUMNS, {"share": 1}, "Vélos par commune", "liste")
+    store, slot = table.children
+    assert store.id == {"type": "compact-table-data", "table": "liste"} and slot.id == {"type": "compact-table",
+                                                                                         "table": "liste"}
+    assert store.data == {**table_payload(frame, COLUMNS, {"share": 1}), "id": "liste", "caption": "Vélos par commune"}
+    assert not find(table, html.Table)  # the markup is the browser's
