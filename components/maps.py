@@ -76,9 +76,10 @@ def base_map(geojson: dict, height: int = 420, points: pl.DataFrame | None = Non
             "style": "white-bg",
             "center": center,
             "zoom": zoom,
+            # One layer, tinted and outlined: the outlines travel once per map, not twice.
             "layers": [
-                {"source": geojson, "type": "fill", "color": "rgba(11,85,99,0.06)", "below": "traces"},
-                {"source": geojson, "type": "line", "color": COLORS["primary"], "line": {"width": 1.5}},
+                {"source": geojson, "type": "fill", "color": "rgba(11,85,99,0.06)", "below": "traces",
+                 "fill": {"outlinecolor": COLORS["primary"]}},
             ],
         },
         height=height,

@@ -317,6 +317,33 @@ def points_map(frame: pl.DataFrame, outlines: dict, text: list[str], name: str, 
     return fig
 
 
+def accidents_map(crashes: pl.DataFrame, outlines: dict) -> go.Figure:
+    """One trace per severity, in the colours of the severity chart: the severity is said once per trace (its
+    name, in the legend and the hover), not once per point (a third of the bytes). Other or missing
+    severities make a last, grey trace."""
+    fig = base_map(outlines, height=380, points=crashes)
+    if crashes.is_empty():
+        return fig
+    known = list(SEVERITY_COLORS)
+    severity = pl.col("gravite") if "gravite" in crashes.columns else pl.lit(None, pl.String)
+    groups = [(name, color, crashes.filter(severity == name)) for name, color in SEVERITY_COLORS.items()]
+    groups.append(("Gravité non renseignée", "#c3cbd3", crashes.filter(severity.is_null() | ~severity.is_in(known))))
+    # Drawn from the least to the most severe, so that a death is never hidden under minor injuries; the
+    # legend keeps the order of the severity chart.
+    for rank, (name, color, some) in reversed(list(enumerate(groups))):
+        if some.is_empty():
+            continue
+        text = [" · ".join([f"{row['date']:%d/%m/%Y}" if row["date"] else "date inconnue"]
+                           + ([str(row["categorie_usager"])] if row.get("categorie_usager") else []))
+                for row in some.iter_rows(named=True)]
+        fig.add_trace(go.Scattermap(lat=some["lat"].round(5).to_list(), lon=some["lon"].round(5).to_list(),
+                                    mode="markers", marker={"size": 8, "color": color, "opacity": 0.75},
+                                    name=name, text=text, customdata=_commune_codes(some), legendrank=rank + 1,
+                                    hovertemplate="<b>%{fullData.name}</b><br>%{text}<extra></extra>"))
+    fig.update_layout(legend={"orientation": "h", "y": -0.02, "yanchor": "top"})
+    return fig
+
+
 def arcs_map_summary(arcs: pl.DataFrame) -> str:
     if arcs.is_empty():
         return "Aucun point de comptage sur ce périmètre."
@@ -346,12 +373,6 @@ def _period(frame: pl.DataFrame, column: str = "annee") -> str:
 
 def _commune_codes(frame: pl.DataFrame) -> list | None:
     return frame["commune_code"].to_list() if "commune_code" in frame.columns else None
-
-
-def _accident_text(crashes: pl.DataFrame) -> list[str]:
-    parts = [c for c in ("gravite", "categorie_usager") if c in crashes.columns]
-    return [" · ".join([f"{row['date']:%d/%m/%Y}" if row["date"] else "date inconnue"]
-                       + [str(row[c]) for c in parts if row[c]]) for row in crashes.iter_rows(named=True)]
 
 
 def _arc_text(arcs: pl.DataFrame) -> list[str]:
@@ -445,8 +466,7 @@ def _specs():
                   table=lambda by, v: (by, {"annee": "Année", "gravite": "Gravité", "accidents": "Accidents"}, years)),
         ChartSpec("accidents-carte", lambda c, v: "Carte des accidents" + _period(c), q.ACCIDENTS,
                   lambda ctx, v: located(q.accidents(ctx, v["commune"])),
-                  lambda c, v: points_map(c, v["outlines"], _accident_text(c), "Accidents", "#b02a37",
-                                          customdata=_commune_codes(c)),
+                  lambda c, v: accidents_map(c, v["outlines"]),
                   lambda c, v: (f"Carte des {fmt_int(c.height)} accidents corporels localisés pour {v['label']}"
                                 f"{_period(c)}."),
                   columns=("date", "lat", "lon"), width=6),

@@ -146,3 +146,28 @@ def test_year_axes_show_whole_years_only():
     assert axis.dtick == 1 and axis.tickformat == "d"
     many = pl.DataFrame({"annee": list(range(1990, 2026)), "ouverts": [1] * 36, "en_service": list(range(36))})
     assert irve_growth_figure(many).layout.xaxis.dtick is None  # plotly spaces the ticks of a long series
+
+
+def test_the_accident_map_has_a_trace_per_severity_the_worst_drawn_last():
+    from datetime import date
+
+    from components.figures.mobilite import SEVERITY_COLORS, accidents_map
+
+    crashes = pl.DataFrame({"date": [date(2024, 3, 5), date(2024, 4, 1), date(2024, 5, 2), None],
+                            "gravite": ["Blessé léger", "Tué", None, "Blessé léger"],
+                            "categorie_usager": ["Piéton", "Cycliste", "VL", None],
+                            "commune_code": ["92040", "92012", "92040", "92048"],
+                            "lat": [48.8212345, 48.83, 48.82, 48.81], "lon": [2.27, 2.25, 2.26, 2.24]})
+    outlines = {"type": "FeatureCollection", "features": []}
+    fig = accidents_map(crashes, outlines)
+    names = [t.name for t in fig.data]
+    assert names == ["Gravité non renseignée", "Blessé léger", "Tué"]  # drawn least severe first
+    ranks = {t.name: t.legendrank for t in fig.data}
+    assert ranks["Tué"] < ranks["Blessé léger"] < ranks["Gravité non renseignée"]  # legend: the chart's order
+    light = next(t for t in fig.data if t.name == "Blessé léger")
+    assert light.marker.color == SEVERITY_COLORS["Blessé léger"]
+    assert list(light.text) == ["05/03/2024 · Piéton", "date inconnue"]  # the severity is the trace's name
+    assert list(light.customdata) == ["92040", "92048"]  # a click filters on the commune
+    assert fig.data[-1].lat[0] == 48.83 and next(t for t in fig.data if t.name == "Blessé léger").lat[0] == 48.82123
+    layers = fig.layout.map.layers
+    assert len(layers) == 1 and layers[0].type == "fill" and layers[0].fill.outlinecolor  # outlines sent once
