@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -96,31 +97,44 @@ class SnapshotMeta:
         return cls(**data)
 
 
+FRESH_FOR = 1.0  # seconds a read of a snapshot's metadata is trusted (SnapshotStore._read_meta)
+
+
 class SnapshotStore:
     def __init__(self, directory: Path):
         self.directory = Path(directory)
-        self._metas: dict[str, tuple[bytes, SnapshotMeta]] = {}  # key -> (file bytes, meta parsed)
+        self._metas: dict[str, tuple[bytes, SnapshotMeta, float]] = {}  # key -> (file bytes, parsed, read at)
 
     # -- reading -------------------------------------------------------------------------------
     def _meta_path(self, key: str) -> Path:
         return self.directory / f"{key}.meta.json"
 
-    def meta(self, key: str) -> SnapshotMeta:
-        """The dataset's metadata; an empty one when nothing was ever fetched."""
-        # Asked many times per page (each query's cache key): the file is read each time (a refresh by another
-        # process must be seen at once) but parsed only when its bytes changed.
-        try:
-            raw = self._meta_path(key).read_bytes()
-        except FileNotFoundError:
-            return SnapshotMeta(key=key)
+    def _read_meta(self, key: str, trust: float = 0.0) -> SnapshotMeta:
+        """The parsed metadata, shared: not to be changed. The file is read again unless it was less than
+        ``trust`` seconds ago, and parsed only when its bytes changed."""
+        now = time.monotonic()
         known = self._metas.get(key)
-        if known is None or known[0] != raw:
-            known = (raw, SnapshotMeta.from_json(json.loads(raw.decode("utf-8"))))
-            self._metas[key] = known
-        return replace(known[1], notes=list(known[1].notes))  # a copy: callers may change theirs
+        if known is not None and now - known[2] < trust:
+            return known[1]
+        try:
+            raw = (self.directory / f"{key}.meta.json").read_bytes()
+        except FileNotFoundError:
+            self._metas.pop(key, None)
+            return SnapshotMeta(key=key)
+        meta = known[1] if known is not None and known[0] == raw else SnapshotMeta.from_json(json.loads(raw.decode()))
+        self._metas[key] = (raw, meta, now)
+        return meta
+
+    def meta(self, key: str) -> SnapshotMeta:
+        """The dataset's metadata, as on disk now (/healthz, the refresh); an empty one when nothing was ever
+        fetched."""
+        shared = self._read_meta(key)
+        return replace(shared, notes=list(shared.notes))  # a copy: callers may change theirs
 
     def version(self, key: str) -> str | None:
-        return self.meta(key).version
+        """Asked many times per page (each query's and each page's cache key): trusted for ``FRESH_FOR`` s, so
+        a refresh by another process is seen within that time (one by this process at once)."""
+        return self._read_meta(key, FRESH_FOR).version
 
     def path(self, key: str) -> Path:
         meta = self.meta(key)
@@ -153,6 +167,7 @@ class SnapshotStore:
             os.fsync(handle.fileno())
         _readable(tmp)
         os.replace(tmp, self._meta_path(meta.key))
+        self._metas.pop(meta.key, None)  # this process sees its own writes at once
 
     def write(self, key: str, frame: pl.DataFrame, *, source_url: str, origin: str,
               schema_hash: str | None = None, fetched_at: datetime | None = None, bad_rows: int = 0,

@@ -216,3 +216,24 @@ def test_concurrent_writers_end_consistent(store):
     assert meta.file in parquet_files(store)
     assert len(parquet_files(store)) <= 2
     assert stray_files(store) == []
+
+
+def test_versions_are_trusted_briefly_and_metadata_is_read_fresh(store, monkeypatch):
+    """Another process's refresh (another store on the same directory): meta() sees it at once, version()
+    within FRESH_FOR seconds; this process's own writes are seen at once by both."""
+    import data_access.snapshots as snapshots
+
+    first = write(store, frame(3))
+    assert store.version(KEY) == first.version
+    other = SnapshotStore(store.directory)  # the refresh of another process
+    second = write(other, frame(4, offset=10))
+    assert second.version != first.version
+    assert store.meta(KEY).version == second.version  # /healthz and the data files: as on disk now
+    monkeypatch.setattr(snapshots, "FRESH_FOR", 3600.0)
+    third = write(other, frame(5, offset=20))
+    assert store.version(KEY) == second.version  # trusted: read less than FRESH_FOR ago
+    monkeypatch.setattr(snapshots, "FRESH_FOR", 0.0)
+    assert store.version(KEY) == third.version  # read again once it is older than that
+    fourth = write(store, frame(6, offset=30))
+    monkeypatch.setattr(snapshots, "FRESH_FOR", 3600.0)
+    assert store.version(KEY) == fourth.version  # its own write: at once
