@@ -52,6 +52,14 @@ def _text(value: Text, data, view: dict) -> str:
     return value(data, view) if callable(value) else value
 
 
+def content(spec: ChartSpec, ctx, view: dict) -> tuple[str, Any, str, tuple | None]:
+    """What a card shows for ``view``: (title, figure, sentence, table spec or None). Raises what the query or
+    the builders raise."""
+    data = spec.query(ctx, view)
+    return (_text(spec.title, data, view), spec.figure(data, view), spec.summary(data, view),
+            spec.table(data, view) if spec.table else None)
+
+
 def render(spec: ChartSpec, ctx, view: dict, grid: Grid) -> None:
     """Add the card of ``spec`` to ``grid``, or its reason for being absent."""
     reason = ctx.missing(spec.role, spec.columns)
@@ -60,11 +68,8 @@ def render(spec: ChartSpec, ctx, view: dict, grid: Grid) -> None:
         grid.missing.append((title, reason))
         return
     try:
-        data = spec.query(ctx, view)
-        title = _text(spec.title, data, view)
-        card = chart_card(spec.id, title, spec.figure(data, view), spec.summary(data, view),
-                          ctx.provenance(spec.role), table=spec.table(data, view) if spec.table else None,
-                          level=spec.level)
+        title, figure, summary, table = content(spec, ctx, view)
+        card = chart_card(spec.id, title, figure, summary, ctx.provenance(spec.role), table=table, level=spec.level)
     except SnapshotMissing as exc:
         grid.missing.append((title, str(exc)))
         return
@@ -97,10 +102,8 @@ def in_place_values(specs, ctx, view: dict) -> list:
     values = []
     for spec in specs:
         try:
-            data = spec.query(ctx, view)
-            title = _text(spec.title, data, view)
-            figure, summary = spec.figure(data, view), spec.summary(data, view)
-            table = table_payload(*(tuple(spec.table(data, view)) + (None,))[:3]) if spec.table else None
+            title, figure, summary, table = content(spec, ctx, view)
+            table = table_payload(*(tuple(table) + (None,))[:3]) if table is not None else None
         except Exception as exc:  # noqa: BLE001 - said in the card; the log has the details
             if not isinstance(exc, SnapshotMissing):
                 log.exception("chart %s failed", spec.id)

@@ -167,9 +167,8 @@ class ReportPage:
             html.P(whose, className="small text-body-secondary"),
             dcc.Store(id=ids.editing, data=None), dcc.Store(id=f"{self.form}-defilement"),
             dbc.Label("Saisie", html_for=ids.recent, className="fw-semibold"),
-            dbc.Select(id=ids.recent, options=[{"label": "— choisir —", "value": ""},
-                                               *self.recent_options(data, spec, principal)],
-                       value="", className="form-select-lg mb-2"),
+            dbc.Select(id=ids.recent, options=self._recent(data, spec, principal), value="",
+                       className="form-select-lg mb-2"),
             html.Div([
                 dbc.Button("Corriger", id=ids.load, color="secondary", size="lg", className="flex-fill", n_clicks=0),
                 dcc.ConfirmDialogProvider(
@@ -181,8 +180,9 @@ class ReportPage:
             html.Div(id=ids.list_message, role="status", className="mb-4", **{"aria-live": "polite"}),
         ], className="pilote-report-corrections border-top pt-3", **{"aria-label": "Corriger ou supprimer une saisie"})
 
-    def _recent(self, data, spec) -> Options:
-        return [{"label": "— choisir —", "value": ""}, *self.recent_options(data, spec, current_auth().principal())]
+    def _recent(self, data, spec, principal=None) -> Options:
+        principal = principal or current_auth().principal()
+        return [{"label": "— choisir —", "value": ""}, *self.recent_options(data, spec, principal)]
 
     def _chosen_report(self, value) -> int | None:
         return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 12 else None

@@ -78,8 +78,8 @@ def settings_fingerprint() -> str:
     return hashlib.sha256(repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("PILOTE_"))).encode()).hexdigest()
 
 
-def render_key(page: dict, body: dict, data, auth, principal, today: str) -> str:
-    versions = [(key, data.version(key)) for key in page_datasets(page, data)]
+def render_key(page: dict, body: dict, data, auth, principal, today: str, keys: list[str] | None = None) -> str:
+    versions = [(key, data.version(key)) for key in (keys if keys is not None else page_datasets(page, data))]
     parts = [page["path"], body.get("output"), body.get("inputs"), body.get("state") or [],
              access_set(auth, principal), versions, today, settings_fingerprint()]
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
@@ -91,10 +91,10 @@ def _accepted(header: str) -> str | None:
     return next((name for name in ENCODINGS if name in offered), None)
 
 
-def _answer(cache, key: str, body: bytes) -> Response:
+def _answer(cache, key: str, body: bytes, min_size: int) -> Response:
     encoding = _accepted(request.headers.get("Accept-Encoding", ""))
     response = Response(body, mimetype="application/json")
-    if encoding and len(body) > 500:
+    if encoding and len(body) >= min_size:  # the same threshold as flask-compress (COMPRESS_MIN_SIZE)
         packed = cache.get(f"{key}:{encoding}")
         if packed is None:
             packed = ENCODINGS[encoding](body)
@@ -113,7 +113,7 @@ def install(server: Flask, data, auth, app=None) -> None:
 
     from data_access.territory import today
 
-    by_path, marked = {}, []
+    by_path, marked, datasets = {}, [], {}
 
     def page_of(resource: str) -> dict | None:
         if not by_path:
@@ -138,13 +138,16 @@ def install(server: Flask, data, auth, app=None) -> None:
         if page is None or page.get("render_cache", True) is False:
             return None
         try:
-            key = render_key(page, body, data, auth, auth.principal(), today(data.catalog.territory).isoformat())
+            if page["path"] not in datasets:  # the registry and the catalog are fixed once the app runs
+                datasets[page["path"]] = page_datasets(page, data)
+            key = render_key(page, body, data, auth, auth.principal(), today(data.catalog.territory).isoformat(),
+                             datasets[page["path"]])
             cached = data.cache.get(key)
         except Exception as exc:  # noqa: BLE001 - a cache fault must not cost the page: build it
             log.warning("render cache unavailable: %s", exc)
             return None
         if cached is not None:
-            return _answer(data.cache, key, cached)
+            return _answer(data.cache, key, cached, server.config.get("COMPRESS_MIN_SIZE", 500))
         g.pilote_render_key = key
         return None
 

@@ -117,7 +117,7 @@ class SnapshotStore:
         if known is not None and now - known[2] < trust:
             return known[1]
         try:
-            raw = (self.directory / f"{key}.meta.json").read_bytes()
+            raw = self._meta_path(key).read_bytes()
         except FileNotFoundError:
             self._metas.pop(key, None)
             return SnapshotMeta(key=key)

@@ -163,7 +163,7 @@ def redraw_history(parking):
     tables): what depends on the selector, nothing else."""
     data = current()
     names = car_park_names(data)
-    view = history_view(data, parking_choice(parking, names).value, names)
+    view = history_view(parking_choice(parking, names).value, names)
     return (history_heading(data, view), *in_place_values(SPECS["history"], data, view))
 
 
@@ -178,7 +178,7 @@ def parking_choice(raw, names: dict[str, str]):
     return parse_choice(raw, [ALL, *names], ALL)
 
 
-def history_view(data, parking: str, names: dict[str, str]) -> dict:
+def history_view(parking: str, names: dict[str, str]) -> dict:
     chosen = None if parking == ALL else parking
     return {"parking": chosen, "label": "l'ensemble des parkings" if chosen is None else names[chosen], "names": names}
 
@@ -194,7 +194,7 @@ def history_heading(data, view: dict) -> str:
 
 def history_section(data, parking: str, names: dict[str, str], missing: list):
     """The year of history of the chosen car park (trend, typical week, peak hours): what the selector redraws."""
-    view = history_view(data, parking, names)
+    view = history_view(parking, names)
     return chart_section(history_heading(data, view), SPECS["history"], data, view, missing, section_id="historique")
 
 
