@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,15 +75,24 @@ class Settings:
         if self.secret_key:
             return self.secret_key
         path = self.data_dir / "secret_key"
-        if path.exists():
-            return path.read_text(encoding="ascii").strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        # O_EXCL: two workers starting together must not each write their own key.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_text(encoding="ascii").strip()
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(key)
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            # Written whole under a private name, then linked into place: os.link fails if another worker
+            # has placed its key first, and no worker can ever read a created but still empty file (two
+            # gunicorn workers starting together did, and signed sessions with an empty key).
+            fd, temp = tempfile.mkstemp(dir=self.data_dir, prefix=".secret_key-")
+            try:
+                with os.fdopen(fd, "w", encoding="ascii") as handle:
+                    handle.write(secrets.token_urlsafe(48))
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.link(temp, path)
+            except FileExistsError:
+                pass  # another worker's key is in place: everyone uses that one
+            finally:
+                os.unlink(temp)
+        key = path.read_text(encoding="ascii").strip()
+        if not key:
+            raise RuntimeError(f"{path} is empty: delete it so that a new key is generated (signed-in users "
+                               "will have to sign in again), or set PILOTE_SECRET_KEY")
         return key

@@ -205,8 +205,12 @@ class RunningApp:
         return self.passwords[email]
 
     def login(self, client: httpx.Client, email: str, next_: str | None = None) -> httpx.Response:
-        """Sign ``client`` in as an account made by ``create_accounts``."""
-        return login(client, email, self.passwords[email], next_)
+        """Sign ``client`` in as an account made by ``create_accounts``. A failure shows the end of the
+        app's log: a 500 on a loaded CI machine is otherwise a mystery."""
+        try:
+            return login(client, email, self.passwords[email], next_)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n--- end of the app's log ---\n{self.log_tail(4000)}") from None
 
     def parallel_cli(self, *commands: tuple) -> list[subprocess.CompletedProcess]:
         """Several `python -m auth` commands at once; each is a tuple of args (an optional trailing dict

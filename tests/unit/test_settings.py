@@ -1,5 +1,9 @@
+import multiprocessing
 import os
 import stat
+from pathlib import Path
+
+import pytest
 
 from data_access.settings import Settings
 
@@ -40,3 +44,30 @@ def test_secret_key_is_generated_once_private_and_stable(monkeypatch, tmp_path):
     other = tmp_path / "other"
     monkeypatch.setenv("PILOTE_DATA_DIR", str(other))
     assert Settings.from_env().resolve_secret_key() != first  # no shared default between installations
+
+
+def _key_of(data_dir: str) -> str:
+    return Settings.from_env().__class__(
+        data_dir=Path(data_dir), cache_dir=Path(data_dir), catalog_path=Path(data_dir), portal_url=None,
+        api_key=None, database_url="", secret_key=None, territory_name=None).resolve_secret_key()
+
+
+def test_workers_starting_together_share_one_complete_key(tmp_path):
+    """gunicorn's workers generate the key at the same instant: each must read the whole key that won, never
+    a created but still empty file (one worker then answered /login with 500: no session without a key).
+    The earlier code failed about one round in five here."""
+    rounds, workers = 150, 4
+    failures = []
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for r in range(rounds):
+            keys = pool.map(_key_of, [str(tmp_path / str(r))] * workers, chunksize=1)
+            if len(set(keys)) != 1 or len(keys[0]) < 48:
+                failures.append(keys)
+    assert not failures, f"{len(failures)} of {rounds} rounds: {failures[:2]}"
+    assert not list(tmp_path.glob("*/.secret_key-*"))  # no temporary file left behind
+
+
+def test_an_empty_key_file_stops_the_start_with_a_clear_message(tmp_path):
+    (tmp_path / "secret_key").write_text("\n")
+    with pytest.raises(RuntimeError, match="secret_key is empty: delete it"):
+        _key_of(str(tmp_path))
