@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Dash:
                          COMPRESS_MIN_SIZE=1400)
     Compress(server)
     render_cache.install(server, data, app.pilote_auth, app)
+    render_cache.install_page_html(app, server.config["COMPRESS_MIN_SIZE"])
     server.test_client().get("/healthz")
     app.pilote_auth.guard.build()
     hash_inline_scripts(app, talisman)

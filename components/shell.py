@@ -9,18 +9,19 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL as ALL_IDS
-from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html
 
 from auth.access import shell_callback
 from auth.session import current_auth
 from auth.views import csrf_token
 from components.badges import lock_icon
 from components.formats import fmt_date
-from components.selectors import (SHOWN, commune_defaults, commune_dropdown, merge_query, parse_commune,
-                                  query_params, update_search)
+from components.selectors import SHOWN, commune_dropdown
 from data_access.context import current
+from data_access.territory import default_commune
 
 PUBLIC = "public"
+COMMUNE_DEFAULT = "commune-default"  # the commune a URL without ?commune= shows
 
 
 def is_public(page: dict) -> bool:
@@ -133,6 +134,7 @@ def layout() -> html.Div:
             navbar(dash.page_registry, data.catalog.territory, current_auth().principal(), data),
             html.Main(dbc.Container(dash.page_container, fluid="xl", className="py-3"), id="contenu", tabIndex="-1"),
             dcc.Store(id=SHOWN),  # the URL the page content was built for (components.selectors.stays)
+            dcc.Store(id=COMMUNE_DEFAULT, data=default_commune(data.catalog.territory)),
             footer(data),
         ],
         className="pilote-shell d-flex flex-column min-vh-100",
@@ -154,31 +156,42 @@ dash.clientside_callback(
 )
 
 
-@callback(
+# Keeps the commune choice, the URL (?commune=) and the menu links in step. The URL is the single source of
+# truth: the selector writes to it, and every menu link carries it, so the choice survives navigation and
+# any view is a permalink. Clientside: it runs on every page view, and needs nothing from the server but
+# the valid codes (the selector's options) and the default (COMMUNE_DEFAULT); the same rules as
+# components.selectors.parse_commune and merge_query (a value left out of the URL when it is the default,
+# an unknown one read as the default: the page says so).
+dash.clientside_callback(
+    """function (search, selected, options, fallback, links) {
+        const noUpdate = window.dash_clientside.no_update;
+        const fromSelector = (window.dash_clientside.callback_context.triggered || [])
+            .some(function (t) { return t.prop_id === "commune-select.value"; });
+        const valid = (options || []).map(function (o) { return o.value; });
+        let commune, urlOut = noUpdate, selectOut = noUpdate;
+        if (fromSelector) {
+            commune = valid.indexOf(selected) >= 0 ? selected : fallback;
+            const params = new URLSearchParams(search || "");
+            if (commune === fallback) { params.delete("commune"); } else { params.set("commune", commune); }
+            const next = params.toString() ? "?" + params.toString() : "";
+            if (next !== (search || "")) { urlOut = next; }
+        } else {
+            const asked = new URLSearchParams(search || "").get("commune");
+            commune = valid.indexOf(asked) >= 0 ? asked : fallback;
+            selectOut = commune;
+        }
+        const carry = commune === fallback ? "" : "?commune=" + encodeURIComponent(commune);
+        return [urlOut, selectOut, (links || []).map(function (link) { return link.path + carry; })];
+    }""",
     Output("_pages_location", "search"),
     Output("commune-select", "value"),
     Output({"type": "nav-link", "path": ALL_IDS}, "href"),
     Input("_pages_location", "search"),
     Input("commune-select", "value"),
+    State("commune-select", "options"),
+    State(COMMUNE_DEFAULT, "data"),
     State({"type": "nav-link", "path": ALL_IDS}, "id"),
 )
-@shell_callback
-def sync_commune(search, selected, link_ids):
-    """Keeps the commune choice, the URL (?commune=) and the menu links in step.
-
-    The URL is the single source of truth: the selector writes to it, and every menu link carries it,
-    so the choice survives navigation and any view is a permalink.
-    """
-    territory = current().catalog.territory
-    defaults = commune_defaults(territory)
-    if dash_ctx.triggered_id == "commune-select":
-        commune = parse_commune(selected, territory).value
-        url_out, select_out = update_search(search, defaults, commune=commune), no_update
-    else:
-        commune = parse_commune(query_params(search).get("commune"), territory).value
-        url_out, select_out = no_update, commune
-    carry = merge_query("", defaults, commune=commune)
-    return url_out, select_out, [link["path"] + carry for link in link_ids]
 
 
 @callback(Output("navbar-collapse", "is_open"), Input("navbar-toggler", "n_clicks"),

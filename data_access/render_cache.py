@@ -6,7 +6,8 @@ cached under a key of
 
 * the page and the router's inputs as posted (every selector of the URL);
 * the versions of the datasets the page declares (``roles`` and ``section_roles`` of ``register_page``; every
-  dataset when it does not say, none for ``roles=[]``): a refresh or a new field report gives a new key, nothing is invalidated;
+  dataset when it does not say, none for ``roles=[]``): a refresh or a new field report gives a new key, nothing is invalidated
+  (a page showing datasets' metadata only declares ``reads_reports=False``: reports do not change it);
 * the viewer's *access set*: signed in or not, administrator or not, and every resource they may see. Two
   viewers share an entry only if they may see exactly the same things, so an internal section never reaches
   a public entry;
@@ -26,6 +27,8 @@ import hashlib
 import json
 import logging
 import os
+import threading
+from collections import OrderedDict
 
 import brotli
 import dash
@@ -36,6 +39,7 @@ log = logging.getLogger(__name__)
 TTL = 600  # seconds
 ROUTER_OUTPUT = "_pages_content.children"
 HEADER = "X-Pilote-Rendu"  # "cache" or "calcul": what served the page (benchmarks and tests read it)
+PAGE_HTML_ENTRIES = 512  # per process: a few KB each, the oldest dropped first
 ENCODINGS = {"br": lambda body: brotli.compress(body, quality=5), "gzip": lambda body: gzip.compress(body, 6)}
 
 
@@ -79,7 +83,10 @@ def settings_fingerprint() -> str:
 
 
 def render_key(page: dict, body: dict, data, auth, principal, today: str, keys: list[str] | None = None) -> str:
-    versions = [(key, data.version(key)) for key in (keys if keys is not None else page_datasets(page, data))]
+    # A page that shows datasets' metadata only (the catalogue: rows, dates, state) says reads_reports=False:
+    # its key leaves out the agents' reports, and a visitor's page view reads nothing from the database.
+    version = data.version if page.get("reads_reports", True) else data.store.version
+    versions = [(key, version(key)) for key in (keys if keys is not None else page_datasets(page, data))]
     parts = [page["path"], body.get("output"), body.get("inputs"), body.get("state") or [],
              access_set(auth, principal), versions, today, settings_fingerprint()]
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
@@ -91,15 +98,20 @@ def _accepted(header: str) -> str | None:
     return next((name for name in ENCODINGS if name in offered), None)
 
 
-def _answer(cache, key: str, body: bytes, min_size: int) -> Response:
+def _answer(cache, key: str, min_size: int) -> Response | None:
+    """The kept answer of ``key``, compressed for a client that accepts it, or None. The compressed copy is read
+    first: a hit then reads one small entry, not the whole answer too."""
     encoding = _accepted(request.headers.get("Accept-Encoding", ""))
-    response = Response(body, mimetype="application/json")
-    if encoding and len(body) >= min_size:  # the same threshold as flask-compress (COMPRESS_MIN_SIZE)
-        packed = cache.get(f"{key}:{encoding}")
-        if packed is None:
+    packed = cache.get(f"{key}:{encoding}") if encoding else None
+    if packed is None:
+        body = cache.get(key)
+        if body is None:
+            return None
+        if encoding and len(body) >= min_size:  # the same threshold as flask-compress (COMPRESS_MIN_SIZE)
             packed = ENCODINGS[encoding](body)
             cache.set(f"{key}:{encoding}", packed, expire=TTL)
-        response.set_data(packed)
+    response = Response(packed if packed is not None else body, mimetype="application/json")
+    if packed is not None:
         response.headers["Content-Encoding"] = encoding  # flask-compress leaves it as is
     response.headers["Vary"] = "Accept-Encoding"
     response.headers[HEADER] = "cache"
@@ -142,12 +154,12 @@ def install(server: Flask, data, auth, app=None) -> None:
                 datasets[page["path"]] = page_datasets(page, data)
             key = render_key(page, body, data, auth, auth.principal(), today(data.catalog.territory).isoformat(),
                              datasets[page["path"]])
-            cached = data.cache.get(key)
+            cached = _answer(data.cache, key, server.config.get("COMPRESS_MIN_SIZE", 500))
         except Exception as exc:  # noqa: BLE001 - a cache fault must not cost the page: build it
             log.warning("render cache unavailable: %s", exc)
             return None
         if cached is not None:
-            return _answer(data.cache, key, cached, server.config.get("COMPRESS_MIN_SIZE", 500))
+            return cached
         g.pilote_render_key = key
         return None
 
@@ -162,3 +174,43 @@ def install(server: Flask, data, auth, app=None) -> None:
                 log.warning("render cache unavailable: %s", exc)
             response.headers[HEADER] = "calcul"
         return response
+
+
+def install_page_html(app: dash.Dash, min_size: int) -> None:
+    """Dash's HTML page (scripts, styles, the page's meta tags) depends only on the URL: it is built once per
+    URL and kept compressed in each process, instead of for every page view. The guard has authorised the
+    request before the view runs. Dash also puts a fresh ``end_id`` in each page, read only by background
+    callbacks: the app must have none (checked here), or the cache would make them shareable."""
+    from dash._callback import GLOBAL_CALLBACK_MAP
+
+    callbacks = {**GLOBAL_CALLBACK_MAP, **(getattr(app, "callback_map", {}) or {})}
+    background = [output for output, entry in callbacks.items() if entry.get("background") or entry.get("long")]
+    if background:
+        raise RuntimeError(f"background callbacks need Dash's per-page end_id: {background[:3]}")
+    build, kept, lock = app.index, OrderedDict(), threading.Lock()
+
+    def index(*args, **kwargs):
+        encoding = _accepted(request.headers.get("Accept-Encoding", ""))
+        key = (request.url, encoding)
+        with lock:
+            entry = kept.get(key)
+            if entry is not None:
+                kept.move_to_end(key)
+        if entry is None:
+            html = build(*args, **kwargs)
+            if not isinstance(html, str):  # a redirect or an error page of Dash's: as it is
+                return html
+            body = html.encode()
+            packed = bool(encoding) and len(body) >= min_size
+            entry = (ENCODINGS[encoding](body) if packed else body, packed)
+            with lock:
+                kept[key] = entry
+                while len(kept) > PAGE_HTML_ENTRIES:
+                    kept.popitem(last=False)
+        response = Response(entry[0], mimetype="text/html")
+        if entry[1]:  # compressed: flask-compress leaves it as is
+            response.headers["Content-Encoding"] = encoding
+        response.headers["Vary"] = "Accept-Encoding"
+        return response
+
+    app.index = index

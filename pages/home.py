@@ -13,7 +13,7 @@ from components.shell import is_public, nav_pages
 from data_access.context import current
 
 dash.register_page(__name__, path="/", name="Accueil", title="Catalogue des tableaux de bord", order=0, nav=False,
-                   access="public")
+                   access="public", reads_reports=False)  # snapshots' metadata only (data_access.render_cache)
 
 
 def dashboard_card(page: dict, search: str) -> dbc.Col:

@@ -98,11 +98,32 @@ def test_a_field_report_shows_at_the_next_view(app):
         assert view(phone, "/flotte")[0] in ("calcul", "cache")
         cached_how, cached = view(phone, "/flotte")
         assert cached_how == "cache"
+        view(phone, "/")
+        catalogue_how, catalogue = view(phone, "/")
+        assert catalogue_how == "cache"
         ok = FormClient(phone, "plein", "/flotte/plein").submit(
             {"vehicule_id": "V-001", "quantite": "40", "compteur_km": 1_900_000, "cout_eur": "4321"})
         assert "Plein enregistré" in message_text(ok, "plein")
         how, text = view(phone, "/flotte")
         assert how == "calcul" and text != cached
+        # The catalogue shows datasets' metadata, not reports (reads_reports=False): its entry still holds.
+        assert view(phone, "/") == ("cache", catalogue)
+
+
+def test_the_html_page_is_built_once_per_url_and_the_guard_still_decides(app):
+    """Dash's HTML page is kept per URL (data_access.render_cache.install_page_html): the same bytes for every
+    visitor (built afresh, Dash's per-load token would differ), another URL has its own meta tags, and an
+    internal page cached for a granted agent is still refused to a visitor before any cache is read."""
+    with app.client() as anonymous, app.client() as another, signed_in(app, FLEET) as agent:
+        first = anonymous.get("/climat?axe=2", headers={"Accept-Encoding": "br"})
+        again = another.get("/climat?axe=2", headers={"Accept-Encoding": "br"})
+        assert first.status_code == again.status_code == 200 and first.text == again.text
+        assert again.headers["content-encoding"] == "br" and "content-security-policy" in again.headers
+        assert 'content="http://127.0.0.1' in first.text and "/climat?axe=2" in first.text
+        assert "/climat?axe=3" in anonymous.get("/climat?axe=3").text  # its own og:url
+        assert agent.get("/flotte").status_code == 200
+        refused = anonymous.get("/flotte")
+        assert refused.status_code == 302 and refused.headers["location"].startswith("/login?next=")
 
 
 def test_answers_are_compressed_on_the_wire(app):
