@@ -47,11 +47,13 @@ run: $(VENV)/.stamp-app
 test: $(VENV)/.stamp-test test-packages
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
-# Server-side page figures, then the section interaction against Vizro and Streamlit in Chromium (their own
-# environment, var/peers-venv, made from benchmarks/peers/requirements.txt on first use).
+# Server-side page figures, pages fully drawn in Chromium against a one-graph Dash page, then the section
+# interaction against Vizro and Streamlit (their own environment, var/peers-venv, made from
+# benchmarks/peers/requirements.txt on first use).
 # python -m benchmarks.load (throughput under gunicorn) is separate: it takes a few minutes.
 bench: $(VENV)/.stamp-test test-packages
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.browser
 	$(BIN)/python -m benchmarks.peers.interaction
 
 refresh: $(VENV)/.stamp-app

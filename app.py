@@ -14,7 +14,7 @@ from pathlib import Path
 
 from dash import Dash, State
 from dash.exceptions import CallbackException, DependencyException
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from flask_compress import Compress
 
 from auth import init_auth
@@ -29,6 +29,7 @@ from data_access.health import register_health
 from data_access.settings import Settings
 
 ROOT = Path(__file__).resolve().parent
+FOR_GOOD = "public, max-age=31536000, immutable"  # for URLs that change with their content
 log = logging.getLogger("pilote")
 
 
@@ -64,7 +65,15 @@ def create_app(settings: Settings | None = None) -> Dash:
         """Pilote's plotly template, once per visit (the figures are sent without it: components.theme.lean_figure);
         versioned in its URL, so it is cached for good."""
         response = server.response_class(theme_js, mimetype="application/javascript")
-        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        response.headers["Cache-Control"] = FOR_GOOD
+        return response
+
+    @server.after_request
+    def keep_versioned_assets(response):
+        """Dash links each asset with its file's date (``/assets/pilote.css?m=…``): a changed file is a new URL,
+        so the browser keeps them for good instead of fetching them again on every page load."""
+        if response.status_code == 200 and request.path.startswith("/assets/") and request.args.get("m"):
+            response.headers["Cache-Control"] = FOR_GOOD
         return response
 
     app = Dash(

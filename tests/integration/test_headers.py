@@ -55,3 +55,15 @@ def test_hsts_over_https_behind_the_proxy(app):
 def test_the_page_does_not_tell_its_python_version(app):
     html = httpx.get(app.base_url + "/", timeout=30).text
     assert "python_version" not in html and "Werkzeug" not in html
+
+
+def test_versioned_assets_are_kept_for_good_by_the_browser(app):
+    """Dash links each asset with its file's date (?m=): that URL may be cached for good; the bare URL may not
+    (a changed file keeps it)."""
+    page = httpx.get(app.base_url + "/", timeout=30).text
+    linked = re.search(r'href="(/assets/pilote\.css\?m=[^"]+)"', page)
+    assert linked, "the page links pilote.css without its version"
+    versioned = httpx.get(app.base_url + linked.group(1), timeout=30)
+    assert versioned.status_code == 200 and versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
+    bare = httpx.get(app.base_url + "/assets/pilote.css", timeout=30)
+    assert bare.status_code == 200 and "immutable" not in bare.headers.get("cache-control", "")
