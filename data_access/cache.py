@@ -1,7 +1,8 @@
 """Memoised queries, keyed by the versions of the snapshots they read.
 
 A refresh writes a new snapshot version, so every cached answer built on the old one simply stops
-being asked for: no explicit invalidation, and all workers sharing the cache directory agree.
+being asked for: no explicit invalidation, and all workers sharing the cache directory agree. The key also
+holds the code's digest (data_access.code_version): a new release computes afresh.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from data_access.code_version import code_version
 
 if TYPE_CHECKING:
     from data_access.context import DataContext
@@ -28,7 +31,7 @@ def query(*dataset_keys: str) -> Callable:
         def wrapper(ctx: "DataContext", *args: Any) -> Any:
             keys = [ctx.key_for(name) if "." in name else name for name in dataset_keys]
             versions = tuple((key, ctx.version(key) if key else None) for key in keys)
-            cache_key = (fn.__module__, fn.__qualname__, versions, args)
+            cache_key = (code_version(), fn.__module__, fn.__qualname__, versions, args)
             value = ctx.cache.get(cache_key, default=_MISS)
             if value is _MISS:
                 value = fn(ctx, *args)
