@@ -158,6 +158,13 @@ def accidents(ctx, commune: str) -> pl.DataFrame:
     return with_calendar(_of_commune(ctx, ACCIDENTS, commune))
 
 
+def latest_year(frame: pl.DataFrame, column: str = "annee") -> pl.DataFrame:
+    """The rows of the last year present (none when no row has a year): what a map of points shows, one year
+    at a time, as the key figures and reports do; the years before are counted in the charts by year."""
+    span = year_span(frame, column)
+    return frame.clear() if span is None else frame.filter(pl.col(column) == span[1])
+
+
 def year_span(frame: pl.DataFrame, column: str = "annee") -> tuple[int, int] | None:
     """First and last year of the rows (titles and sentences say the period of the data, not a fixed one)."""
     years = frame[column].drop_nulls() if column in frame.columns else None

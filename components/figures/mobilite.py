@@ -464,11 +464,13 @@ def _specs():
                   lambda by, v: accidents_figure(by), lambda by, v: accidents_summary(by),
                   columns=("date", "gravite"), width=6,
                   table=lambda by, v: (by, {"annee": "Année", "gravite": "Gravité", "accidents": "Accidents"}, years)),
+        # The latest year only: five years of points on one map hide each other and mix years (the years
+        # before are in the chart by severity), and the page sends a fifth of the points.
         ChartSpec("accidents-carte", lambda c, v: "Carte des accidents" + _period(c), q.ACCIDENTS,
-                  lambda ctx, v: located(q.accidents(ctx, v["commune"])),
+                  lambda ctx, v: located(q.latest_year(q.accidents(ctx, v["commune"]))),
                   lambda c, v: accidents_map(c, v["outlines"]),
                   lambda c, v: (f"Carte des {fmt_int(c.height)} accidents corporels localisés pour {v['label']}"
-                                f"{_period(c)}."),
+                                f"{_period(c)} ; les années précédentes sont comptées dans le graphique par gravité."),
                   columns=("date", "lat", "lon"), width=6),
         ChartSpec("accidents-calendrier", "Accidents par mois et par heure", q.ACCIDENTS,
                   lambda ctx, v: q.accidents_by_month_hour(q.accidents(ctx, v["commune"])),

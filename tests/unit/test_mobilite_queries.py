@@ -171,3 +171,27 @@ def test_the_accident_map_has_a_trace_per_severity_the_worst_drawn_last():
     assert fig.data[-1].lat[0] == 48.83 and next(t for t in fig.data if t.name == "Blessé léger").lat[0] == 48.82123
     layers = fig.layout.map.layers
     assert len(layers) == 1 and layers[0].type == "fill" and layers[0].fill.outlinecolor  # outlines sent once
+
+
+def test_the_accident_map_shows_the_latest_year_and_says_where_the_others_are(monkeypatch):
+    from datetime import date
+
+    import data_access.mobilite as q
+    from components.chart_spec import content
+    from components.figures.mobilite import SPECS
+
+    rows = pl.DataFrame({"annee": [2023, 2024, 2024, None], "date": [date(2023, 1, 2), date(2024, 1, 2), None, None]})
+    assert q.latest_year(rows)["annee"].to_list() == [2024, 2024]
+    assert q.latest_year(rows.filter(pl.col("annee").is_null())).is_empty()  # no year: nothing to map
+
+    crashes = pl.DataFrame({"accident_id": ["a", "b", "c"], "date": [date(2023, 6, 1), date(2024, 2, 3), date(2024, 9, 9)],
+                            "gravite": ["Tué", "Blessé léger", "Blessé léger"], "categorie_usager": ["Piéton"] * 3,
+                            "commune_code": ["92040"] * 3, "lat": [48.82, 48.83, 48.81], "lon": [2.27, 2.26, 2.25]})
+    monkeypatch.setattr(q, "accidents", lambda ctx, commune: q.with_calendar(crashes))  # the commune's accidents
+    spec = next(s for s in SPECS["accidents"] if s.id == "accidents-carte")
+    title, figure, summary, _ = content(spec, None, {"commune": "92040", "label": "Issy-les-Moulineaux",
+                                                     "outlines": {"type": "FeatureCollection", "features": []}})
+    assert title == "Carte des accidents (2024)"
+    assert sum(len(t.lat) for t in figure.data) == 2  # the 2023 accident is in the chart by year, not here
+    assert summary.startswith("Carte des 2 accidents corporels localisés pour Issy-les-Moulineaux (2024)")
+    assert "années précédentes" in summary
