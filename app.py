@@ -11,6 +11,7 @@ import json
 import logging
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from dash import Dash, State
 from dash.exceptions import CallbackException, DependencyException
@@ -21,7 +22,8 @@ from auth import init_auth
 from auth.headers import hash_inline_scripts, install_headers
 from auth.visibility import health_scope
 from components import shell
-from components.selectors import SHOWN
+from components.maps import OUTLINES_ROUTE, outlines_for, outlines_url
+from components.selectors import SHOWN, parse_commune
 from components.theme import default_template_json, register_template
 from data_access import render_cache
 from data_access.context import DataContext
@@ -66,6 +68,21 @@ def create_app(settings: Settings | None = None) -> Dash:
         versioned in its URL, so it is cached for good."""
         response = server.response_class(theme_js, mimetype="application/javascript")
         response.headers["Cache-Control"] = FOR_GOOD
+        return response
+
+    @server.route(OUTLINES_ROUTE)
+    def commune_outlines():
+        """The communes' outlines the maps name (components.maps.outlines_url): public geography, fetched once
+        by the browser and kept for good while the dataset's version is the one in the URL."""
+        territory = data.catalog.territory
+        parsed = parse_commune(request.args.get("commune"), territory)
+        url = outlines_url(data, parsed.value)
+        if parsed.rejected or url is None:
+            return jsonify({"error": "contours inconnus"}), 404
+        response = server.response_class(json.dumps(outlines_for(data, parsed.value), separators=(",", ":")),
+                                         mimetype="application/json")
+        current_version = request.args.get("v") == parse_qs(urlsplit(url).query)["v"][0]
+        response.headers["Cache-Control"] = FOR_GOOD if current_version else "no-cache"
         return response
 
     @server.after_request

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from urllib.parse import urlencode
 
 import plotly.graph_objects as go
 import polars as pl
@@ -11,15 +12,41 @@ import polars as pl
 from components.theme import COLORS
 
 
-def outlines_geojson(communes: pl.DataFrame) -> dict:
+OUTLINES_ROUTE = "/_pilote/contours.geojson"  # app.py serves it
+
+
+class Outlines(dict):
+    """A GeoJSON FeatureCollection of commune outlines. With a ``url`` (where the browser fetches the same
+    collection), maps name it instead of carrying it: a page of four maps sends the outlines once, and the
+    browser keeps them for the next pages."""
+
+    url: str | None = None
+
+
+def outlines_geojson(communes: pl.DataFrame, url: str | None = None) -> Outlines:
     """The commune outlines snapshot (code, name, geometry as JSON) as a GeoJSON FeatureCollection."""
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": {"code": code, "nom": name}, "geometry": json.loads(geometry)}
-            for code, name, geometry in communes.select("code", "name", "geometry").iter_rows()
-        ],
-    }
+    out = Outlines(type="FeatureCollection", features=[
+        {"type": "Feature", "properties": {"code": code, "nom": name}, "geometry": json.loads(geometry)}
+        for code, name, geometry in communes.select("code", "name", "geometry").iter_rows()
+    ])
+    out.url = url
+    return out
+
+
+def outlines_url(data, commune: str) -> str | None:
+    """Where the browser fetches the outlines of ``commune`` (versioned: cached for good), or None when the
+    outlines dataset is not public (its maps then carry them)."""
+    key = data.catalog.territory.outlines
+    if not key or data.catalog[key].visibility != "public" or not data.store.meta(key).has_data:
+        return None
+    return f"{OUTLINES_ROUTE}?{urlencode({'commune': commune, 'v': data.store.version(key)})}"
+
+
+def outlines_for(data, commune: str) -> Outlines:
+    """The outlines the maps of a page draw for ``commune`` (every commune for the whole territory)."""
+    from data_access.mobilite import commune_outlines
+
+    return outlines_geojson(commune_outlines(data, commune), outlines_url(data, commune))
 
 
 def _bounds(geojson: dict) -> tuple[float, float, float, float]:
@@ -76,9 +103,11 @@ def base_map(geojson: dict, height: int = 420, points: pl.DataFrame | None = Non
             "style": "white-bg",
             "center": center,
             "zoom": zoom,
-            # One layer, tinted and outlined: the outlines travel once per map, not twice.
+            # One layer, tinted and outlined: the outlines travel once per map, not twice (and not at all when
+            # the browser can fetch them: Outlines.url).
             "layers": [
-                {"source": geojson, "type": "fill", "color": "rgba(11,85,99,0.06)", "below": "traces",
+                {"source": getattr(geojson, "url", None) or geojson, "type": "fill", "color": "rgba(11,85,99,0.06)",
+                 "below": "traces",
                  "fill": {"outlinecolor": COLORS["primary"]}},
             ],
         },

@@ -14,13 +14,12 @@ from components.chart_spec import missing_note
 from components.figures.aires_de_jeux import SPECS
 from components.formats import fmt_date, fmt_int
 from components.kpi import kpi
-from components.maps import outlines_geojson
+from components.maps import outlines_for
 from components.notices import stale, unavailable
 from components.report_page import export_links
 from components.selectors import fallback_notice, parse_choice, parse_commune
 from components.tables import data_table
 from data_access import aires_de_jeux as q
-from data_access import mobilite as mq
 from data_access.context import current
 from data_access.snapshots import SnapshotMissing
 from data_access.territory import label as commune_label
@@ -113,7 +112,7 @@ def layout(commune=None, aire=None, **_ignored):
         overview = q.overview(data, parsed.value, day)
         equipment = q.equipment(data) if data.has(q.EQUIPMENT) else pl.DataFrame(schema={"aire_id": pl.String,
                                                                                           "type": pl.String})
-        outlines = outlines_geojson(mq.commune_outlines(data, parsed.value))
+        outlines = outlines_for(data, parsed.value)
     except SnapshotMissing as exc:
         return unavailable("Le suivi des aires de jeux n'est pas disponible", exc)
     sites = overview["sites"]

@@ -22,10 +22,9 @@ from components.notices import unavailable
 from components.figures import finances as fig
 from components.formats import fmt_int, fmt_percent, fmt_unit
 from components.kpi import kpi
-from components.maps import outlines_geojson
+from components.maps import outlines_for
 from components.selectors import ALL, fallback_notice, parse_choice, parse_commune, update_search
 from data_access import finances as q
-from data_access import mobilite as mq
 from data_access.context import current
 from data_access.snapshots import SnapshotMissing
 from data_access.territory import codes, commune_for_single_budget, default_commune
@@ -291,7 +290,7 @@ def projects_section(data, code, name, year, **context):
     if q.projects(data, code, year).is_empty():
         return html.Section([heading, dbc.Alert(f"Aucun projet d'investissement localisé pour {name} en {year}.",
                                                 color="info", className="small")], id="finances-projets")
-    outlines = outlines_geojson(mq.commune_outlines(data, code))
+    outlines = outlines_for(data, code)
     return html.Section([heading, *charts("projects", data, dict(context, code=code, year=year, outlines=outlines))],
                         id="finances-projets")
 

@@ -18,7 +18,7 @@ from components.chart_spec import section as chart_section
 from components.figures.mobilite import SPECS
 from components.formats import fmt_int, fmt_percent
 from components.kpi import kpi
-from components.maps import outlines_geojson
+from components.maps import outlines_for
 from components.notices import reserved
 from components.selectors import (commune_defaults, commune_label, fallback_notice, parse_choice, parse_commune,
                                   update_search)
@@ -137,7 +137,7 @@ def layout(commune=None, seuil=None, **_ignored):
     parsed = parse_commune(commune, territory)
     label = commune_label(parsed.value, territory)
     view = {"commune": parsed.value, "label": label,
-            "outlines": outlines_geojson(q.commune_outlines(data, parsed.value))}
+            "outlines": outlines_for(data, parsed.value)}
     missing: list = []
     sections = []
     for section_id, heading, key in SECTIONS:

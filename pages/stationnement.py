@@ -26,7 +26,7 @@ from components.figures.stationnement import fill_text, realtime_map, realtime_s
 from components.formats import MISSING, fmt_age, fmt_datetime, fmt_int, fmt_number
 from data_access.snapshots import utcnow
 from components.kpi import kpi
-from components.maps import outlines_geojson
+from components.maps import outlines_for
 from components.chart_spec import grid as chart_grid
 from components.chart_spec import in_place_outputs, in_place_values
 from components.chart_spec import missing_note
@@ -36,7 +36,6 @@ from components.tables import data_table
 from components.notices import reserved, unavailable
 from components.notices import stale as stale_notice
 from components.selectors import ALL, fallback_notice, parse_choice, stays
-from data_access import mobilite as mq
 from data_access import stationnement as q
 from data_access.context import current
 from data_access.render_cache import answer_cache
@@ -73,7 +72,7 @@ def realtime_panel(data) -> html.Div:
     """KPIs, map and list of the real-time snapshot, with the time of its last update and late feeds flagged."""
     try:
         status = q.realtime(data)
-        outlines = outlines_geojson(mq.commune_outlines(data, ALL))
+        outlines = outlines_for(data, ALL)
     except SnapshotMissing as exc:
         return unavailable("La disponibilité des parkings n'est pas disponible", exc)
     provenance = data.provenance(q.REALTIME)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import time
 from pathlib import Path
@@ -176,3 +177,21 @@ def served(path: str):
     from benchmarks.dash_client import DashClient
 
     return DashClient(app.server).render(path)
+
+
+def test_a_map_whose_outlines_come_by_url_exports_as_png(pilote, download_dir):
+    """The map image is made from the page's map, whose outlines the browser fetched by URL
+    (components.maps.outlines_url): the PNG is written whole, with the outlines drawn in it (a tinted
+    commune, not a blank image)."""
+    pilote.open("/mobilite?commune=92040")
+    pilote.duo.wait_for_element("#irve-carte-graph .js-plotly-plot", timeout=10)
+    pilote.click("#irve-carte [id*='\"chart-png-button\"']")
+    png = wait_for_file(download_dir, "irve-carte.png", timeout=60)
+    width, height = png_size(png)
+    assert width == 3600 and height >= 1000
+    from PIL import Image
+
+    pixels = list(Image.open(io.BytesIO(png)).convert("RGB").get_flattened_data())
+    tinted = sum(1 for r, g, b in pixels if abs(r - 240) <= 3 and abs(g - 245) <= 3 and abs(b - 246) <= 3)
+    assert tinted > len(pixels) // 100, tinted  # the commune's tint (rgba(11,85,99,0.06) over white) is drawn
+    assert pilote.console_errors() == []

@@ -86,6 +86,32 @@ def test_mobilite_graphs_and_kpis(pilote):
     assert pilote.console_errors() == []
 
 
+# The outlines a map names by URL, loaded into its maplibre style: (the layer's source as sent, the communes
+# of the sources maplibre has loaded).
+_OUTLINES = """
+const gd = document.querySelector(arguments[0] + " .js-plotly-plot");
+const map = gd._fullLayout.map._subplot.map;
+if (!map.loaded()) { return null; }
+const names = Object.entries(map.getStyle().sources).filter(([, s]) => s.type === "geojson")
+    .flatMap(([id]) => map.querySourceFeatures(id).map(f => f.properties.nom)).filter(Boolean);
+return [gd.layout.map.layers[0].source, Array.from(new Set(names))];
+"""
+
+
+def test_maps_fetch_the_outlines_once_and_draw_them(pilote):
+    """The maps of /mobilite name the communes' outlines by URL instead of carrying them, and each map has
+    loaded the communes from it (maplibre fetches it in a worker; its caching is tested over HTTP)."""
+    from dash.testing import wait
+
+    pilote.open("/mobilite?commune=92040")
+    for graph in ("#velib-map-graph", "#irve-carte-graph", "#accidents-carte-graph", "#trafic-carte-graph"):
+        pilote.duo.wait_for_element(f"{graph} .js-plotly-plot", timeout=10)
+        source, communes = wait.until(lambda: pilote.driver.execute_script(_OUTLINES, graph), 20)
+        assert isinstance(source, str) and source.startswith("/_pilote/contours.geojson?commune=92040"), source
+        assert communes == ["Issy-les-Moulineaux"], (graph, communes)
+    assert pilote.console_errors() == []
+
+
 def test_console_errors_are_captured(pilote):
     """The "no console errors" assertions above are not vacuous: a console.error does reach get_logs()."""
     pilote.open("/")

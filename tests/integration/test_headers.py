@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from tests.integration.running_app import RunningApp
+from tests.integration.running_app import HttpDashClient, RunningApp
 
 ROUTES = ["/", "/mobilite", "/login", "/healthz", "/assets/pilote.css", "/page-inexistante", "/_dash-layout",
           "/_dash-dependencies", "/_dash-component-suites/dash/nothing.js"]
@@ -67,3 +67,31 @@ def test_versioned_assets_are_kept_for_good_by_the_browser(app):
     assert versioned.status_code == 200 and versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
     bare = httpx.get(app.base_url + "/assets/pilote.css", timeout=30)
     assert bare.status_code == 200 and "immutable" not in bare.headers.get("cache-control", "")
+
+
+def test_the_outlines_maps_name_are_served_versioned(app):
+    """/_pilote/contours.geojson: the communes' outlines a map names (components.maps.outlines_url): the
+    commune's features only, kept for good at the current version, revalidated at an old one, 404 for a
+    commune the territory does not have."""
+    import json as json_module
+    from urllib.parse import parse_qs, urlsplit
+
+    with app.client() as visitor:
+        router = visitor.post("/_dash-update-component",
+                              json=HttpDashClient(visitor).router_body("/mobilite", "?commune=92040"))
+    assert router.status_code == 200, router.text[:300]
+    text = router.text.replace("\\u002f", "/")  # Dash's JSON writes "/" as \u002f
+    urls = set(re.findall(r'"source":\s*"(/_pilote/contours\.geojson\?[^"]+)"', text))
+    assert len(urls) == 1 and "commune=92040" in next(iter(urls)), urls  # every map names the same URL
+    assert '"FeatureCollection"' not in text  # and none carries the outlines
+    url = next(iter(urls))
+    answer = httpx.get(app.base_url + url, timeout=30)
+    assert answer.status_code == 200 and answer.headers["cache-control"] == "public, max-age=31536000, immutable"
+    outlines = json_module.loads(answer.text)
+    assert outlines["type"] == "FeatureCollection"
+    assert {f["properties"]["nom"] for f in outlines["features"]} == {"Issy-les-Moulineaux"}
+    old = httpx.get(app.base_url + "/_pilote/contours.geojson", params={"commune": "92040", "v": "old"}, timeout=30)
+    assert old.status_code == 200 and old.headers["cache-control"] == "no-cache"
+    assert parse_qs(urlsplit(url).query)["v"][0] != "old"
+    unknown = httpx.get(app.base_url + "/_pilote/contours.geojson", params={"commune": "99999"}, timeout=30)
+    assert unknown.status_code == 404 and "contours inconnus" in unknown.text
