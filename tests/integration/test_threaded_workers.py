@@ -47,4 +47,5 @@ def test_concurrent_page_views_on_a_cold_start(tmp_path, page_views, start, reco
     refused = [s for s in statuses if s not in (200, 204)]
     record_property("threaded_cold_start_requests", len(statuses))
     assert not refused, f"{len(refused)} of {len(statuses)} requests refused: {sorted(set(refused))}\n{app.log_tail()}"
-    assert len(statuses) == sum(len(page_views[PAGES[i % len(PAGES)]]) for i in range(VIEWS)) >= VIEWS * 2
+    # At least the router per view (the shell's callbacks run in the browser; pages add their own).
+    assert len(statuses) == sum(len(page_views[PAGES[i % len(PAGES)]]) for i in range(VIEWS)) >= VIEWS
