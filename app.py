@@ -24,7 +24,7 @@ from auth.visibility import health_scope
 from components import shell
 from components.maps import OUTLINES_ROUTE, outlines_for, outlines_url
 from components.selectors import SHOWN, parse_commune
-from components.theme import default_template_json, register_template
+from components.theme import GRAPH_CONFIG, default_template_json, register_template
 from data_access import render_cache
 from data_access.context import DataContext
 from data_access.health import register_health
@@ -59,7 +59,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     # outputs than the ones it names (a forged body): the client's fault, said once in the log.
     server.register_error_handler(CallbackException, _outputs_mismatch)
     server.extensions["pilote_data"] = data
-    theme_js = "window.PILOTE_TEMPLATE = " + json.dumps(default_template_json(), ensure_ascii=False) + ";\n"
+    theme_js = ("window.PILOTE_TEMPLATE = " + json.dumps(default_template_json(), ensure_ascii=False) + ";\n"
+                + "window.PILOTE_GRAPH_CONFIG = " + json.dumps(GRAPH_CONFIG, ensure_ascii=False) + ";\n")
     theme_version = hashlib.sha256(theme_js.encode()).hexdigest()[:12]
 
     @server.route("/_pilote/theme.js")

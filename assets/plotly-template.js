@@ -1,5 +1,6 @@
 /*
- * The plotly template once per visit instead of inside every figure (components/theme.py, lean_figure):
+ * The plotly template and the graphs' default config once per visit instead of inside every figure
+ * (components/theme.py, lean_figure and lean_config):
  * the server leaves Pilote's default template out of the figures it sends, and this script puts it back in
  * each figure's layout before plotly.js draws it, so graphs, exports and prints look the same. The template is
  * window.PILOTE_TEMPLATE, served by /_pilote/theme.js (from the same Python code as the figures).
@@ -18,6 +19,21 @@
         return layout;
     }
 
+    // Pilote's default config (GRAPH_CONFIG: French locale, no logo, no cloud button, print-quality PNG…), under
+    // what the graph says itself (components.theme.lean_config: its file name).
+    function withConfig(config) {
+        var defaults = window.PILOTE_GRAPH_CONFIG;
+        if (!defaults) { return config; }
+        var out = Object.assign({}, defaults, config || {});
+        Object.keys(defaults).forEach(function (key) {
+            var mine = config && config[key];
+            if (mine && typeof mine === "object" && !Array.isArray(mine) && typeof defaults[key] === "object") {
+                out[key] = Object.assign({}, defaults[key], mine);
+            }
+        });
+        return out;
+    }
+
     function wrap(plotly) {
         if (!plotly || plotly.__piloteTemplate) { return; }
         ["react", "newPlot", "plot"].forEach(function (name) {
@@ -26,10 +42,12 @@
             plotly[name] = function () {
                 var args = Array.prototype.slice.call(arguments);
                 var data = args[1];
-                if (data && !Array.isArray(data) && typeof data === "object") {  // (gd, {data, layout, ...})
+                if (data && !Array.isArray(data) && typeof data === "object") {  // (gd, {data, layout, config})
                     data.layout = withTemplate(data.layout || {});
+                    data.config = withConfig(data.config);
                 } else if (args.length >= 2) {  // (gd, data, layout, config)
                     args[2] = withTemplate(args[2] || {});
+                    args[3] = withConfig(args[3]);
                 }
                 return original.apply(this, args);
             };

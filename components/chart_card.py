@@ -57,7 +57,7 @@ from dash import MATCH, ClientsideFunction, Input, Output, State, dcc, html
 from components.badges import demo_badge
 from components.formats import MINUS, MISSING, NBSP, NNBSP, fmt_date, fmt_datetime, fmt_number
 from components.tables import data_table, is_missing as _is_missing, kind as _kind, table_payload
-from components.theme import graph_config, lean_figure
+from components.theme import lean_config, lean_figure
 
 __all__ = ["chart_card", "to_csv", "table_payload", "csv_from_display", "data_table", "export_caption", "TableSpec"]
 
@@ -209,7 +209,7 @@ def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source
     body = [
         # dcc.Graph takes no aria-* attribute: the wrapper is the image, named by the summary sentence.
         html.Div(
-            dcc.Graph(id=f"{card_id}-graph", figure=lean_figure(figure), config=graph_config(filename=card_id),
+            dcc.Graph(id=f"{card_id}-graph", figure=lean_figure(figure), config=lean_config(filename=card_id),
                       style=graph_style, responsive=True),
             role="img", **{"aria-label": summary}, id=f"{card_id}-image",
             className="pilote-chart-graph",

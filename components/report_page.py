@@ -127,8 +127,9 @@ class ReportPage:
         try:
             options = self.options(data, first, communes)
             allowed = {name: {o["value"] for o in opts} for name, opts in options.items()}
-            first = {k: v for k, v in first.items() if k not in allowed or v in allowed[k]}  # a last site out of reach
-            options = self.options(data, first, communes)
+            kept = {k: v for k, v in first.items() if k not in allowed or v in allowed[k]}  # a last site out of reach
+            if kept != first:  # the options that depend on a dropped value change with it
+                first, options = kept, self.options(data, kept, communes)
         except SnapshotMissing as exc:
             return unavailable(f"Le formulaire « {self.title} » n'est pas disponible", exc)
         scope = None

@@ -102,6 +102,21 @@ def graph_config(filename: str | None = None, **overrides) -> dict:
     return config
 
 
+def lean_config(filename: str | None = None, **overrides) -> dict:
+    """What a graph's config says beyond ``GRAPH_CONFIG``, which the browser has once per visit
+    (/_pilote/theme.js; assets/plotly-template.js completes each graph's config before plotly.js draws it),
+    instead of in every graph of every page."""
+    full, config = graph_config(filename, **overrides), {}
+    for key, value in full.items():
+        if isinstance(value, dict) and isinstance(GRAPH_CONFIG.get(key), dict):
+            changed = {k: v for k, v in value.items() if GRAPH_CONFIG[key].get(k) != v}
+            if changed:
+                config[key] = changed
+        elif GRAPH_CONFIG.get(key, object()) != value:
+            config[key] = value
+    return config
+
+
 def _axis(**extra) -> dict:
     return dict(
         exponentformat="none",  # 1 000 000, never 1M or 1e+6

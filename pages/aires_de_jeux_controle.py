@@ -23,9 +23,9 @@ def options(data, chosen: dict, communes=None) -> dict:
     sites = q.sites(data)
     if communes is not None:
         sites = sites.filter(pl.col("commune_code").is_in(sorted(communes)))
-    pieces = q.equipment(data).filter(pl.col("aire_id").is_in(sites["aire_id"].to_list()))
-    if chosen.get("aire_id"):
-        pieces = q.equipment(data).filter(pl.col("aire_id") == chosen["aire_id"])
+    equipment = q.equipment(data)
+    pieces = (equipment.filter(pl.col("aire_id") == chosen["aire_id"]) if chosen.get("aire_id")
+              else equipment.filter(pl.col("aire_id").is_in(sites["aire_id"].to_list())))
     return {"aire_id": [{"label": name, "value": code} for code, name in sites.select("aire_id", "nom").iter_rows()],
             "equipement_id": [{"label": f"{kind} ({code})", "value": code} for code, kind in
                               pieces.sort("equipement_id").select("equipement_id", "type").iter_rows()]}

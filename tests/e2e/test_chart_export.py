@@ -173,6 +173,29 @@ def test_figures_come_without_the_template_and_are_drawn_with_it(pilote):
     assert pilote.console_errors() == []
 
 
+def test_graphs_get_the_default_config_once_and_keep_their_own_file_name(pilote):
+    """The graphs' default config (French, no logo, no cloud button, print-quality PNG…) is sent once with the
+    template; each graph sends only its file name, and is drawn with both."""
+    from components.theme import GRAPH_CONFIG
+
+    comps = served("/finances")
+    sent = {c["id"]: c["props"]["config"] for c in comps.by_id.values() if "figure" in c["props"]}
+    assert sent and all(config == {"toImageButtonOptions": {"filename": gid.removesuffix("-graph")}}
+                        for gid, config in sent.items()), sent
+    pilote.open("/finances")
+    used = pilote.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => [g.parentNode.id || g.id,"
+        " g._context.locale, g._context.displaylogo, g._context.showSendToCloud, g._context.scrollZoom,"
+        " g._context.toImageButtonOptions, g._context.modeBarButtonsToRemove])")
+    assert len(used) == len(sent)
+    for _, locale, logo, cloud, zoom, image, removed in used:
+        assert (locale, logo, cloud, zoom) == ("fr", False, False, False)
+        assert image["scale"] == GRAPH_CONFIG["toImageButtonOptions"]["scale"] and image["format"] == "png"
+        assert image["filename"] in {gid.removesuffix("-graph") for gid in sent}  # its own, not the default
+        assert "lasso2d" in removed and "sendChartToCloud" in removed
+    assert pilote.console_errors() == []
+
+
 def served(path: str):
     from benchmarks.dash_client import DashClient
 

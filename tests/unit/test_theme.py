@@ -111,3 +111,10 @@ def test_graph_config_copy_is_independent():
     assert theme.GRAPH_CONFIG["toImageButtonOptions"]["filename"] == "pilote-graphique"
     config["modeBarButtonsToRemove"].append("zoom2d")
     assert "zoom2d" not in theme.GRAPH_CONFIG["modeBarButtonsToRemove"]
+
+
+def test_lean_config_says_only_what_differs_from_the_default():
+    assert theme.lean_config() == {}
+    assert theme.lean_config(filename="climat-emissions") == {"toImageButtonOptions": {"filename": "climat-emissions"}}
+    assert theme.lean_config(filename="x", scrollZoom=True) == {"toImageButtonOptions": {"filename": "x"},
+                                                                "scrollZoom": True}
