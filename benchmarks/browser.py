@@ -2,8 +2,9 @@
 
 How long a page takes to be fully drawn in headless Chromium, against a one-graph Dash page
 (``benchmarks/one_graph_app.py``) measured in the same run. Both are served by gunicorn with the same
-settings (2 workers × 4 threads). Each page is visited once to fill the browser's HTTP cache (plotly.js and
-the other scripts come from it afterwards, as on a returning visitor's browser), then ``--visits`` times.
+settings (2 workers × 4 threads), at the same time. Each page is visited once to fill the browser's HTTP
+cache (plotly.js and the other scripts come from it afterwards, as on a returning visitor's browser), then
+``--visits`` rounds visit the one-graph page and each of Pilote's in turn, in the same browser.
 
 *Fully drawn*: the time from the navigation's start to the first frame at which Dash has no callback
 pending or running, no element is marked loading, every plotly graph has drawn its figure (and every map
@@ -97,15 +98,17 @@ def fully_drawn(driver, url: str, attempts: int = 3) -> float:
         raise
 
 
-def measure(base: str, paths: list[str], visits: int) -> dict[str, list[float]]:
+def measure(urls: list[str], visits: int) -> dict[str, list[float]]:
+    """``visits`` rounds over ``urls`` (the one-graph page first, then Pilote's) in one browser: a drift of the
+    machine touches the floor and the pages alike."""
     driver = browser()
     try:
-        for path in paths:  # the HTTP cache, and each server's caches
-            fully_drawn(driver, base + path)
-        times: dict[str, list[float]] = {path: [] for path in paths}
-        for _ in range(visits):  # interleaved: a drift of the machine touches every page alike
-            for path in paths:
-                times[path].append(fully_drawn(driver, base + path))
+        for url in urls:  # the HTTP cache, and each server's caches
+            fully_drawn(driver, url)
+        times: dict[str, list[float]] = {url: [] for url in urls}
+        for _ in range(visits):
+            for url in urls:
+                times[url].append(fully_drawn(driver, url))
         return times
     finally:
         driver.quit()
@@ -126,20 +129,21 @@ def main(argv: list[str] | None = None) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PILOTE_")}
     env.update(PILOTE_DATA_DIR=str(Path(made) / "data"), PILOTE_CACHE_DIR=str(Path(made) / "cache"),
                PYTHONPATH=str(ROOT))
+    servers = []
     try:
-        results = {}
-        for name, target, paths in (("floor", "benchmarks.one_graph_app:server", ["/"]),
-                                    ("pilote", "app:server", args.pages)):
-            proc, base = start(target, WORKERS, THREADS, env)
-            try:
-                results[name] = measure(base, paths, max(1, args.visits))
-            finally:
-                stop(proc)
+        for target in ("benchmarks.one_graph_app:server", "app:server"):  # both up for the whole run
+            servers.append(start(target, WORKERS, THREADS, env))
+        (_, floor_base), (_, pilote_base) = servers
+        times = measure([floor_base + "/"] + [pilote_base + path for path in args.pages], max(1, args.visits))
     except (RuntimeError, subprocess.SubprocessError) as exc:
         print(f"browser benchmark failed: {exc}", file=sys.stderr)
         return 1
     finally:
+        for proc, _ in servers:
+            stop(proc)
         shutil.rmtree(made, ignore_errors=True)
+    results = {"floor": {"/": times[floor_base + "/"]},
+               "pilote": {path: times[pilote_base + path] for path in args.pages}}
 
     floor = statistics.median(results["floor"]["/"])
     print(f"Fully drawn in headless Chromium (gunicorn {WORKERS}×{THREADS} threads, {args.visits} visits per page "
