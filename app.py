@@ -11,7 +11,6 @@ import json
 import logging
 import os
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 from dash import Dash, State
 from dash.exceptions import CallbackException, DependencyException
@@ -22,7 +21,7 @@ from auth import init_auth
 from auth.headers import hash_inline_scripts, install_headers
 from auth.visibility import health_scope
 from components import shell
-from components.maps import OUTLINES_ROUTE, outlines_for, outlines_url
+from components.maps import OUTLINES_ROUTE, outlines_for, outlines_version
 from components.selectors import SHOWN, parse_commune
 from components.theme import GRAPH_CONFIG, default_template_json, register_template
 from data_access import render_cache
@@ -77,13 +76,12 @@ def create_app(settings: Settings | None = None) -> Dash:
         by the browser and kept for good while the dataset's version is the one in the URL."""
         territory = data.catalog.territory
         parsed = parse_commune(request.args.get("commune"), territory)
-        url = outlines_url(data, parsed.value)
-        if parsed.rejected or url is None:
+        version = outlines_version(data)
+        if parsed.rejected or version is None:
             return jsonify({"error": "contours inconnus"}), 404
         response = server.response_class(json.dumps(outlines_for(data, parsed.value), separators=(",", ":")),
                                          mimetype="application/json")
-        current_version = request.args.get("v") == parse_qs(urlsplit(url).query)["v"][0]
-        response.headers["Cache-Control"] = FOR_GOOD if current_version else "no-cache"
+        response.headers["Cache-Control"] = FOR_GOOD if request.args.get("v") == version else "no-cache"
         return response
 
     @server.after_request

@@ -8,3 +8,11 @@ time of a fresh process and its resident memory once every page has been rendere
 Nothing here lists the pages: a page registered with ``dash.register_page`` is measured automatically.
 This package is kept free of heavy imports so that the cold-start child process pays only for the app.
 """
+
+import math
+
+
+def p90(samples: list[float]) -> float:
+    """The 90th percentile by nearest rank (every benchmark's p90)."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]

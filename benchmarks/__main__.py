@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import shutil
@@ -30,6 +29,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks import p90
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR_OUTPUT = ("navbar-collapse", "is_open")  # the shell's toggle_menu: returns `not is_open`, nothing else
@@ -44,8 +45,7 @@ def median_ms(seconds: list[float]) -> float:
 
 
 def p90_ms(seconds: list[float]) -> float:
-    ordered = sorted(seconds)
-    return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)] * 1000  # nearest rank
+    return p90(seconds) * 1000
 
 
 def summary(seconds: list[float]) -> dict:

@@ -16,7 +16,6 @@ page, and the goal of issue 13 (≤ 1.5×). It prints; it does not assert.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import shutil
 import statistics
@@ -25,6 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks import p90
 from benchmarks.load import start, stop
 from benchmarks.peers.interaction import browser, wait_for
 
@@ -114,11 +114,6 @@ def measure(urls: list[str], visits: int) -> dict[str, list[float]]:
         driver.quit()
 
 
-def p90(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]  # nearest rank
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.browser", description=__doc__.split("\n\n")[1])
     parser.add_argument("--visits", type=int, default=5)
@@ -154,8 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         ratio = statistics.median(times) / floor
         if ratio > GOAL:
             missed.append(f"{path} ({ratio:.1f}×)")
-        print(f"  {path:20}  {statistics.median(times):7.0f} ms  p90 {p90(times):6.0f} ms  {ratio:5.2f}×"
-              + (f"   ({', '.join(f'{t:.0f}' for t in times)})" if os.environ.get("PILOTE_BENCH_ALL") else ""))
+        print(f"  {path:20}  {statistics.median(times):7.0f} ms  p90 {p90(times):6.0f} ms  {ratio:5.2f}×")
     print(f"Goal: fully drawn ≤ {GOAL:g}× the one-graph page: {'met' if not missed else 'NOT met: ' + ', '.join(missed)}")
     return 0
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import resource
 import shutil
@@ -32,6 +31,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks import p90
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = (100, 14)
@@ -98,11 +99,6 @@ def timed(fn, runs: int, warmup: int = 2) -> list[float]:
         fn()
         out.append(time.perf_counter() - start)
     return out
-
-
-def p90(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
 
 
 def query_figures(agg_dir: Path, car_parks_file: Path, runs: int) -> tuple[dict, list[dict]]:

@@ -33,13 +33,19 @@ def outlines_geojson(communes: pl.DataFrame, url: str | None = None) -> Outlines
     return out
 
 
-def outlines_url(data, commune: str) -> str | None:
-    """Where the browser fetches the outlines of ``commune`` (versioned: cached for good), or None when the
-    outlines dataset is not public (its maps then carry them)."""
+def outlines_version(data) -> str | None:
+    """The version of the outlines the browser may fetch, or None when the outlines dataset is not public (or
+    has no data): maps then carry them."""
     key = data.catalog.territory.outlines
     if not key or data.catalog[key].visibility != "public" or not data.store.meta(key).has_data:
         return None
-    return f"{OUTLINES_ROUTE}?{urlencode({'commune': commune, 'v': data.store.version(key)})}"
+    return data.store.version(key)
+
+
+def outlines_url(data, commune: str) -> str | None:
+    """Where the browser fetches the outlines of ``commune`` (versioned: cached for good), or None."""
+    version = outlines_version(data)
+    return None if version is None else f"{OUTLINES_ROUTE}?{urlencode({'commune': commune, 'v': version})}"
 
 
 def outlines_for(data, commune: str) -> Outlines:

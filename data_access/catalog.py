@@ -181,6 +181,7 @@ class Catalog:
     territory: Territory
     datasets: dict[str, Dataset] = field(default_factory=dict)
     path: Path | None = None
+    digest: str = ""  # of the catalog as read: what pages rendered from it are keyed by (render cache)
 
     def __getitem__(self, key: str) -> Dataset:
         return self.datasets[key]
@@ -253,7 +254,8 @@ def parse_catalog(raw: dict, portal_url: str | None = None, territory_name: str 
             if ds.role in roles:
                 raise CatalogError(f"datasets '{roles[ds.role]}' and '{key}' both claim role {ds.role!r}")
             roles[ds.role] = key
-    return Catalog(territory=territory, datasets=datasets, path=path)
+    digest = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return Catalog(territory=territory, datasets=datasets, path=path, digest=digest)
 
 
 def _required(table: dict, name: str, where: str):

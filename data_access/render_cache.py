@@ -13,7 +13,7 @@ cached under a key of
   a public entry;
 * the territory's date, and entries live ``TTL`` seconds (the pages say how old data is);
 * the ``PILOTE_*`` settings of the process (a page may read one at render, e.g. the real-time interval);
-* the code's digest and the catalog's content: a new release or an edited catalog renders afresh.
+* the code's digest and the catalog's (as the process read it): a new release or an edited catalog renders afresh.
 
 Pages built for one person (forms with their author's reports, /admin, « Mon espace ») declare
 ``render_cache=False``. A page callback whose answer, like a page's, depends only on what it is sent and the
@@ -23,7 +23,6 @@ The cache is the query cache's store (diskcache, or Redis when configured), shar
 
 from __future__ import annotations
 
-import functools
 import gzip
 import hashlib
 import json
@@ -31,7 +30,6 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from pathlib import Path
 
 import brotli
 import dash
@@ -87,20 +85,6 @@ def settings_fingerprint() -> str:
     return hashlib.sha256(repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("PILOTE_"))).encode()).hexdigest()
 
 
-@functools.lru_cache(maxsize=8)
-def _file_digest(path: str, mtime_ns: int, size: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
-
-
-def catalog_fingerprint(catalog) -> str:
-    """The catalog's content (titles, communes, sources are on the pages): an edited catalog renders afresh."""
-    path = getattr(catalog, "path", None)
-    if path is None or not Path(path).exists():
-        return ""
-    stat = Path(path).stat()
-    return _file_digest(str(path), stat.st_mtime_ns, stat.st_size)
-
-
 def render_key(page: dict, body: dict, data, auth, principal, today: str, keys: list[str] | None = None) -> str:
     # A page that shows datasets' metadata only (the catalogue: rows, dates, state) says reads_reports=False:
     # its key leaves out the agents' reports, and a visitor's page view reads nothing from the database.
@@ -108,7 +92,7 @@ def render_key(page: dict, body: dict, data, auth, principal, today: str, keys: 
     versions = [(key, version(key)) for key in (keys if keys is not None else page_datasets(page, data))]
     parts = [page["path"], body.get("output"), body.get("inputs"), body.get("state") or [],
              access_set(auth, principal), versions, today, settings_fingerprint(), code_version(),
-             catalog_fingerprint(data.catalog)]
+             data.catalog.digest]
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
     return f"pilote-render:{digest}"
 

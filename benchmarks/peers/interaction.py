@@ -19,13 +19,15 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from benchmarks import p90
+from benchmarks.load import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PEERS = ROOT / "benchmarks" / "peers"
@@ -57,12 +59,6 @@ function poll() {
 }
 requestAnimationFrame(poll);
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def peers_python() -> Path:
@@ -196,7 +192,7 @@ def measure(app: str, url: str, changes: int) -> dict:
                 times.append(elapsed)
                 fetched.append(size)
             time.sleep(0.3)
-        return {"median_ms": statistics.median(times), "p90_ms": sorted(times)[int(0.9 * (len(times) - 1))],
+        return {"median_ms": statistics.median(times), "p90_ms": p90(times),
                 "kb": statistics.median(fetched) / 1024, "changes": len(times)}
     finally:
         driver.quit()

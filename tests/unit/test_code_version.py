@@ -47,15 +47,18 @@ def test_a_new_release_does_not_read_the_old_memo(tmp_path, catalog, monkeypatch
     assert len(ctx.cache) == stored + 1  # another digest: computed again, on the same snapshot version
 
 
-def test_a_new_release_or_an_edited_catalog_renders_afresh(tmp_path, monkeypatch):
+def test_a_new_release_or_an_edited_catalog_renders_afresh(monkeypatch):
     from types import SimpleNamespace
 
     from data_access import render_cache
+    from data_access.catalog import parse_catalog
 
-    catalog = tmp_path / "catalog.toml"
-    catalog.write_text("# v1\n")
+    def read(title: str):  # a catalog as a process reads it at start
+        return parse_catalog({"territory": {"name": title, "portal": "https://data.example.org",
+                                            "communes": [{"code": "1", "name": "A"}]}})
+
     data = SimpleNamespace(version=lambda key: "v", store=SimpleNamespace(version=lambda key: "v"),
-                           catalog=SimpleNamespace(path=catalog))
+                           catalog=read("Territoire"))
     policy = SimpleNamespace(resources=lambda: ["/climat"], allows=lambda principal, resource: True)
     auth, visitor = SimpleNamespace(policy=policy), SimpleNamespace(authenticated=False, is_admin=False)
     page, body = {"path": "/climat", "roles": []}, {"output": "_pages_content.children", "inputs": []}
@@ -65,7 +68,8 @@ def test_a_new_release_or_an_edited_catalog_renders_afresh(tmp_path, monkeypatch
 
     first = key()
     assert key() == first
-    catalog.write_text("# v2, another title\n")
+    assert read("Territoire").digest == data.catalog.digest  # the same catalog read again: the same pages
+    data.catalog = read("Territoire, another title")
     edited = key()
     assert edited != first
     monkeypatch.setattr(render_cache, "code_version", lambda: "another-release")
