@@ -11,6 +11,8 @@ concerns (a group limited to some communes reports on those only, ``auth.access.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,10 +29,12 @@ from components.notices import unavailable
 from components.report_form import PHOTOS_MAX, FormIds, answer, new_token, outputs, read_states, report_form, states
 from data_access import photos as photo_files
 from data_access import reports
+from data_access.render_cache import page_datasets
 from data_access.snapshots import SnapshotMissing
 from data_access.territory import today as territory_today
 
 Options = list[dict]
+_CHOICES_KEPT = 64  # per form: (data version, communes, chosen site) combinations in use at once
 Communes = frozenset[str] | None  # where an agent may report: None for the whole territory
 
 
@@ -60,12 +64,11 @@ def export_links(data, roles: list[str]) -> html.Div:
     return html.Div(links, className="small mb-2 pilote-exports")
 
 
-def last_values(data, spec, author: str) -> dict:
+def last_values(s, spec, author: str) -> dict:
     """The agent's last report of this dataset: where (and with what) they most likely are again."""
-    with data.db.read() as s:
-        values = s.scalar(select(FieldReport.values).where(FieldReport.author == author, FieldReport.dataset == spec.key,
-                                                           FieldReport.deleted_at.is_(None))
-                          .order_by(FieldReport.id.desc()).limit(1))
+    values = s.scalar(select(FieldReport.values).where(FieldReport.author == author, FieldReport.dataset == spec.key,
+                                                       FieldReport.deleted_at.is_(None))
+                      .order_by(FieldReport.id.desc()).limit(1))
     return json.loads(values) if values else {}
 
 
@@ -95,16 +98,41 @@ class ReportPage:
         # The callback's outputs and states are the catalog's fields, fixed when the app starts.
         self.spec = _start_catalog().for_role(self.role)
         self.ids = FormIds(self.form)
+        self._memo: OrderedDict = OrderedDict()
+        self._memo_lock = threading.Lock()
         if self.spec is not None:
             self._register()
 
+    def choices(self, data, chosen: dict, communes: Communes) -> dict[str, Options]:
+        """``options``, memoised in the process: every agent opening the form asks for the same lists, which change
+        only with the page's snapshots (options list sites, vehicles, communes: portal data, never reports), the
+        day, the agent's communes and the fields named in ``depends`` (the only chosen values ``options`` sees)."""
+        page = dash.page_registry.get(self.module, {})
+        key = (tuple((k, data.store.version(k)) for k in page_datasets(page, data)), data.catalog.digest,
+               today(data).isoformat(), communes, tuple((f, chosen.get(f)) for f in sorted(set(self.depends.values()))))
+        with self._memo_lock:
+            found = self._memo.get(key)
+            if found is not None:
+                self._memo.move_to_end(key)
+                return found
+        found = self.options(data, {f: chosen.get(f) for f in self.depends.values()}, communes)
+        with self._memo_lock:
+            self._memo[key] = found
+            while len(self._memo) > _CHOICES_KEPT:
+                self._memo.popitem(last=False)
+        return found
+
     # -- layout -----------------------------------------------------------------------------------------
-    def defaults(self, data, author: str | None) -> dict:
+    def defaults(self, data, author: str | None, s=None) -> dict:
+        """The form's first values; ``s``: a read session the caller already holds."""
         spec = data.catalog.for_role(self.role)
         out = {c.name: c.default for c in reports.form_columns(spec) if c.default and c.default not in ("today", "last")}
         out.update({c.name: today(data).isoformat() for c in reports.form_columns(spec) if c.default == "today"})
+        if author and s is None:
+            with data.db.read() as s:
+                return self.defaults(data, author, s)
         if author:
-            last = last_values(data, spec, author)
+            last = last_values(s, spec, author)
             out.update({name: last[name] for name in self.remember if last.get(name) is not None})
         return out
 
@@ -122,14 +150,16 @@ class ReportPage:
         if spec is None or self.spec is None:
             return unavailable(f"Le formulaire « {self.title} » n'est pas disponible", "aucun jeu de données")
         principal = current_auth().principal()
-        first = self.defaults(data, principal.email)
+        with data.db.read() as s:  # one read for the agent's last values and their reports
+            first = self.defaults(data, principal.email, s)
+            recent = self._recent(data, spec, principal, s)
         communes = self.communes()
         try:
-            options = self.options(data, first, communes)
+            options = self.choices(data, first, communes)
             allowed = {name: {o["value"] for o in opts} for name, opts in options.items()}
             kept = {k: v for k, v in first.items() if k not in allowed or v in allowed[k]}  # a last site out of reach
             if kept != first:  # the options that depend on a dropped value change with it
-                first, options = kept, self.options(data, kept, communes)
+                first, options = kept, self.choices(data, kept, communes)
         except SnapshotMissing as exc:
             return unavailable(f"Le formulaire « {self.title} » n'est pas disponible", exc)
         scope = None
@@ -143,13 +173,15 @@ class ReportPage:
             scope,
             html.Div(id=self.ids.banner, role="status", **{"aria-live": "polite"}),
             report_form(self.form, spec, options, first, self.title, self.intro),
-            self._corrections(data, spec, principal),
+            self._corrections(principal, recent),
         ], className="px-0", style={"maxWidth": "36rem"})
 
     # -- correcting and deleting ------------------------------------------------------------------------
-    def recent_options(self, data, spec, principal) -> Options:
-        with data.db.read() as s:
-            rows = reports.recent(s, spec, principal.email, principal.is_admin)
+    def recent_options(self, data, spec, principal, s=None) -> Options:
+        if s is None:
+            with data.db.read() as s:
+                return self.recent_options(data, spec, principal, s)
+        rows = reports.recent(s, spec, principal.email, principal.is_admin)
         shown = [c.name for c in reports.form_columns(spec) if not c.photo][:3]
         out = []
         for report_id, at, author, values in rows:
@@ -158,7 +190,7 @@ class ReportPage:
             out.append({"label": f"n° {report_id} · {fmt_datetime(at)} · {summary}{by}"[:160], "value": str(report_id)})
         return out
 
-    def _corrections(self, data, spec, principal):
+    def _corrections(self, principal, recent: Options):
         ids = self.ids
         whose = ("Les dernières saisies, de tous les agents (administrateur)." if principal.is_admin else
                  "Vos saisies des dernières 24 h : vous pouvez les corriger ou les supprimer ; au-delà, "
@@ -168,7 +200,7 @@ class ReportPage:
             html.P(whose, className="small text-body-secondary"),
             dcc.Store(id=ids.editing, data=None), dcc.Store(id=f"{self.form}-defilement"),
             dbc.Label("Saisie", html_for=ids.recent, className="fw-semibold"),
-            dbc.Select(id=ids.recent, options=self._recent(data, spec, principal), value="",
+            dbc.Select(id=ids.recent, options=recent, value="",
                        className="form-select-lg mb-2"),
             html.Div([
                 dbc.Button("Corriger", id=ids.load, color="secondary", size="lg", className="flex-fill", n_clicks=0),
@@ -181,9 +213,9 @@ class ReportPage:
             html.Div(id=ids.list_message, role="status", className="mb-4", **{"aria-live": "polite"}),
         ], className="pilote-report-corrections border-top pt-3", **{"aria-label": "Corriger ou supprimer une saisie"})
 
-    def _recent(self, data, spec, principal=None) -> Options:
+    def _recent(self, data, spec, principal=None, s=None) -> Options:
         principal = principal or current_auth().principal()
-        return [{"label": "— choisir —", "value": ""}, *self.recent_options(data, spec, principal)]
+        return [{"label": "— choisir —", "value": ""}, *self.recent_options(data, spec, principal, s)]
 
     def _chosen_report(self, value) -> int | None:
         return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 12 else None
@@ -252,7 +284,7 @@ class ReportPage:
         spec = data.catalog.for_role(self.role)
         chosen = {k: v for k, v in raw.items() if isinstance(v, str)}
         # Every site of the territory is a known value; one out of the agent's communes is refused below, by name.
-        allowed = {name: {o["value"] for o in opts} for name, opts in self.options(data, chosen, None).items()}
+        allowed = {name: {o["value"] for o in opts} for name, opts in self.choices(data, chosen, None).items()}
         errors, values, cleaned = {}, {}, []
         try:
             values = reports.clean(spec, raw, today(data), allowed)
@@ -382,7 +414,7 @@ class ReportPage:
             def options_of(value, target=target, source=source):
                 from data_access.context import current
 
-                return self.options(current(), {source: value if isinstance(value, str) else None},
+                return self.choices(current(), {source: value if isinstance(value, str) else None},
                                     self.communes())[target]
 
             options_of.__name__ = f"options_of_{target}"
