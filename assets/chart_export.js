@@ -8,14 +8,17 @@
  * The card carries its table once (table_payload in chart_card.py): headers, the kind of each column and every
  * cell as shown, formatted in French on the server.
  *
- * show_table(n_clicks, table, meta): the accessible HTML table (caption, th scope="col", the first column as
+ * Each function reads what it needs of its card from the card itself (cardMeta): the title as shown, the source
+ * line under the chart, the graph; the card's id comes from the callback's output (pattern-matching ids).
+ *
+ * show_table(n_clicks, table): the accessible HTML table (caption, th scope="col", the first column as
  *     row headers, numbers right-aligned), built when "Voir les données" is first opened, and again when the
  *     card receives new figures (a selector redrew it in place).
- * download_csv(n_clicks, table, meta): saves the CSV of that table (UTF-8 with BOM, ';', decimal comma, CRLF,
+ * download_csv(n_clicks, table): saves the CSV of that table (UTF-8 with BOM, ';', decimal comma, CRLF,
  *     formulas guarded) as <card id>.csv; each cell as csv_from_display does in chart_card.py.
- * download_image(png_clicks, svg_clicks, meta): redraws the chart on screen in a hidden 1200 px wide copy,
- *     with the card title on top and "Source : ... · données du jj/mm/aaaa" at the bottom (meta.caption,
- *     already formatted in French on the server), a white background, French separators and locale; then
+ * download_image(png_clicks, svg_clicks): redraws the chart on screen in a hidden 1200 px wide copy,
+ *     with the card title on top and "Source : ... · données du jj/mm/aaaa" at the bottom (the card's
+ *     source line, formatted in French on the server), a white background, French separators and locale; then
  *     Plotly.toImage at scale 3 (3600 px wide) for PNG, or SVG; saves it as <card id>.png / .svg.
  *     The chart on screen is not touched.
  *
@@ -91,6 +94,26 @@
             return copy;
         }
         return value;
+    }
+
+    // The card whose button or table fired the callback: its id is in the output's pattern-matching id.
+    function cardMeta() {
+        var ctx = window.dash_clientside.callback_context || {};
+        var output = ctx.outputs_list || {};
+        var card = ((Array.isArray(output) ? output[0] : output) || {}).id;
+        card = card && card.card;
+        if (!card) { return null; }
+        var title = card, heading = document.getElementById(card + "-title");
+        if (heading) {  // as shown, without the demonstration badge (the source line says it)
+            var copy = heading.cloneNode(true);
+            Array.prototype.forEach.call(copy.querySelectorAll(".pilote-badge-demo"), function (badge) {
+                badge.parentNode.removeChild(badge);
+            });
+            title = copy.textContent.replace(/\s+/g, " ").trim();
+        }
+        var source = document.getElementById(card + "-source");
+        return {graph: card + "-graph", table: card + "-table", filename: card, title: title,
+                caption: source ? source.textContent.trim() : ""};
     }
 
     function graphDiv(meta) {
@@ -230,15 +253,17 @@
             return htmlTable(table, {table: table.id, title: table.caption});
         },
 
-        show_table: function (nClicks, table, meta) {
+        show_table: function (nClicks, table) {
             // Built at the first opening, and again when a selector sends the card new figures after that.
             var ctx = window.dash_clientside.callback_context;
             var byData = ctx && ctx.triggered && ctx.triggered.some(function (t) { return t.prop_id.indexOf(".data") > 0; });
+            var meta = cardMeta();
             if (!table || !meta || !nClicks || (!byData && nClicks !== 1)) { return noUpdate(); }
             return htmlTable(table, meta);
         },
 
-        download_csv: function (nClicks, table, meta) {
+        download_csv: function (nClicks, table) {
+            var meta = cardMeta();
             if (!nClicks || !table || !meta) { return noUpdate(); }
             var csv = csvText(table);
             var file = meta.filename + ".csv";
@@ -246,7 +271,8 @@
             return {file: file, at: Date.now()};
         },
 
-        download_image: function (pngClicks, svgClicks, meta) {
+        download_image: function (pngClicks, svgClicks) {
+            var meta = cardMeta();
             var gd = meta && graphDiv(meta);
             if (!gd || !window.Plotly) { return noUpdate(); }
             return exportImage(gd, meta, triggeredFormat());

@@ -72,7 +72,6 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 # Ids of the parts of a card (pattern-matching ids: one clientside callback serves every card).
 CSV_STORE = "chart-csv"  # the table payload: what the table and the CSV are made of
-META_STORE = "chart-meta"
 TABLE_OPEN = "chart-table-open"  # the <summary> of "Voir les données"
 TABLE_SLOT = "chart-table"
 CSV_BUTTON = "chart-csv-button"
@@ -168,15 +167,9 @@ def export_caption(source: str, data_date=None, demo: bool | str | None = False,
     if data_date:
         text += f" · données du {fmt_date(data_date)}"
     demo = "all" if demo is True else (demo or None)
-    if demo:
+    if demo and DEMO_TEXT["all"] not in source.lower():  # said once, even when the source names it already
         text += f" · {DEMO_TEXT[demo]}"
     return text
-
-
-def card_meta(card_id: str, title: str, caption: str) -> dict:
-    """What the browser's exports read: the graph, the title and source line drawn on images, the file name."""
-    return {"graph": f"{card_id}-graph", "title": title, "caption": caption, "filename": card_id,
-            "table": f"{card_id}-table"}
 
 
 def heading_text(title: str, demo) -> list | str:
@@ -217,10 +210,9 @@ def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source
         html.P(summary, id=summary_id, className="small mb-0 pilote-chart-summary"),
     ]
     buttons = []
-    stores = [
-        dcc.Store(id=_pid(META_STORE, card_id), data=card_meta(card_id, title, caption)),
-        dcc.Store(id=_pid(IMAGE_DONE, card_id)),
-    ]
+    # The exports read the title, the source line and the graph from the card itself (assets/chart_export.js):
+    # nothing is sent twice.
+    stores = [dcc.Store(id=_pid(IMAGE_DONE, card_id))]
     if table is not None:
         frame, columns, formats = (tuple(table) + (None,))[:3]
         body.append(
@@ -266,7 +258,6 @@ dash.clientside_callback(
     Output(_pid(CSV_DONE, MATCH), "data"),
     Input(_pid(CSV_BUTTON, MATCH), "n_clicks"),
     State(_pid(CSV_STORE, MATCH), "data"),
-    State(_pid(META_STORE, MATCH), "data"),
     prevent_initial_call=True,
 )
 
@@ -275,7 +266,6 @@ dash.clientside_callback(
     Output(_pid(TABLE_SLOT, MATCH), "children"),
     Input(_pid(TABLE_OPEN, MATCH), "n_clicks"),
     Input(_pid(CSV_STORE, MATCH), "data"),  # a selector redrew the card: an opened table follows
-    State(_pid(META_STORE, MATCH), "data"),
     prevent_initial_call=True,
 )
 
@@ -284,6 +274,5 @@ dash.clientside_callback(
     Output(_pid(IMAGE_DONE, MATCH), "data"),
     Input(_pid(PNG_BUTTON, MATCH), "n_clicks"),
     Input(_pid(SVG_BUTTON, MATCH), "n_clicks"),
-    State(_pid(META_STORE, MATCH), "data"),
     prevent_initial_call=True,
 )

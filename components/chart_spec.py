@@ -17,7 +17,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Output, html
 
-from components.chart_card import CSV_STORE, META_STORE, card_meta, chart_card, heading_text, provenance_caption, \
+from components.chart_card import CSV_STORE, chart_card, heading_text, provenance_caption, \
     table_payload
 from components.theme import lean_figure
 from data_access.snapshots import SnapshotMissing
@@ -89,8 +89,7 @@ def in_place_outputs(specs) -> list[Output]:
     out = []
     for spec in specs:
         out += [Output(f"{spec.id}-graph", "figure"), Output(f"{spec.id}-summary", "children"),
-                Output(f"{spec.id}-image", "aria-label"), Output(f"{spec.id}-title", "children"),
-                Output({"type": META_STORE, "card": spec.id}, "data")]
+                Output(f"{spec.id}-image", "aria-label"), Output(f"{spec.id}-title", "children")]
         if spec.table is not None:
             out.append(Output({"type": CSV_STORE, "card": spec.id}, "data"))
     return out
@@ -111,8 +110,8 @@ def in_place_values(specs, ctx, view: dict) -> list:
             title = spec.title if isinstance(spec.title, str) else spec.id
             figure, summary = go.Figure(), f"Graphique indisponible : {reason}."
             table = {"columns": [], "kinds": [], "rows": []} if spec.table else None
-        caption, demo = provenance_caption(ctx.provenance(spec.role))
-        values += [lean_figure(figure), summary, summary, heading_text(title, demo), card_meta(spec.id, title, caption)]
+        _caption, demo = provenance_caption(ctx.provenance(spec.role))  # the source line does not change with the view
+        values += [lean_figure(figure), summary, summary, heading_text(title, demo)]
         if spec.table is not None:
             values.append(table)
     return values

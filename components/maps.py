@@ -93,6 +93,12 @@ def view_for(geojson: dict, lats=(), lons=()) -> tuple[dict, float]:
     return {"lat": (south + north) / 2, "lon": (west + east) / 2}, zoom
 
 
+def positions(frame: pl.DataFrame) -> dict:
+    """A map trace's ``lat`` and ``lon``, to 5 decimals (about a metre, finer than any marker): sources give up to
+    15 digits, which a page sends for every point."""
+    return {"lat": frame["lat"].round(5).to_list(), "lon": frame["lon"].round(5).to_list()}
+
+
 def base_map(geojson: dict, height: int = 420, points: pl.DataFrame | None = None,
              fit_points: bool = False) -> go.Figure:
     """``points`` (with ``lat`` and ``lon``): what the map will draw, so that the view frames it (with the

@@ -97,6 +97,14 @@ def render_key(page: dict, body: dict, data, auth, principal, today: str, keys: 
     return f"pilote-render:{digest}"
 
 
+def utf8_json(raw: bytes) -> bytes:
+    """Dash's answer as plain UTF-8 JSON, the same value: plotly's encoder writes every accented letter, French
+    space, ``/`` and ``<`` as a 6-byte ``\\uXXXX`` (dates, units, hover ``<br>``: a tenth of a French page). Those
+    escapes guard JSON written inside HTML; this answer is only ever ``application/json`` with ``nosniff``, read
+    by Dash's ``fetch``. Paid once per build."""
+    return json.dumps(json.loads(raw), ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def _accepted(header: str) -> str | None:
     offered = {part.split(";")[0].strip().lower() for part in header.split(",")}
     return next((name for name in ENCODINGS if name in offered), None)
@@ -173,7 +181,9 @@ def install(server: Flask, data, auth, app=None) -> None:
         if key and response.status_code == 200 and response.mimetype == "application/json" \
                 and "Content-Encoding" not in response.headers:
             try:
-                data.cache.set(key, response.get_data(), expire=TTL)
+                body = utf8_json(response.get_data())
+                response.set_data(body)
+                data.cache.set(key, body, expire=TTL)
             except Exception as exc:  # noqa: BLE001
                 log.warning("render cache unavailable: %s", exc)
             response.headers[HEADER] = "calcul"

@@ -13,6 +13,7 @@ import polars as pl
 
 from components.figures.climat import YEAR_AXIS
 from components.formats import fmt_number, fmt_percent, fmt_unit
+from components.maps import positions
 from components.theme import COLORS, COLORWAY
 from data_access.finances import DEP, F, I, REC, SECTION_LABELS
 
@@ -331,7 +332,7 @@ def projects_figure(base: go.Figure, projects: pl.DataFrame) -> go.Figure:
     for index, group in enumerate(sorted(set(projects["fonction_groupe_libelle"].to_list()))):
         rows = projects.filter(pl.col("fonction_groupe_libelle") == group)
         fig.add_scattermap(
-            lat=rows["lat"].to_list(), lon=rows["lon"].to_list(), name=group, mode="markers",
+            **positions(rows), name=group, mode="markers",
             marker={"size": [8 + 30 * (v / biggest) ** 0.5 for v in rows["montant"].to_list()],
                     "color": COLORWAY[index % len(COLORWAY)], "opacity": 0.8},
             customdata=list(zip(rows["intitule"].to_list(), [fmt_unit(v / 1e6, "M€", 2) for v in rows["montant"]],

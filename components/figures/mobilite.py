@@ -7,7 +7,7 @@ import polars as pl
 
 from components.figures.week import week_hour_heatmap
 from components.formats import WEEKDAYS, fmt_int, fmt_percent
-from components.maps import base_map
+from components.maps import base_map, positions
 from components.theme import COLORS
 
 
@@ -39,6 +39,10 @@ def velib_by_commune_summary(table: pl.DataFrame) -> str:
             f"{top['commune']} a la plus grande capacité ({fmt_int(top['capacity'])} places).")
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{fmt_int(n)} {one if n in (0, 1) else many or one + 's'}"  # French: 0 and 1 take the singular
+
+
 def velib_map(stations: pl.DataFrame, outlines: dict) -> go.Figure:
     """Stations on the offline base map, sized by capacity, coloured by bikes available."""
     fig = base_map(outlines, points=stations)
@@ -46,14 +50,14 @@ def velib_map(stations: pl.DataFrame, outlines: dict) -> go.Figure:
         return fig
     in_service = stations["is_installed"] & stations["is_renting"]
     text = [
-        f"<b>{name}</b><br>{bikes} vélos ({ebike} électriques) · {docks} bornettes libres"
+        f"<b>{name}</b><br>{_count(bikes, 'vélo')} ({_count(ebike, 'électrique')}) · {_count(docks, 'bornette libre', 'bornettes libres')}"
         + ("" if ok else "<br><i>hors service</i>")
         for name, bikes, ebike, docks, ok in zip(stations["name"], stations["bikes_available"], stations["ebike"],
                                                   stations["docks_available"], in_service)
     ]
     fig.add_trace(
         go.Scattermap(
-            lat=stations["lat"].to_list(), lon=stations["lon"].to_list(), mode="markers",
+            **positions(stations), mode="markers",
             marker={"size": [6 + c / 4 for c in stations["capacity"].to_list()],
                     "color": stations["bikes_available"].to_list(), "colorscale": "Teal", "showscale": True,
                     "colorbar": {"title": {"text": "Vélos", "side": "right"}, "thickness": 10, "len": 0.75}},
@@ -236,21 +240,35 @@ def traffic_states_summary(states: pl.DataFrame) -> str:
     return f"Trafic fluide la plupart du temps ; l'arc le moins fluide est {low['libelle']} ({fmt_percent(low['part'], 0)} des heures)."
 
 
+def _kw(power: float) -> str:
+    return fmt_int(power) if power == int(power) else str(power).replace(".", ",")
+
+
+def irve_stations(points: pl.DataFrame) -> pl.DataFrame:
+    """One row per station and place: a station's points share its position, drawn one by one they hide each
+    other (and the page sent each of them)."""
+    key = "id_station_itinerance" if "id_station_itinerance" in points.columns else "nom_station"
+    return (points.group_by(key, "lat", "lon", "nom_station", "nom_operateur", "commune_code", maintain_order=True)
+            .agg(pl.len().alias("points"), pl.col("puissance_nominale").unique().sort().alias("puissances")))
+
+
 def irve_map(points: pl.DataFrame, outlines: dict) -> go.Figure:
-    """Charge points on the offline base map, coloured by power class."""
+    """Charge stations on the offline base map, coloured by power class (a station with points of two classes
+    has a marker in each), their number of points in the hover."""
     from data_access.mobilite import POWER_CLASSES
 
     fig = base_map(outlines, height=400, points=points)
     palette = [COLORS["public"], COLORS["primary"], "#d4a017", COLORS["danger"]]
     for (low, high, label), color in zip(POWER_CLASSES, palette):
-        part = points.filter((pl.col("puissance_nominale") > low) & (pl.col("puissance_nominale") <= high))
+        part = irve_stations(points.filter((pl.col("puissance_nominale") > low) & (pl.col("puissance_nominale") <= high)))
         if part.is_empty():
             continue
         fig.add_trace(go.Scattermap(
-            lat=part["lat"].to_list(), lon=part["lon"].to_list(), mode="markers", name=label,
+            **positions(part), mode="markers", name=label,
             marker={"size": 9, "color": color}, customdata=part["commune_code"].to_list(),
-            text=[f"<b>{n}</b><br>{fmt_int(p) if p == int(p) else str(p).replace('.', ',')} kW · {o}"
-                  for n, p, o in zip(part["nom_station"], part["puissance_nominale"], part["nom_operateur"])],
+            text=[f"<b>{n}</b><br>{fmt_int(k)} point{'s' if k > 1 else ''} de charge · "
+                  f"{' / '.join(_kw(p) for p in powers)} kW · {o}"
+                  for n, k, powers, o in part.select("nom_station", "points", "puissances", "nom_operateur").iter_rows()],
             hovertemplate="%{text}<extra></extra>"))
     fig.update_layout(legend={"orientation": "h", "y": -0.02, "yanchor": "top"})
     return fig
@@ -311,7 +329,7 @@ def points_map(frame: pl.DataFrame, outlines: dict, text: list[str], name: str, 
                customdata: list | None = None) -> go.Figure:
     fig = base_map(outlines, height=380, points=frame)
     if not frame.is_empty():
-        fig.add_trace(go.Scattermap(lat=frame["lat"].to_list(), lon=frame["lon"].to_list(), mode="markers",
+        fig.add_trace(go.Scattermap(**positions(frame), mode="markers",
                                     marker={"size": 8, "color": color, "opacity": 0.7}, name=name, text=text,
                                     customdata=customdata, hovertemplate="%{text}<extra></extra>"))
     return fig
@@ -330,13 +348,16 @@ def accidents_map(crashes: pl.DataFrame, outlines: dict) -> go.Figure:
     groups.append(("Gravité non renseignée", "#c3cbd3", crashes.filter(severity.is_null() | ~severity.is_in(known))))
     # Drawn from the least to the most severe, so that a death is never hidden under minor injuries; the
     # legend keeps the order of the severity chart.
+    dates = crashes["date"].drop_nulls() if "date" in crashes.columns else pl.Series([], dtype=pl.Date)
+    # One year on the map (its title says which): the day and month are enough in each point's hover.
+    day = "%d/%m" if dates.len() and dates.min().year == dates.max().year else "%d/%m/%Y"
     for rank, (name, color, some) in reversed(list(enumerate(groups))):
         if some.is_empty():
             continue
-        text = [" · ".join([f"{row['date']:%d/%m/%Y}" if row["date"] else "date inconnue"]
+        text = [" · ".join([row["date"].strftime(day) if row["date"] else "date inconnue"]
                            + ([str(row["categorie_usager"])] if row.get("categorie_usager") else []))
                 for row in some.iter_rows(named=True)]
-        fig.add_trace(go.Scattermap(lat=some["lat"].round(5).to_list(), lon=some["lon"].round(5).to_list(),
+        fig.add_trace(go.Scattermap(**positions(some),
                                     mode="markers", marker={"size": 8, "color": color, "opacity": 0.75},
                                     name=name, text=text, customdata=_commune_codes(some), legendrank=rank + 1,
                                     hovertemplate="<b>%{fullData.name}</b><br>%{text}<extra></extra>"))

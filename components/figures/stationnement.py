@@ -8,7 +8,7 @@ import polars as pl
 
 from components.figures.week import week_hour_heatmap
 from components.formats import MISSING, WEEKDAYS, fmt_datetime, fmt_int, fmt_number, fmt_percent
-from components.maps import base_map
+from components.maps import base_map, positions
 from components.theme import COLORS
 
 
@@ -40,7 +40,7 @@ def realtime_map(status: pl.DataFrame, outlines: dict) -> go.Figure:
                 "name", "free_spots", "capacity", "fill_rate", "late", "last_update").iter_rows()
         ]
         fig.add_trace(go.Scattermap(
-            lat=part["lat"].to_list(), lon=part["lon"].to_list(), mode="markers", name=state.capitalize(),
+            **positions(part), mode="markers", name=state.capitalize(),
             marker={"size": [10 + c / 10 for c in part["capacity"].to_list()], "color": color},
             text=text, hovertemplate="%{text}<extra></extra>"))
     fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 0, "x": 0, "bgcolor": "rgba(255,255,255,0.8)"})

@@ -136,6 +136,7 @@ def test_answers_are_compressed_on_the_wire(app):
                 packed = b"".join(response.iter_raw())  # the bytes on the wire, not decoded
             assert response.headers["content-encoding"] == encoding and response.headers[HEADER] == "cache"
             assert json.dumps(json.loads(unpack(packed)), ensure_ascii=False) == plain
+            assert "Données".encode() in unpack(packed) and b"\\u00e9" not in unpack(packed)  # UTF-8, not escapes
             assert len(packed) < len(plain.encode()) / 4
         script = anonymous.get(next(re.finditer(r'src="(/_dash-component-suites/dash/dcc/[^"]+)"',
                                                 anonymous.get("/").text)).group(1),

@@ -191,10 +191,11 @@ def test_the_csv_made_from_the_shown_cells_is_to_csvs(frame, columns, formats, r
 def test_card_csv_store_and_buttons(card, frame):
     stores = {c.id["type"]: c for c in find(card, dcc.Store)}
     assert stores["chart-csv"].id == {"type": "chart-csv", "card": "test-card"}
-    assert stores["chart-meta"].data == {"graph": "test-card-graph", "title": "Vélos par commune",
-                                         "caption": "Source : Vélib' Métropole · données du 06/04/2026",
-                                         "filename": "test-card", "table": "test-card-table"}
-    assert {"chart-csv-done", "chart-image-done"} <= set(stores)
+    # What the exports read comes from the card itself, sent once: the title, the source line, the graph.
+    assert set(stores) == {"chart-csv", "chart-csv-done", "chart-image-done"}
+    by_id = {c.id: c for c in walk(card) if isinstance(getattr(c, "id", None), str)}
+    assert text(by_id["test-card-title"]) == "Vélos par commune" and "test-card-graph" in by_id
+    assert by_id["test-card-source"].children == "Source : Vélib' Métropole · données du 06/04/2026"
     buttons = {b.id["type"]: text(b) for b in walk(card) if isinstance(getattr(b, "id", None), dict)
                and b.id["type"].endswith("-button")}
     assert buttons == {"chart-csv-button": "Télécharger les données (CSV)",
@@ -207,15 +208,18 @@ def test_card_without_table_has_image_exports_only():
     card = chart_card("c", "Titre", go.Figure(), "Résumé.", "Source")
     assert not find(card, html.Details) and not find(card, html.Table)
     types = {c.id["type"] for c in walk(card) if isinstance(getattr(c, "id", None), dict)}
-    assert types == {"chart-meta", "chart-image-done", "chart-png-button", "chart-svg-button"}
+    assert types == {"chart-image-done", "chart-png-button", "chart-svg-button"}
 
 
 def test_demo_badge_and_demo_on_the_image():
     card = chart_card("c", "Titre", go.Figure(), "Résumé.", "Générateur", demo=True)
     (heading,) = find(card, html.H2)
     assert "Données de démonstration" in text(heading)
-    assert "données de démonstration" in [c for c in find(card, dcc.Store)][0].data["caption"]
+    (source,) = [c for c in walk(card) if getattr(c, "id", None) == "c-source"]  # the line drawn under the image
+    assert source.children.endswith("données de démonstration")
     assert "Données de démonstration" not in text(find(chart_card("c", "T", go.Figure(), "R.", "S"), html.H2)[0])
+    named = export_caption("GPSO — données de démonstration ; schéma IRVE", demo=True)
+    assert named.count("démonstration") == 1 and named.startswith("Source : GPSO — données de démonstration")
 
 
 # ------------------------------------------------------------------------------------------ callbacks

@@ -48,6 +48,24 @@ def test_figures_and_their_text_summaries():
     assert fig.layout.map.style == "white-bg"  # no tiles fetched
     assert fig.layout.map.center.lat == pytest.approx(48.85)
     assert len(fig.data[0].lat) == 3 and "hors service" in fig.data[0].text[2]
+    # French plurals: 0 and 1 take the singular
+    assert fig.data[0].text[0] == "<b>A</b><br>10 vélos (4 électriques) · 10 bornettes libres"
+    assert fig.data[0].text[2].startswith("<b>C</b><br>0 vélo (0 électrique) · 10 bornettes libres")
+
+
+def test_the_charging_map_draws_a_station_once_with_its_number_of_points():
+    from components.figures.mobilite import irve_map
+
+    points = pl.DataFrame({
+        "id_station_itinerance": ["S1", "S1", "S1", "S2", "S2"], "nom_station": ["Mairie"] * 3 + ["Gare"] * 2,
+        "nom_operateur": ["Volta"] * 5, "commune_code": ["92040"] * 5, "puissance_nominale": [7.0, 3.7, 150.0, 22.0, 22.0],
+        "lat": [48.8212345678] * 3 + [48.83] * 2, "lon": [2.27] * 3 + [2.25] * 2})
+    fig = irve_map(points, {"type": "FeatureCollection", "features": []})
+    by_class = {t.name: list(t.text) for t in fig.data}
+    assert by_class == {"jusqu'à 7,4 kW": ["<b>Mairie</b><br>2 points de charge · 3,7 / 7 kW · Volta"],
+                        "de 7,4 à 22 kW": ["<b>Gare</b><br>2 points de charge · 22 kW · Volta"],
+                        "plus de 100 kW": ["<b>Mairie</b><br>1 point de charge · 150 kW · Volta"]}
+    assert fig.data[0].lat == (48.82123,)  # to about a metre: what a marker shows
     assert "2 hors service" in velib_map_summary(q.velib_summary(STATIONS), "Issy")
 
 
@@ -166,7 +184,11 @@ def test_the_accident_map_has_a_trace_per_severity_the_worst_drawn_last():
     assert ranks["Tué"] < ranks["Blessé léger"] < ranks["Gravité non renseignée"]  # legend: the chart's order
     light = next(t for t in fig.data if t.name == "Blessé léger")
     assert light.marker.color == SEVERITY_COLORS["Blessé léger"]
-    assert list(light.text) == ["05/03/2024 · Piéton", "date inconnue"]  # the severity is the trace's name
+    # The severity is the trace's name; one year on the map: day and month (the title says the year)
+    assert list(light.text) == ["05/03 · Piéton", "date inconnue"]
+    years = accidents_map(crashes.with_columns(pl.Series("date", [date(2023, 3, 5), date(2024, 4, 1), None, None])),
+                          outlines)
+    assert next(t for t in years.data if t.name == "Blessé léger").text[0] == "05/03/2023 · Piéton"
     assert list(light.customdata) == ["92040", "92048"]  # a click filters on the commune
     assert fig.data[-1].lat[0] == 48.83 and next(t for t in fig.data if t.name == "Blessé léger").lat[0] == 48.82123
     layers = fig.layout.map.layers
