@@ -17,9 +17,11 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import Output, html
 
+from components import card_memo
 from components.chart_card import CSV_STORE, chart_card, heading_text, provenance_caption, \
     table_payload
 from components.theme import lean_figure
+from data_access.reads import recording
 from data_access.snapshots import SnapshotMissing
 
 log = logging.getLogger(__name__)
@@ -67,8 +69,14 @@ def render(spec: ChartSpec, ctx, view: dict, grid: Grid) -> None:
     if reason:
         grid.missing.append((title, reason))
         return
+    key = card_memo.card_key(spec, ctx, view)
+    found = card_memo.kept(ctx, key) if key else None
+    if found is not None:
+        grid.cards.append(found)
+        return
     try:
-        title, figure, summary, table = content(spec, ctx, view)
+        with recording() as reads:
+            title, figure, summary, table = content(spec, ctx, view)
         card = chart_card(spec.id, title, figure, summary, ctx.provenance(spec.role), table=table, level=spec.level)
     except SnapshotMissing as exc:
         grid.missing.append((title, str(exc)))
@@ -77,7 +85,8 @@ def render(spec: ChartSpec, ctx, view: dict, grid: Grid) -> None:
         log.exception("chart %s failed", spec.id)
         grid.missing.append((title, "erreur lors de la préparation du graphique (voir le journal du serveur)"))
         return
-    grid.cards.append(dbc.Col(card, lg=spec.width))
+    column = dbc.Col(card, lg=spec.width)
+    grid.cards.append(card_memo.keep(ctx, key, reads, column) if key else column)
 
 
 # -- redrawing cards in place -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from data_access.code_version import code_version
+from data_access.reads import record
 
 if TYPE_CHECKING:
     from data_access.context import DataContext
@@ -30,6 +31,7 @@ def query(*dataset_keys: str) -> Callable:
         @functools.wraps(fn)
         def wrapper(ctx: "DataContext", *args: Any) -> Any:
             keys = [ctx.key_for(name) if "." in name else name for name in dataset_keys]
+            record(keys)  # hit or miss: what the caller's answer depends on
             versions = tuple((key, ctx.version(key) if key else None) for key in keys)
             cache_key = (code_version(), fn.__module__, fn.__qualname__, versions, args)
             value = ctx.cache.get(cache_key, default=_MISS)

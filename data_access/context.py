@@ -10,6 +10,7 @@ import polars as pl
 from data_access import freshness
 from data_access.cache_store import open_cache
 from data_access.catalog import Catalog, Dataset, load_catalog
+from data_access.reads import record
 from data_access.settings import BUNDLED_DATA_DIR, Settings
 from data_access.snapshots import SnapshotMeta, SnapshotMissing, SnapshotStore, utcnow
 
@@ -84,6 +85,7 @@ class DataContext:
 
     def frame(self, key: str) -> pl.DataFrame:
         """A dataset's rows. A collaborative one: its bundled history (if any) and the agents' live reports."""
+        record([key])
         spec = self.catalog[key]
         if not spec.collaborative:
             return self.store.read(key)

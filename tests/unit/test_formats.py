@@ -369,3 +369,23 @@ def test_fmt_age_missing(value):
 def test_fmt_age_huge_does_not_raise():
     assert fmt_age(math.inf) == "il y a très longtemps"
     assert plain(fmt_age(1e12)).startswith("il y a 31 709 ans")
+
+
+def test_numbers_are_written_as_babel_writes_them_for_fr_fr():
+    """The digits are written without babel (50 µs a number); babel's fr_FR output stays the reference."""
+    import random
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    from components.formats import _round
+
+    rng = random.Random(13)
+    values = [0, 1, 999, 1000, 12345.5, 1e15, 0.0005, 2.675, -1234.5678, 99999.9999] + \
+             [rng.uniform(-1e7, 1e7) for _ in range(300)] + [rng.randint(-10**9, 10**9) for _ in range(200)]
+    for value in values:
+        for decimals in (None, 0, 1, 2, 3):
+            number = _round(Decimal(repr(value)), 3 if decimals is None else decimals)
+            pattern = "#,##0.###" if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
+            expected = format_decimal(abs(number), format=pattern, locale="fr_FR")
+            assert fmt_number(value, decimals).lstrip(MINUS) == expected, (value, decimals)
