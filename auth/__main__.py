@@ -25,6 +25,7 @@ DEMO_GROUPS = [("mobilite", "Direction de la mobilité", "Mobilité"),
                ("espace-public", "Direction de l'espace public", "Patrimoine et espace public"),
                ("flotte", "Gestion du parc automobile", "Moyens généraux"),
                ("nature", "Maison de la nature et de l'arbre", "Développement durable")]
+DEMO_HOMES = {"elus": "/climat"}  # an élu lands on the verdict of the climate plan
 DEMO_USERS = [("agent.mobilite@demo.pilote.local", "Agent mobilité (démo)", ["mobilite"], False, None),
               ("agent.finances@demo.pilote.local", "Agent finances (démo)", ["finances"], False, None),
               ("elu@demo.pilote.local", "Élu (démo)", ["elus"], False, None),
@@ -120,6 +121,20 @@ def cmd_communes(s, args):
     print(f"groupe {args.slug} : " + (f"communes {' '.join(sorted(args.code))}" if args.code else "tout le territoire"))
 
 
+def _home_pages() -> set[str]:
+    import dash
+
+    import app  # noqa: F401  (registers the pages)
+    from auth.access import home_pages
+
+    return home_pages(dash.page_registry)
+
+
+def cmd_home(s, args):
+    accounts.set_home(s, args.slug, args.path or "", known=_home_pages())
+    print(f"groupe {args.slug} : page d'accueil {args.path or 'catalogue'}")
+
+
 def cmd_expire(s, args):
     accounts.set_expiry(s, args.email, None if args.date == "never" else args.date)
     print(f"fin d'accès de {args.email} : {args.date}")
@@ -138,7 +153,7 @@ def cmd_list(s, args):
     print(f"{len(groups)} groupe(s)")
     for grp in groups:
         print(f"  {grp.slug:24} {grp.name:36} accès : {', '.join(sorted(x.resource for x in grp.grants)) or '-'}"
-              f" communes : {grp.communes or 'toutes'}")
+              f" communes : {grp.communes or 'toutes'} accueil : {grp.home or 'catalogue'}")
 
 
 def cmd_import_csv(s, args):
@@ -169,6 +184,9 @@ def cmd_demo(s, args):
         if slug not in existing:
             accounts.add_group(s, slug, name, direction)
     s.flush()
+    for slug, path in DEMO_HOMES.items():
+        if slug not in existing:
+            accounts.set_home(s, slug, path)
     from datetime import timedelta
 
     for email, name, groups, admin, expiry in DEMO_USERS:
@@ -203,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("communes", help="limiter les saisies d'un groupe à des communes (codes INSEE ; aucun : "
                                         "tout le territoire)")
     p.add_argument("slug"), p.add_argument("code", nargs="*")
+    p = sub.add_parser("home", help="page d'accueil d'un groupe après connexion (/climat ; rien : le catalogue)")
+    p.add_argument("slug"), p.add_argument("path", nargs="?")
     p = sub.add_parser("expire", help="date de fin d'accès d'un partenaire (AAAA-MM-JJ, ou never)")
     p.add_argument("email"), p.add_argument("date")
     sub.add_parser("list")

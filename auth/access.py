@@ -70,6 +70,12 @@ def rules_from_registry(registry: dict) -> dict[str, Access]:
     return rules
 
 
+def home_pages(registry: dict) -> set[str]:
+    """The pages a group may land on after signing in: every page but the error page."""
+    return {page["path"] for page in registry.values()
+            if page.get("module") != "pages.not_found_404" and page["path"] != "/404"}
+
+
 def decide(principal: Principal, access: Access, granted: frozenset[str] = frozenset()) -> int:
     """ALLOW, UNAUTHENTICATED (sign in first) or FORBIDDEN (signed in, not granted)."""
     if access == PUBLIC:

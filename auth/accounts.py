@@ -239,6 +239,24 @@ def set_communes(s: Session, slug: str, codes, known: dict[str, str] | None = No
         audit(s, "admin_change", actor, slug, detail=f"communes={value or 'toutes'}")
 
 
+def set_home(s: Session, slug: str, path: str, known: set[str] | None = None, actor: str | None = None) -> None:
+    """Group ``slug``'s home page (its members land there after signing in); empty: the catalogue. ``known``:
+    the pages that may be a home."""
+    path = (path or "").strip()
+    if path and known is not None and path not in known:
+        raise AccountError(f"page inconnue : {path!r} ; pages possibles : {', '.join(sorted(known))}")
+    group = get_group(s, slug)
+    value = checked_text(path, "la page d'accueil", 200)
+    if group.home != value:
+        group.home = value
+        audit(s, "admin_change", actor, slug, detail=f"accueil={value or 'catalogue'}")
+
+
+def home_of(user: User) -> str | None:
+    """The home page of the first of ``user``'s groups (by identifier) that has one."""
+    return next((g.home for g in sorted(user.groups, key=lambda g: g.slug) if g.home), None)
+
+
 def granted_groups(s: Session) -> dict[str, frozenset[str]]:
     """resource -> groups granted it in the database."""
     result: dict[str, set[str]] = {}

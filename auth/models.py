@@ -68,6 +68,8 @@ class Group(Base):
     direction: Mapped[str] = mapped_column(String(200), default="")
     # The communes (INSEE codes, space-separated) its members may report on; empty: the whole territory.
     communes: Mapped[str] = mapped_column(String(400), default="")
+    # Where its members land after signing in (a page path); empty: the catalogue.
+    home: Mapped[str] = mapped_column(String(200), default="")
 
     members: Mapped[list[User]] = relationship(secondary=memberships, back_populates="groups")
     grants: Mapped[list["Grant"]] = relationship(back_populates="group", cascade="all, delete-orphan")

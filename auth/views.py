@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, render_template_string, requ
 from flask_login import current_user, login_user, logout_user
 from markupsafe import escape
 
-from auth.accounts import authenticate
+from auth.accounts import authenticate, home_of
 from auth.limits import limiter, login_rate, too_many_sign_ins
 
 bp = Blueprint("auth", __name__)
@@ -116,6 +116,7 @@ def login():
     with auth.db.session() as s:
         result = authenticate(s, email, request.form.get("password", ""), _client(), auth.limits)
         session_user = auth.open_session(s, result.user) if result.user is not None else None
+        home = home_of(result.user) if result.user is not None else None
     if result.retry_after:
         response = _login_form(f"Trop de tentatives de connexion. Réessayez dans {wait_text(result.retry_after)}.",
                                email, 429)
@@ -126,8 +127,11 @@ def login():
     session.clear()  # a new session at sign-in: nothing from before survives (fixation)
     session.permanent = True
     login_user(session_user)
+    target = safe_next(request.form.get("next"))
+    if target == "/" and home and auth.allows(home):  # nowhere asked for: the group's home (an élu: /climat)
+        target = home
     response = Response(status=302)
-    response.headers["Location"] = safe_next(request.form.get("next"))
+    response.headers["Location"] = target
     return response
 
 

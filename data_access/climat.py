@@ -8,7 +8,7 @@ import polars as pl
 
 from data_access.cache import query
 from data_access.indicators import Assessment, assess
-from data_access.territory import ALL
+from data_access.territory import ALL, commune_for_single_budget
 
 PUBLIC, INTERNAL, BUDGET = "climate.indicators", "climate.indicators_internal", "climate.budget"  # roles
 
@@ -82,6 +82,71 @@ def budget_totals(budget: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# Closer to its ceiling than this (% of the ceiling), a year's result is "au niveau du plafond": the inventory
+# behind it is known to about that much.
+AT_CEILING_PCT = 0.5
+UNDER, AT, OVER = "sous", "au niveau", "au-dessus"
+
+
+def ceiling_position(realised, ceiling) -> str | None:
+    """Where a result stands against its ceiling: UNDER, AT or OVER (None without both figures)."""
+    if realised is None or ceiling is None or ceiling != ceiling or realised != realised or not ceiling:
+        return None
+    gap_pct = (realised / ceiling - 1) * 100
+    return AT if abs(gap_pct) < AT_CEILING_PCT else (UNDER if gap_pct < 0 else OVER)
+
+
+def latest_result(budget: pl.DataFrame) -> dict | None:
+    """The last year whose result is known (its totals row of :func:`budget_totals`), or None."""
+    totals = budget_totals(budget)
+    known = totals.filter(pl.col("realise_tco2e").is_not_null() & pl.col("plafond_tco2e").is_not_null())
+    return known.row(-1, named=True) if known.height else None
+
+
+def over_ceilings(budget: pl.DataFrame, year: int) -> pl.DataFrame:
+    """The sectors and actors whose result is above their own ceiling in ``year``, by however little (a tonne
+    once rounded), largest overshoot first: what a total under its ceiling hides."""
+    rows = budget.filter((pl.col("annee") == year) & pl.col("categorie").is_in(["secteur", "acteur"])
+                         & pl.col("realise_tco2e").is_not_nan().fill_null(False) & pl.col("plafond_tco2e").is_not_null())
+    return (rows.with_columns((pl.col("realise_tco2e") - pl.col("plafond_tco2e")).alias("ecart_tco2e"),
+                              ((pl.col("realise_tco2e") / pl.col("plafond_tco2e") - 1) * 100).alias("ecart_pct"))
+            .filter(pl.col("ecart_tco2e") >= 0.5)
+            .sort(["ecart_tco2e", "libelle"], descending=[True, False])
+            .select("categorie", "libelle", "realise_tco2e", "plafond_tco2e", "ecart_tco2e", "ecart_pct"))
+
+
+def budget_of(budget: pl.DataFrame, commune: str, voter: str | None) -> pl.DataFrame | None:
+    """The budget climat a commune selection shows: the whole territory's choice shows the one voted (``voter``:
+    the commune that votes it, None when the territory does); a commune shows its own, or None when it votes
+    none."""
+    if "commune_code" not in budget.columns:
+        return budget
+    if commune == ALL:
+        return budget if voter is None else budget.filter(pl.col("commune_code") == voter)
+    own = budget.filter(pl.col("commune_code") == commune)
+    return own if own.height else None
+
+
+def indicator_statuses(values: pl.DataFrame) -> pl.DataFrame:
+    """Every indicator of the plan (all axes) with its status: axe, indicateur, titre, statut, in plan order."""
+    rows = []
+    for axe, _ in axes(values):
+        for row in plan(values, axe).iter_rows(named=True):
+            rows.append((axe, row["indicateur"], row["titre"], assessment(values, row).status))
+    return pl.DataFrame(rows, schema={"axe": pl.String, "indicateur": pl.String, "titre": pl.String,
+                                      "statut": pl.String}, orient="row")
+
+
+def headline(values: pl.DataFrame) -> tuple[dict, Assessment] | None:
+    """The plan's first indicator with a target and no parent (the territory's emissions in a PCAET): what the
+    plan-wide summary projects to the target year."""
+    for axe, _ in axes(values):
+        for row in plan(values, axe).iter_rows(named=True):
+            if row["parent"] is None and row["valeur_cible"] is not None and row["annee_cible"] is not None:
+                return row, assessment(values, row)
+    return None
+
+
 def budget_breakdown(budget: pl.DataFrame, categorie: str) -> pl.DataFrame:
     return (budget.filter((pl.col("categorie") == categorie) & pl.col("realise_tco2e").is_not_null())
             .select("annee", "libelle", "realise_tco2e", "plafond_tco2e").sort(["annee", "libelle"]))
@@ -109,3 +174,14 @@ def values(ctx, commune: str, confidential: bool) -> pl.DataFrame:
 @query(BUDGET)
 def budget(ctx) -> pl.DataFrame:
     return ctx.role_frame(BUDGET)
+
+
+def budget_voter(ctx) -> str | None:
+    """The commune that votes the territory's budget climat (None: the territory votes it)."""
+    return commune_for_single_budget(budget(ctx), ctx.catalog.territory)
+
+
+@query(BUDGET)
+def commune_budget(ctx, commune: str) -> pl.DataFrame | None:
+    """The budget climat shown for a commune selection (:func:`budget_of`); None when that commune votes none."""
+    return budget_of(budget(ctx), commune, budget_voter(ctx))

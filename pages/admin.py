@@ -50,11 +50,12 @@ def groups_table(s, declared: dict, names: dict[str, str]) -> dbc.Table:
                              html.Td(len(grp.members), className="text-end"),
                              html.Td(", ".join(sorted(x.resource for x in grp.grants)) or "–"),
                              html.Td(", ".join(by_code) or "–"),
-                             html.Td(", ".join(names.get(c, c) for c in sorted(grp.commune_codes)) or "toutes")]))
+                             html.Td(", ".join(names.get(c, c) for c in sorted(grp.commune_codes)) or "toutes"),
+                             html.Td(grp.home or "catalogue")]))
     return dbc.Table([html.Caption("Groupes et accès"),
                       html.Thead(html.Tr([html.Th(h, scope="col") for h in
                                           ("Groupe", "Nom", "Direction", "Membres", "Accès accordés",
-                                           "Accès déclarés par les pages", "Saisies : communes")])),
+                                           "Accès déclarés par les pages", "Saisies : communes", "Accueil")])),
                       html.Tbody(rows)], size="sm", hover=True, id="admin-groups")
 
 
@@ -78,6 +79,15 @@ def tables():
     auth = current_auth()
     with auth.db.read() as s:
         return [users_table(s), groups_table(s, auth.policy.rules, commune_names()), audit_table(s)]
+
+
+def home_options() -> list[dict]:
+    """The pages a group may land on, by name (auth.access.home_pages)."""
+    from auth.access import home_pages
+
+    paths = home_pages(dash.page_registry)
+    return sorted(({"label": f"{p['name']} ({p['path']})", "value": p["path"]} for p in dash.page_registry.values()
+                   if p["path"] in paths), key=lambda o: o["value"])
 
 
 def field(label, component):
@@ -118,6 +128,11 @@ def layout(**_ignored):
                                            options=[{"label": n, "value": c} for c, n in commune_names().items()])],
                              md=6)], className="g-2 mt-2"),
             dbc.Button("Limiter les saisies du groupe", id="set-communes", color="secondary", className="mt-2"),
+            dbc.Row([dbc.Col([dbc.Label("Page d'accueil du groupe après connexion (aucune : le catalogue)",
+                                        html_for="group-home", className="small mb-0"),
+                              dcc.Dropdown(id="group-home", options=home_options(), placeholder="Le catalogue",
+                                           clearable=True)], md=6)], className="g-2 mt-2"),
+            dbc.Button("Définir la page d'accueil", id="set-home", color="secondary", className="mt-2"),
             html.Div(tables(), id="admin-tables", className="mt-4 table-responsive"),
         ]
     )
@@ -128,17 +143,19 @@ def layout(**_ignored):
     Input("create-user", "n_clicks"), Input("disable-user", "n_clicks"), Input("enable-user", "n_clicks"),
     Input("add-member", "n_clicks"), Input("remove-member", "n_clicks"), Input("create-group", "n_clicks"),
     Input("grant", "n_clicks"), Input("revoke", "n_clicks"), Input("set-communes", "n_clicks"),
+    Input("set-home", "n_clicks"),
     State("new-email", "value"), State("new-name", "value"), State("new-groups", "value"),
     State("new-expiry", "value"), State("new-admin", "value"), State("edit-email", "value"),
     State("edit-group", "value"), State("grant-group", "value"), State("grant-group-name", "value"),
-    State("grant-resource", "value"), State("group-communes", "value"),
+    State("grant-resource", "value"), State("group-communes", "value"), State("group-home", "value"),
     prevent_initial_call=True,
 )
 def act(*args):
     # The browser may send anything: a field that does not hold text counts as empty (refused with a message).
     (new_email, new_name, new_groups, new_expiry, new_admin, edit_email, edit_group, grant_group,
-     grant_group_name, grant_resource, group_communes) = [v if isinstance(v, (str, list)) or v is None else None
-                                                          for v in args[9:]]
+     grant_group_name, grant_resource, group_communes, group_home) = [
+        v if isinstance(v, (str, list)) or v is None else None for v in args[10:]]
+    group_home = group_home if isinstance(group_home, str) else ""
     group_communes = [c for c in group_communes if isinstance(c, str)] if isinstance(group_communes, list) else []
     new_email, new_name, new_groups, new_expiry, edit_email, edit_group, grant_group, grant_group_name, \
         grant_resource = [v if isinstance(v, str) else None for v in (
@@ -179,6 +196,13 @@ def act(*args):
                 message = dbc.Alert(f"Saisies du groupe {grant_group} : " + (
                     ", ".join(commune_names()[c] for c in sorted(group_communes)) if group_communes
                     else "tout le territoire") + ".", color="success")
+            elif action == "set-home":
+                from auth.access import home_pages
+
+                accounts.set_home(s, (grant_group or "").strip(), group_home, known=home_pages(dash.page_registry),
+                                  actor=actor)
+                message = dbc.Alert(f"Page d'accueil du groupe {grant_group} : {group_home or 'le catalogue'}.",
+                                    color="success")
             else:
                 return dash.no_update, dash.no_update
     except accounts.AccountError as exc:

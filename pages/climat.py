@@ -13,6 +13,7 @@ from auth.session import can, current_auth
 from components.badges import demo_badge, lock_icon
 from components.chart_spec import grid as chart_grid
 from components.chart_spec import missing_note
+from components.climate_summary import budget_block, summary_section
 from components.notices import unavailable
 from components.figures.climat import BUDGET_SPECS, DETAIL_SPECS
 from components.formats import fmt_int, fmt_percent
@@ -24,7 +25,6 @@ from data_access import climat as q
 from data_access.context import current
 from data_access.indicators import PROJECTION_POINTS, TOLERANCE
 from data_access.snapshots import SnapshotMissing
-from data_access.territory import commune_for_single_budget
 
 SECTION = "/climat#confidentiel"
 ALL_INDICATORS = "tous"
@@ -50,9 +50,13 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, **_ign
     place = parse_commune(commune, territory)
     missing = [(title, reason) for title, role in (("Indicateurs du plan climat", q.PUBLIC),
                                                    ("Budget climat", q.BUDGET)) if (reason := data.missing(role))]
-    budget_part = budget_section(q.budget(data), data) if data.has(q.BUDGET) else None
+    budget, note = shown_budget(data, place.value)
+    budget_part = budget_section(budget, data, place.value, note) if data.has(q.BUDGET) else None
+    summary_title = f"Bilan du plan climat · {commune_label(place.value, territory)}"
+    verdict = summary_budget(data, budget, note) if data.has(q.BUDGET) else None
     if not data.has(q.PUBLIC):
-        return html.Div([html.H1("Plan climat-air-énergie et budget climat", className="h3"), budget_part,
+        return html.Div([html.H1("Plan climat-air-énergie et budget climat", className="h3"),
+                         summary_section(summary_title, verdict, None, None, None), budget_part,
                          missing_note(missing)])
     try:
         values = q.values(data, place.value, confidential)
@@ -74,6 +78,9 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, **_ign
                fallback_notice("Indicateur", chosen, "tous les indicateurs de l'axe"),
                fallback_notice("Année de début", first, str(low)), fallback_notice("Année de fin", last, str(high))]
     detail_id = chosen.value if chosen.value != ALL_INDICATORS else rows["indicateur"][0]
+    base = merge_query("", commune=place.value)
+    summary = summary_section(summary_title, verdict, q.headline(values), q.indicator_statuses(values),
+                              lambda a, i: "/climat" + merge_query(base, axe=a, indicateur=i) + "#detail")
     cards = []
     for row in rows.iter_rows(named=True):
         a = q.assessment(values, row)
@@ -83,13 +90,14 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, **_ign
     return html.Div([
         html.H1("Plan climat-air-énergie et budget climat", className="h3"),
         *[n for n in notices if n],
+        summary,
         dbc.Alert([demo_badge(), " Les valeurs des indicateurs et le détail du budget climat sont des données de "
                    "démonstration ; les définitions des indicateurs sont les définitions réglementaires réelles."],
                   color="light", className="small py-2") if data.provenance(q.PUBLIC).demo else None,
         selectors(axis_list, axis.value, rows, chosen.value, years, str(first_year), str(last_year)),
         dcc.Store(id="climat-defaults", data={"axe": axis_list[0][0], "debut": str(low), "fin": str(high)}),
         html.H2(f"Axe {axis.value} — {dict(axis_list)[axis.value]} · {commune_label(place.value, territory)}",
-                className="h5 mt-3"),
+                className="h5 mt-3", id="indicateurs"),
         dbc.Row(cards, className="g-3", id="climat-cards"),
         confidential_note(confidential),
         html.Div(detail(values, rows, detail_id, first_year, last_year, data), id="detail", className="mt-4"),
@@ -130,14 +138,45 @@ def confidential_note(confidential: bool):
     return html.P([lock_icon(), " ", text], className="small mt-3")
 
 
-def budget_section(budget, data) -> html.Section:
-    totals = q.budget_totals(budget)
-    known = totals.filter(pl.col("realise_tco2e").is_not_null() & pl.col("plafond_tco2e").is_not_null())
-    last = known.row(-1, named=True)
-    source = data.provenance(q.BUDGET)
+def shown_budget(data, commune: str):
+    """(the budget climat the commune selection shows, None), or (None, the sentence saying why there is none)."""
+    if not data.has(q.BUDGET):
+        return None, None
+    shown = q.commune_budget(data, commune)
+    if shown is not None:
+        return shown, None
+    voter = q.budget_voter(data)
+    name = voter_name(data)
+    return None, [f"Pas de budget climat pour {commune_label(commune, data.catalog.territory)} : il est voté par "
+                  f"{name} pour son territoire. ",
+                  html.A(f"Voir celui de {name}", href="/climat" + merge_query("", commune=voter) + "#budget-climat")
+                  if voter else None]
+
+
+def voter_name(data) -> str:
     territory = data.catalog.territory
-    voter = commune_for_single_budget(budget, territory)
-    voted_by = f"de {territory.commune_name(voter)}" if voter else f"de {territory.name}"
+    voter = q.budget_voter(data)
+    return territory.commune_name(voter) if voter else territory.name
+
+
+def summary_budget(data, budget, note):
+    """The budget climat's verdict for the summary: its latest known year, and who is over their own ceiling."""
+    last = q.latest_result(budget) if budget is not None else None
+    if budget is not None and last is None:
+        note = "Aucun résultat du budget climat n'est encore connu."
+    return budget_block(last, voter_name(data) if budget is not None else "",
+                        q.over_ceilings(budget, last["annee"]) if last else None, note)
+
+
+def budget_section(budget, data, commune: str, note=None) -> html.Section:
+    if budget is None or q.latest_result(budget) is None:
+        return html.Section([html.H2("Budget climat", className="h5 mt-5"),
+                             html.P(note or "Aucun résultat du budget climat n'est encore connu.", className="small")],
+                            id="budget-climat")
+    totals = q.budget_totals(budget)
+    last = q.latest_result(budget)
+    source = data.provenance(q.BUDGET)
+    voted_by = f"de {voter_name(data)}"
     reference = totals.filter(pl.col("plafond_tco2e").is_null())["annee"]  # the year before the first ceiling
     return html.Section([
         html.H2([f"Budget climat {voted_by} ", demo_badge(source.demo) if source.demo else None], className="h5 mt-5"),
@@ -153,7 +192,7 @@ def budget_section(budget, data) -> html.Section:
                         f"{fmt_percent(last['evolution_reference_pct'], 1, signed=True)} depuis {reference[0]}"
                         if reference.len() else None), xs=6, md=3),
         ], className="g-3 mb-3", id="budget-kpis"),
-        dbc.Row(chart_grid(BUDGET_SPECS, data, {}).cards, className="g-3"),
+        dbc.Row(chart_grid(BUDGET_SPECS, data, {"commune": commune}).cards, className="g-3"),
     ], id="budget-climat")
 
 
@@ -169,7 +208,7 @@ def method_note() -> html.Details:
                     "prolongée jusqu'à l'année de l'objectif ; un indicateur en deçà de la trajectoire dont la "
                     "projection atteint l'objectif reste « dans la trajectoire »."),
         ], className="small"),
-    ], className="mt-4")
+    ], className="mt-4", id="methode")
 
 
 @callback(

@@ -138,14 +138,15 @@ def breakdown_table(breakdown: pl.DataFrame, label: str):
 
 
 def _budget_specs():
-    """The budget climat's charts, declared once (``view`` is unused: the budget is voted for one commune)."""
+    """The budget climat's charts, declared once; ``view["commune"]``: the commune selection (the budget it shows,
+    data_access.climat.budget_of)."""
     from components.chart_spec import ChartSpec
     from data_access import climat as q
 
     columns = ("annee", "categorie", "libelle", "plafond_tco2e", "realise_tco2e")
     return [
         ChartSpec("budget-plafond", "Plafond voté et émissions réalisées", q.BUDGET,
-                  lambda ctx, v: q.budget_totals(q.budget(ctx)),
+                  lambda ctx, v: q.budget_totals(q.commune_budget(ctx, v["commune"])),
                   lambda t, v: budget_figure(t), lambda t, v: budget_summary(t), columns=columns,
                   table=lambda t, v: (t.select("annee", "plafond_tco2e", "realise_tco2e", "ecart_tco2e", "ecart_pct"),
                                       {"annee": "Année", "plafond_tco2e": "Plafond voté (tCO2e)",
@@ -154,11 +155,11 @@ def _budget_specs():
                                       {"annee": str, "plafond_tco2e": 0, "realise_tco2e": 0, "ecart_tco2e": 0,
                                        "ecart_pct": 1})),
         ChartSpec("budget-secteurs", "Émissions par secteur", q.BUDGET,
-                  lambda ctx, v: q.budget_breakdown(q.budget(ctx), "secteur"),
+                  lambda ctx, v: q.budget_breakdown(q.commune_budget(ctx, v["commune"]), "secteur"),
                   lambda b, v: breakdown_figure(b, "Secteur"), lambda b, v: breakdown_summary(b, "secteur"),
                   columns=columns, width=6, table=lambda b, v: breakdown_table(b, "Secteur")),
         ChartSpec("budget-acteurs", "Émissions par acteur", q.BUDGET,
-                  lambda ctx, v: q.budget_breakdown(q.budget(ctx), "acteur"),
+                  lambda ctx, v: q.budget_breakdown(q.commune_budget(ctx, v["commune"]), "acteur"),
                   lambda b, v: breakdown_figure(b, "Acteur"), lambda b, v: breakdown_summary(b, "acteur"),
                   columns=columns, width=6, table=lambda b, v: breakdown_table(b, "Acteur")),
     ]

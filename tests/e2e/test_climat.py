@@ -90,3 +90,35 @@ def test_detail_data_table_and_csv_have_the_shown_rows(pilote, download_dir):
     assert lines[0] == "Année;Résultat (kteq CO2);Objectif (kteq CO2)"
     assert [line.split(";")[0] for line in lines[1:]] == [str(y) for y in range(2018, 2025)]
     assert all("," in line.split(";")[1] for line in lines[1:])  # French decimal comma
+
+
+def test_an_elu_on_a_phone_reads_the_budget_verdict_on_the_first_screen(pilote):
+    """390 px: the verdict in words is on the first screen, above the selectors; each status count opens its
+    indicators, each a link to its detail; a commune that votes no budget climat is told so plainly."""
+    pilote.driver.set_window_size(390, 844)
+    pilote.open("/climat")
+    verdict = pilote.driver.find_element("css selector", "#bilan-verdict")
+    text = verdict.text.replace("\u202f", " ").replace("\u00a0", " ")
+    assert text == "Budget climat 2025 : sous le plafond de 7 582 tCO2e"
+    inner_height = pilote.driver.execute_script("return window.innerHeight")
+    assert pilote.driver.execute_script("return arguments[0].getBoundingClientRect().bottom", verdict) <= inner_height
+    assert "alert-success" in pilote.driver.find_element("css selector", "#bilan-budget").get_attribute("class")
+    assert "secteur Déchets" in pilote.text("#bilan-depassements") and "secteur Tertiaire" in pilote.text("#bilan-depassements")
+    assert "2030" in pilote.text("#bilan-projection")
+
+    pilote.click("#statut-en-retard summary")
+    links = pilote.driver.find_elements("css selector", "#statut-en-retard li a")
+    assert links and all("#detail" in a.get_attribute("href") for a in links)
+    wanted = links[0].get_attribute("href")
+    links[0].click()
+    pilote.wait_url(lambda u: u == wanted, what="the indicator's detail")
+    pilote.settle()
+    chosen = query(wanted)["indicateur"][0]
+    card = f"#indicateur-{chosen.replace('.', chr(92) + '.')}"
+    assert pilote.text("#climat-detail h2").startswith(pilote.text(f"{card} h3"))  # its axis, its detail
+
+    pilote.open("/climat?commune=92012")  # Boulogne-Billancourt votes none
+    note = pilote.text("#bilan-budget")
+    assert "Pas de budget climat pour Boulogne-Billancourt" in note and "Issy-les-Moulineaux" in note
+    assert not pilote.driver.find_elements("css selector", "#budget-kpis")
+    assert not pilote.console_errors()

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import select
 
 INPUTS = ["create-user", "disable-user", "enable-user", "add-member", "remove-member", "create-group", "grant",
-          "revoke", "set-communes"]
+          "revoke", "set-communes", "set-home"]
 STATES = [("new-email", "value"), ("new-name", "value"), ("new-groups", "value"), ("new-expiry", "value"),
           ("new-admin", "value"), ("edit-email", "value"), ("edit-group", "value"), ("grant-group", "value"),
-          ("grant-group-name", "value"), ("grant-resource", "value"), ("group-communes", "value")]
+          ("grant-group-name", "value"), ("grant-resource", "value"), ("group-communes", "value"),
+          ("group-home", "value")]
 
 
 @pytest.fixture(scope="module")
@@ -68,3 +69,21 @@ def test_admin_creates_a_group_an_account_grants_and_disables(admin_client):
         details = " | ".join(e.detail for e in events)
         assert "create group" in details and "create user" in details and "grant /mobilite#exploitation" in details
         assert "disable" in details
+
+
+def test_admin_sets_a_group_home_page_among_real_pages(admin_client):
+    from auth.models import AuditEvent, Group
+
+    app, _, admin_email, _ = admin_client
+    slug = f"elus-{secrets.token_hex(2)}"
+    act(admin_client, "create-group", grant_group=slug, grant_group_name="Élus")
+    assert "Page d'accueil du groupe" in act(admin_client, "set-home", grant_group=slug, group_home="/climat")
+    refused = act(admin_client, "set-home", grant_group=slug, group_home="/404")
+    assert "Impossible" in refused and "page inconnue" in refused
+    with app.pilote_auth.db.read() as s:
+        assert s.scalar(select(Group.home).where(Group.slug == slug)) == "/climat"
+        details = [e.detail for e in s.scalars(select(AuditEvent).where(AuditEvent.target == slug))]
+        assert "accueil=/climat" in details
+    assert "le catalogue" in act(admin_client, "set-home", grant_group=slug, group_home=None)
+    with app.pilote_auth.db.read() as s:
+        assert s.scalar(select(Group.home).where(Group.slug == slug)) == ""

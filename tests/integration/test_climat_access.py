@@ -55,3 +55,22 @@ def test_elected_officials_see_them(served, axe):
         served.login(elu, "elu@climat.test")
         text = router_post(elu, "/climat", f"?axe={axe}").text
         assert all(i in text for i in expected)
+
+
+def test_an_elu_lands_on_the_climate_summary_after_signing_in(served):
+    """A group's home page (``python -m auth home``, or /admin): where its members land when they asked for
+    nothing else; a page they asked for, or a home they may not open, wins over it."""
+    served.cli("home", "elus", "/climat")
+    served.cli("home", "mobilite", "/flotte")  # a page of another group: its members land on the catalogue
+    refused = served.cli("home", "elus", "/nulle-part", check=False)
+    assert refused.returncode != 0 and "page inconnue" in refused.stderr + refused.stdout
+    with served.client() as elu:
+        assert served.login(elu, "elu@climat.test").headers["location"] == "/climat"
+        text = router_post(elu, "/climat", "").text
+        assert "bilan-verdict" in text and "sous le plafond" in text
+    with served.client() as elu:
+        assert served.login(elu, "elu@climat.test", next_="/mobilite?commune=92040").headers["location"] == \
+            "/mobilite?commune=92040"
+    with served.client() as agent:
+        assert served.login(agent, "agent@climat.test").headers["location"] == "/"
+    assert "accueil : /climat" in served.cli("list").stdout
