@@ -21,6 +21,7 @@ from auth import init_auth
 from auth.headers import hash_inline_scripts, install_headers
 from auth.visibility import health_scope
 from components import shell
+from components.chart_card import export_places
 from components.maps import OUTLINES_ROUTE, outlines_for, outlines_version
 from components.selectors import SHOWN, parse_commune
 from components.theme import GRAPH_CONFIG, default_template_json, register_template
@@ -59,7 +60,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.register_error_handler(CallbackException, _outputs_mismatch)
     server.extensions["pilote_data"] = data
     theme_js = ("window.PILOTE_TEMPLATE = " + json.dumps(default_template_json(), ensure_ascii=False) + ";\n"
-                + "window.PILOTE_GRAPH_CONFIG = " + json.dumps(GRAPH_CONFIG, ensure_ascii=False) + ";\n")
+                + "window.PILOTE_GRAPH_CONFIG = " + json.dumps(GRAPH_CONFIG, ensure_ascii=False) + ";\n"
+                + "window.PILOTE_PLACES = " + json.dumps(export_places(data.catalog.territory), ensure_ascii=False) + ";\n")
     theme_version = hashlib.sha256(theme_js.encode()).hexdigest()[:12]
 
     @server.route("/_pilote/theme.js")

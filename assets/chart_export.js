@@ -16,10 +16,12 @@
  *     card receives new figures (a selector redrew it in place).
  * download_csv(n_clicks, table): saves the CSV of that table (UTF-8 with BOM, ';', decimal comma, CRLF,
  *     formulas guarded) as <card id>.csv; each cell as csv_from_display does in chart_card.py.
- * download_image(png_clicks, svg_clicks): redraws the chart on screen in a hidden 1200 px wide copy,
- *     with the card title on top and "Source : ... · données du jj/mm/aaaa" at the bottom (the card's
- *     source line, formatted in French on the server), a white background, French separators and locale; then
- *     Plotly.toImage at scale 3 (3600 px wide) for PNG, or SVG; saves it as <card id>.png / .svg.
+ * download_image(png_clicks, svg_clicks): redraws the chart on screen in a hidden copy as wide as an A4 page
+ *     (900 px, every text at least 9 pt there), with the card title on top and under it the place, the period
+ *     and the document (the page's #pilote-contexte, the URL's commune, the years of the x axis), and at the
+ *     bottom the card's source line with the export date; a white background, French separators and locale;
+ *     then Plotly.toImage at scale 4 (3600 px wide) for PNG, or SVG; saves it as
+ *     <page>_<card>_<place>_<period>.png / .svg.
  *     The chart on screen is not touched.
  *
  * Both return {file, at} (the file name and the time), stored in a dcc.Store: tests wait on it.
@@ -27,14 +29,16 @@
 (function () {
     "use strict";
 
-    var IMAGE_WIDTH = 1200;   // CSS px; x3 = 3600 px, print quality for a full A4 width
-    var MIN_HEIGHT = 500;
-    var SCALE = 3;
-    var TITLE_SPACE = 64;     // added to the top margin for the title
-    var SOURCE_SPACE = 44;    // added to the bottom margin for the source line
-    var LINE_HEIGHT = 16;     // per extra line of a long source
+    // The image is laid out at the width of an A4 page (595 pt across): 900 CSS px, where 9 pt is 13.6 px.
+    var IMAGE_WIDTH = 900;
+    var MIN_FONT = 14;        // px at IMAGE_WIDTH: every text at least 9 pt once the image spans an A4 page
+    var MIN_HEIGHT = 480;
+    var SCALE = 4;            // x4 = 3600 px wide for PNG: print quality
+    var TITLE_SPACE = 92;     // added to the top margin for the title and the line naming place and period
+    var SOURCE_SPACE = 48;    // added to the bottom margin for the source line
+    var LINE_HEIGHT = 19;     // per extra line of a long source
     var PAD = 16;             // left padding of the title and the source line
-    var MAX_LINE = 150;       // characters per line of the source
+    var MAX_LINE = 110;       // characters per line of the source, at MIN_FONT
 
     function noUpdate() {
         return window.dash_clientside.no_update;
@@ -116,6 +120,76 @@
                 caption: source ? source.textContent.trim() : ""};
     }
 
+    // -- what the image says about itself: place, period, document, export date, file name ----------------
+    // A section may name its own place (the budget climat voted by one commune: data-commune on it), else the
+    // page's #pilote-contexte, else the URL's commune.
+    function pageContext(card) {
+        var el = document.getElementById("pilote-contexte");
+        var given = el ? el.dataset : {};
+        var own = card && document.getElementById(card);
+        own = own && own.closest("[data-commune]");
+        var places = window.PILOTE_PLACES || {names: {}};
+        var code = new URLSearchParams(window.location.search).get("commune") || places["default"];
+        var page = window.location.pathname.replace(/^\/+|\/+$/g, "").replace(/\//g, "-") || "accueil";
+        return {place: (own && own.dataset.commune) || given.commune || places.names[code] || "",
+                period: given.periode || "", document: given.document || "", page: page};
+    }
+
+    // The years a chart spans, from its x values when every one is a year or a date: "2015–2024".
+    function figurePeriod(gd) {
+        var years = [], other = false;
+        (gd.data || []).forEach(function (trace) {
+            if (!Array.isArray(trace.x)) { return; }
+            trace.x.forEach(function (v) {
+                var year = typeof v === "number" ? v
+                    : (typeof v === "string" && /^\d{4}(-\d\d){0,2}([ T].*)?$/.test(v) ? parseInt(v.slice(0, 4), 10) : NaN);
+                if (year >= 1900 && year <= 2100 && Math.floor(year) === year) { years.push(year); } else if (v != null) { other = true; }
+            });
+        });
+        if (other || !years.length) { return ""; }
+        var low = Math.min.apply(null, years), high = Math.max.apply(null, years);
+        return low === high ? String(low) : low + "\u2013" + high;
+    }
+
+    function slug(text) {
+        return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+            .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    }
+
+    function exportDate() {
+        return new Date().toLocaleDateString("fr-FR", {timeZone: "Europe/Paris", day: "2-digit", month: "2-digit",
+                                                       year: "numeric"});
+    }
+
+    // Title, the line under it, the source line and the file name of an exported image.
+    function imageTexts(gd, meta) {
+        var context = pageContext(meta.filename);
+        var period = figurePeriod(gd) || context.period;
+        var dataYear = (/donn\u00e9es du \d\d\/\d\d\/(\d{4})/.exec(meta.caption) || [])[1] || "";
+        var shownPeriod = period && meta.title.indexOf(period) < 0 ? period : "";
+        var line = [context.place, shownPeriod, context.document].filter(Boolean).join(" \u00b7 ");
+        var name = [context.page, meta.filename, slug(context.place), slug(period || dataYear)].filter(Boolean).join("_");
+        return {title: meta.title, line: line, caption: meta.caption + " \u00b7 export\u00e9 le " + exportDate(),
+                filename: name};
+    }
+
+    // Every font of the copy at least MIN_FONT (tick labels, legends, annotations, texts in bars and sectors,
+    // the template's too): the image is read on paper.
+    function floorFonts(node) {
+        if (Array.isArray(node)) { node.forEach(floorFonts); return; }
+        if (!node || typeof node !== "object") { return; }
+        Object.keys(node).forEach(function (key) {
+            var value = node[key];
+            if (/font$/i.test(key) && value && typeof value === "object" && !Array.isArray(value)) {
+                if (typeof value.size === "number" && value.size < MIN_FONT) { value.size = MIN_FONT; }
+                if (Array.isArray(value.size)) {
+                    value.size = value.size.map(function (s) { return typeof s === "number" && s < MIN_FONT ? MIN_FONT : s; });
+                }
+            }
+            floorFonts(value);
+        });
+    }
+
     function graphDiv(meta) {
         var host = document.getElementById(meta.graph);
         if (!host) { return null; }
@@ -138,10 +212,17 @@
         var margin = layout.margin || {};
         var baseTop = margin.t != null ? margin.t : ((full.margin || {}).t || 40);
 
+        var texts = imageTexts(gd, meta);
+        floorFonts(layout);
+        floorFonts(data);
+        layout.font = Object.assign({}, layout.font, {size: Math.max((layout.font || {}).size || 0, MIN_FONT)});
+        layout.uniformtext = {minsize: MIN_FONT, mode: "hide"};  // a label that cannot be read is not drawn
         layout.margin = margin;
         layout.margin.t = baseTop + TITLE_SPACE;
         layout.title = {
-            text: escapeText(meta.title), font: {size: 20},
+            text: escapeText(texts.title) + (texts.line ? "<br><span style=\"font-size:16px\">" +
+                                             escapeText(texts.line) + "</span>" : ""),
+            font: {size: 22},
             x: 0, xref: "container", xanchor: "left", y: 1, yref: "container", yanchor: "top",
             pad: {t: 20, l: PAD}
         };
@@ -168,13 +249,13 @@
             // Where the bottom margin ends once plotly has made room for tick labels and legend
             // (automargin): the source goes under it, and the margin grows by the source's height.
             var size = div._fullLayout._size;
-            var lines = wrap(meta.caption, MAX_LINE);
+            var lines = wrap(texts.caption, MAX_LINE);
             var annotations = (div.layout.annotations || []).slice();
             annotations.push({
                 text: lines.map(escapeText).join("<br>"), showarrow: false, align: "left",
                 xref: "paper", yref: "paper", x: 0, y: 0, xanchor: "left", yanchor: "top",
                 xshift: PAD - size.l, yshift: -(size.b + 8),
-                font: {size: 12, color: "#5a6472"}
+                font: {size: MIN_FONT, color: "#4a5462"}
             });
             return Plotly.relayout(div, {
                 "margin.b": size.b + SOURCE_SPACE + LINE_HEIGHT * (lines.length - 1),
@@ -185,13 +266,13 @@
                 format: format, width: IMAGE_WIDTH, height: height, scale: format === "png" ? SCALE : 1
             });
         }).then(function (url) {
-            var file = meta.filename + "." + format;
+            var file = texts.filename + "." + format;
             saveUrl(url, file);
             cleanup();
             return {file: file, at: Date.now()};
         }, function (error) {
             cleanup();
-            console.error("Pilote: export " + format + " de " + meta.filename + " impossible", error);
+            console.error("Pilote: export " + format + " de " + texts.filename + " impossible", error);
             return noUpdate();
         });
     }

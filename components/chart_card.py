@@ -59,7 +59,8 @@ from components.formats import MINUS, MISSING, NBSP, NNBSP, fmt_date, fmt_dateti
 from components.tables import data_table, is_missing as _is_missing, kind as _kind, table_payload
 from components.theme import lean_config, lean_figure
 
-__all__ = ["chart_card", "to_csv", "table_payload", "csv_from_display", "data_table", "export_caption", "TableSpec"]
+__all__ = ["chart_card", "to_csv", "table_payload", "csv_from_display", "data_table", "export_caption", "TableSpec",
+           "export_context", "export_places"]
 
 # (frame, {column: French header}, {column: decimals | value -> str} or None)
 TableSpec = tuple[pl.DataFrame, dict[str, str], dict[str, int | Callable[[Any], str]] | None]
@@ -170,6 +171,23 @@ def export_caption(source: str, data_date=None, demo: bool | str | None = False,
     if demo and DEMO_TEXT["all"] not in source.lower():  # said once, even when the source names it already
         text += f" · {DEMO_TEXT[demo]}"
     return text
+
+
+def export_places(territory) -> dict:
+    """What the browser's image exports name the place by (window.PILOTE_PLACES, in /_pilote/theme.js): the
+    communes' names by code, the territory's name for the whole territory, and the commune a URL without
+    ``?commune=`` shows."""
+    from data_access.territory import ALL, default_commune
+
+    return {"names": {ALL: territory.name, **{c.code: c.name for c in territory.communes}},
+            "default": default_commune(territory)}
+
+
+def export_context(commune: str | None = None, period: str | None = None, document: str | None = None) -> html.Div:
+    """What a page tells its image exports beyond the commune of the URL: the place it shows when it is not
+    the URL's commune, the period and the document (« Compte administratif 2019 »). Hidden; one per page."""
+    data = {k: v for k, v in (("data-commune", commune), ("data-periode", period), ("data-document", document)) if v}
+    return html.Div(id="pilote-contexte", hidden=True, **data)
 
 
 def heading_text(title: str, demo) -> list | str:

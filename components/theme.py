@@ -89,6 +89,9 @@ GRAPH_CONFIG: dict = {
         "toggleSpikelines",
         "hoverClosestCartesian",
         "hoverCompareCartesian",
+        # The card's « Télécharger l'image » buttons export with title, place, period, source and date
+        # (assets/chart_export.js); the camera would save the bare chart under the same name.
+        "toImage",
     ],
 }
 
@@ -172,7 +175,7 @@ def build_template() -> go.layout.Template:
 
 # The template travels inside every figure: only what Pilote's charts use is kept (a tenth of /mobilite's
 # bytes were plotly_white's defaults for 3D, polar, ternary and carpet charts it never draws).
-TRACES_USED = {"bar", "scatter", "scattergl", "scattermap", "heatmap", "sunburst", "pie", "histogram", "choropleth",
+TRACES_USED = {"bar", "scatter", "scattergl", "scattermap", "heatmap", "pie", "histogram", "choropleth",
                "choroplethmap"}
 LAYOUT_UNUSED = {"scene", "polar", "ternary", "geo", "mapbox"}
 

@@ -12,6 +12,7 @@ from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html
 from auth.session import can, current_auth
 from components.badges import demo_badge, lock_icon
 from components.chart_spec import grid as chart_grid
+from components.chart_card import export_context
 from components.chart_spec import missing_note
 from components.climate_summary import budget_block, summary_section
 from components.notices import unavailable
@@ -90,6 +91,7 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, **_ign
     return html.Div([
         html.H1("Plan climat-air-énergie et budget climat", className="h3"),
         *[n for n in notices if n],
+        export_context(document="Plan climat-air-énergie et budget climat"),
         summary,
         dbc.Alert([demo_badge(), " Les valeurs des indicateurs et le détail du budget climat sont des données de "
                    "démonstration ; les définitions des indicateurs sont les définitions réglementaires réelles."],
@@ -193,7 +195,7 @@ def budget_section(budget, data, commune: str, note=None) -> html.Section:
                         if reference.len() else None), xs=6, md=3),
         ], className="g-3 mb-3", id="budget-kpis"),
         dbc.Row(chart_grid(BUDGET_SPECS, data, {"commune": commune}).cards, className="g-3"),
-    ], id="budget-climat")
+    ], id="budget-climat", **{"data-commune": voter_name(data)})  # its charts' images name who votes it
 
 
 def method_note() -> html.Details:

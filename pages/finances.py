@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 import polars as pl
 from dash import Input, Output, State, callback, dcc, html
 
+from components.chart_card import export_context
 from components.badges import demo_badge
 from components.chart_spec import grid as chart_grid
 from components.chart_spec import missing_note
@@ -85,6 +86,7 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
     per_choice = parse_choice(par, [PER_INHABITANT, "total"], "total")
     view_choice = parse_choice(vue, list(VIEWS), "nature")
     year, doc = int(year_choice.value), q.DOCUMENTS[doc_choice.value]
+    shown_doc = DOCUMENT_NAMES[doc_choice.value]
 
     per = per_choice.value == PER_INHABITANT
     scale = fig.per_inhabitant(population[year]) if per and population.get(year) else fig.MILLIONS
@@ -109,6 +111,7 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
         selectors(years, year_choice.value, doc_choice.value, per, view_choice.value),
         html.H2(f"{name} — {DOCUMENT_NAMES[doc_choice.value]} {year}",
                 className="h4 mt-3", id="finances-heading"),
+        export_context(name, str(year), f"{shown_doc[:1].upper()}{shown_doc[1:]} {year}"),
         money_section(**context) if has_lines else None,
         evolution_section(**context),
         execution_section(**context) if has_lines else None,

@@ -32,7 +32,7 @@ class Scale:
 
 
 MILLIONS = Scale(1_000_000, "M€", 1)
-SECTION_TONES = {F: "#d5dde3", I: "#eef1f4"}
+SECTION_COLORS = {F: COLORS["primary"], I: "#d4a017"}  # fonctionnement, investissement
 
 
 def per_inhabitant(population: int) -> Scale:
@@ -50,43 +50,46 @@ def _hover(scale: Scale) -> str:
 # ------------------------------------------------------------------------------------------ where from / to
 
 
+def flow_bars(parts: pl.DataFrame) -> pl.DataFrame:
+    """One row per group (chapter, or level-1 function) and section, largest first; a label that both
+    sections share says its section (« Enseignement (investissement) »)."""
+    groups = (parts.group_by("section", "groupe", "groupe_libelle").agg(pl.col("montant").sum())
+              .sort(["montant", "groupe"], descending=[True, False]))
+    shared = groups.group_by("groupe_libelle").len().filter(pl.col("len") > 1)["groupe_libelle"].to_list()
+    return groups.with_columns(pl.when(pl.col("groupe_libelle").is_in(shared))
+                               .then(pl.format("{} ({})", "groupe_libelle",
+                                               pl.col("section").replace_strict(SECTION_LABELS).str.to_lowercase()))
+                               .otherwise(pl.col("groupe_libelle")).alias("libelle"))
+
+
+BAR_ROW = 44  # px per bar: the bar, and its label above it
+
+
 def flows_figure(parts: pl.DataFrame, root: str, scale: Scale) -> go.Figure:
-    """Sunburst: root -> section -> group (chapter or level-1 function) -> detail (account or function)."""
-    ids, labels, parents, values, colors = [], [], [], [], []
-
-    def add(node: str, label: str, parent: str, euros: float, color: str) -> None:
-        for target, value in ((ids, node), (labels, label), (parents, parent), (values, euros / scale.divisor),
-                              (colors, color)):
-            target.append(value)
-
-    # Sections in neutral tones, each group its own colour (shared by its details): the eye finds the groups.
-    add(root, root, "", float(parts["montant"].sum()), "#ffffff")
-    rank = 0
+    """Labelled horizontal bars, the largest on top, one colour per section: each label above its bar (the
+    full width for long account names, on a phone too), each amount at the end of its bar; the accounts and
+    sub-functions are in « Voir les données ». ``root``: what is broken down."""
+    bars = flow_bars(parts)
+    fig = go.Figure()
     for section in (F, I):
-        rows = parts.filter(pl.col("section") == section)
+        rows = bars.filter(pl.col("section") == section)
         if rows.is_empty():
             continue
-        sid = f"{root}/{section}"
-        add(sid, SECTION_LABELS[section], root, float(rows["montant"].sum()), SECTION_TONES[section])
-        groups = rows.group_by("groupe", "groupe_libelle").agg(pl.col("montant").sum()).sort("montant", descending=True)
-        for group, label, amount in groups.iter_rows():
-            gid = f"{sid}/{group}"
-            color = COLORWAY[rank % len(COLORWAY)]
-            rank += 1
-            add(gid, label, sid, amount, color)
-            for detail, detail_label, detail_amount in rows.filter(pl.col("groupe") == group).select(
-                    "detail", "detail_libelle", "montant").iter_rows():
-                if detail == group:
-                    continue  # a group that is its own only detail: one ring is enough
-                add(f"{gid}/{detail}", detail_label, gid, detail_amount, color)
-    fig = go.Figure(go.Sunburst(
-        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total", maxdepth=3,
-        insidetextorientation="radial", sort=False,
-        hovertemplate=f"%{{label}}<br>%{{value:,.{scale.decimals}f}} {scale.unit}"
-                      "<br>%{percentRoot:.1%} du total<extra></extra>",
-        marker={"colors": colors, "line": {"color": "#ffffff", "width": 1}},
-    ))
-    fig.update_layout(height=460, margin={"l": 8, "r": 8, "t": 8, "b": 8})
+        values = [v / scale.divisor for v in rows["montant"].to_list()]
+        fig.add_bar(y=rows["libelle"].to_list(), x=values, orientation="h", name=SECTION_LABELS[section],
+                    marker_color=SECTION_COLORS[section], text=[fmt_number(v, scale.decimals) for v in values],
+                    textposition="outside", cliponaxis=False,
+                    hovertemplate=f"%{{y}} : %{{x:,.{scale.decimals}f}} {scale.unit}<extra>{root}</extra>")
+    order = bars["libelle"].to_list()
+    labels = [{"x": 0, "xref": "paper", "xanchor": "left", "y": label, "yref": "y", "yanchor": "bottom",
+               "yshift": 10, "text": label, "showarrow": False, "align": "left"} for label in order]
+    fig.update_layout(height=90 + BAR_ROW * max(len(order), 1), barmode="relative", bargap=0.55,
+                      xaxis_title=scale.unit, annotations=labels,
+                      yaxis={"categoryorder": "array", "categoryarray": order[::-1], "showticklabels": False},
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xref": "container"},
+                      # Fixed margins: a long label above its bar must not push the bars aside (plotly would
+                      # widen the left margin for it on a narrow screen).
+                      margin={"l": 12, "r": 48, "t": 44, "b": 56, "autoexpand": False})
     return fig
 
 

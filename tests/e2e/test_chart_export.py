@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import time
 from pathlib import Path
@@ -97,21 +98,26 @@ def test_voir_les_donnees_csv_and_png(pilote, download_dir):
             assert cell_shown.replace("\u202f", "") == cell_csv
     # (these figures are counts: no decimals here; the decimal comma is covered by tests/unit/test_chart_card.py)
 
-    # PNG at print scale: 1200 CSS px x 3
-    pilote.click(button("chart-png-button"))
-    png = wait_for_file(download_dir, "velib-communes.png", timeout=30)
-    width, height = png_size(png)
-    assert width == 3600
-    assert height >= 1500  # 500 CSS px at least
-
-    # SVG: the title, the source and the data date are on the image, numbers in French
-    pilote.click(button("chart-svg-button"))
-    svg = wait_for_file(download_dir, "velib-communes.svg", timeout=30).decode("utf-8")
-    assert svg.lstrip().startswith("<svg")
-    assert "Vélos disponibles par commune" in svg
+    # PNG at print scale: an A4 width of 900 CSS px x 4. Named page_card_place_year (no period on a bar
+    # chart of counts: the data's year).
     source = pilote.text(f"{CARD} #velib-communes-source")
     assert source.startswith("Source : ") and "données du " in source
+    year = source.split("données du ")[1][6:10]
+    name = f"mobilite_velib-communes_grand-paris-seine-ouest_{year}"
+    pilote.click(button("chart-png-button"))
+    png = wait_for_file(download_dir, f"{name}.png", timeout=30)
+    width, height = png_size(png)
+    assert width == 3600
+    assert height >= 1500  # 480 CSS px at least
+
+    # SVG: the title, the place, the source with the data date and the export date are on the image
+    pilote.click(button("chart-svg-button"))
+    svg = wait_for_file(download_dir, f"{name}.svg", timeout=30).decode("utf-8")
+    assert svg.lstrip().startswith("<svg")
+    assert "Vélos disponibles par commune" in svg and "Grand Paris Seine Ouest" in svg
     assert _xml(source) in svg or source in svg, source
+    assert re.search(r"exporté le \d\d/\d\d/20\d\d", svg)
+    assert_readable_on_a4(svg)
 
     # the chart on screen is unchanged, and nothing went wrong
     assert pilote.driver.execute_script(
@@ -119,6 +125,14 @@ def test_voir_les_donnees_csv_and_png(pilote, download_dir):
         "return [gd.layout.width || null, (gd.layout.title && gd.layout.title.text) || null,"
         "        document.querySelectorAll('#velib-communes-graph .annotation').length];") == [None, None, 0]
     assert pilote.console_errors() == []
+
+
+def assert_readable_on_a4(svg: str) -> None:
+    """Every text of the image at least 9 pt once the image spans an A4 page's 595 pt."""
+    width = float(re.search(r'<svg[^>]*\swidth="([\d.]+)"', svg).group(1))
+    sizes = [float(v) for v in re.findall(r"font-size:\s*([\d.]+)px", svg)]
+    assert sizes, "no text in the image"
+    assert min(sizes) * 595 / width >= 9, (min(sizes), width)
 
 
 def _xml(text: str) -> str:
@@ -209,7 +223,8 @@ def test_a_map_whose_outlines_come_by_url_exports_as_png(pilote, download_dir):
     pilote.open("/mobilite?commune=92040")
     pilote.duo.wait_for_element("#irve-carte-graph .js-plotly-plot", timeout=10)
     pilote.click("#irve-carte [id*='\"chart-png-button\"']")
-    png = wait_for_file(download_dir, "irve-carte.png", timeout=60)
+    year = pilote.text("#irve-carte-source").split("données du ")[1][6:10]
+    png = wait_for_file(download_dir, f"mobilite_irve-carte_issy-les-moulineaux_{year}.png", timeout=60)
     width, height = png_size(png)
     assert width == 3600 and height >= 1000
     from PIL import Image

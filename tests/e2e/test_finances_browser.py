@@ -73,10 +73,14 @@ def test_finance_charts_export_with_french_formats(pilote, download_dir):
     assert lines[0] == "Section;Recettes réelles (M€);Dépenses réelles (M€);Solde (M€)"
     assert lines[1:3] == ["Fonctionnement;153,8;138,1;15,7", "Investissement;12,6;29,3;-16,7"]
 
+    # The images say which commune, year and document they show, and are named so.
     pilote.click("#finances-depenses [id*='\"chart-svg-button\"']")
-    svg = wait_for_file(download_dir, "finances-depenses.svg", timeout=30).decode("utf-8")
+    svg = wait_for_file(download_dir, "finances_finances-depenses_issy-les-moulineaux_2019.svg",
+                        timeout=30).decode("utf-8")
     assert "argent : dépenses réelles par nature" in svg.replace("&#39;", "'")
+    assert "Issy-les-Moulineaux · 2019 · Compte administratif 2019" in svg
     pilote.click("#finances-sections [id*='\"chart-svg-button\"']")
-    svg = wait_for_file(download_dir, "finances-sections.svg", timeout=30).decode("utf-8")
+    svg = wait_for_file(download_dir, "finances_finances-sections_issy-les-moulineaux_2019.svg",
+                        timeout=30).decode("utf-8")
     assert "138,1" in svg and "29,3" in svg  # bar labels with a decimal comma
     assert not pilote.console_errors()

@@ -252,8 +252,8 @@ def test_clientside_functions_are_defined_in_assets():
     assert "window.dash_clientside.pilote" in js
     for name in ("download_csv", "download_image", "show_table", "compact_table"):
         assert re.search(rf"\b{name}\s*:\s*function\b", js), name
-    assert "scale: format === \"png\" ? SCALE : 1" in js and "var SCALE = 3;" in js
-    assert "var IMAGE_WIDTH = 1200;" in js and 'locale: "fr"' in js and 'layout.separators = ", "' in js
+    assert "scale: format === \"png\" ? SCALE : 1" in js and "var SCALE = 4;" in js
+    assert "var IMAGE_WIDTH = 900;" in js and "var MIN_FONT = 14;" in js and 'locale: "fr"' in js and 'layout.separators = ", "' in js
 
 
 def test_a_compact_table_sends_its_cells_once(frame):

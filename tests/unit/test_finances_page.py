@@ -7,7 +7,7 @@ import pytest
 
 from components.chart_card import to_csv
 from components.figures import finances as fig
-from components.formats import NBSP, NNBSP
+from components.formats import NBSP, NNBSP, fmt_number
 from data_access import finances as q
 from data_access.snapshots import SnapshotStore
 
@@ -98,18 +98,28 @@ def lines():
     return q.classify(SnapshotStore(q.SOURCES.parent / "snapshots").read("budget_lignes")).lines
 
 
-def test_sunburst_rings_add_up(lines):
+def test_spending_by_nature_is_labelled_bars_that_add_up(lines):
     real = q.real_lines(lines, 2019, q.CA)
     parts = q.breakdown(real, q.DEP, "nature")
-    sunburst = fig.flows_figure(parts, "Dépenses", fig.MILLIONS).data[0]
-    values = dict(zip(sunburst.ids, sunburst.values))
-    assert len(set(sunburst.ids)) == len(sunburst.ids)
-    assert values["Dépenses"] == pytest.approx(167.4)
-    assert values["Dépenses/F"] == pytest.approx(138.1) and values["Dépenses/I"] == pytest.approx(29.3)
-    for node, parent in zip(sunburst.ids, sunburst.parents):
-        children = [v for n, p, v in zip(sunburst.ids, sunburst.parents, sunburst.values) if p == node]
-        if children:
-            assert sum(children) == pytest.approx(values[node]), node
+    figure = fig.flows_figure(parts, "Dépenses", fig.MILLIONS)
+    by_section = {t.name: t for t in figure.data}
+    assert set(by_section) == {"Fonctionnement", "Investissement"}
+    assert sum(by_section["Fonctionnement"].x) == pytest.approx(138.1, abs=0.05)
+    assert sum(by_section["Investissement"].x) == pytest.approx(29.3, abs=0.05)
+    for trace in figure.data:  # every bar says its amount, in French
+        assert trace.orientation == "h" and len(trace.text) == len(trace.x)
+        assert all(text == fmt_number(x, 1) for text, x in zip(trace.text, trace.x))
+    order = list(figure.layout.yaxis.categoryarray)[::-1]
+    amounts = {y: x for t in figure.data for y, x in zip(t.y, t.x)}
+    assert [amounts[y] for y in order] == sorted(amounts.values(), reverse=True)  # largest on top
+
+
+def test_a_function_in_both_sections_says_which():
+    parts = pl.DataFrame({"section": ["F", "I", "F"], "groupe": ["2", "2", "0"],
+                          "groupe_libelle": ["Enseignement", "Enseignement", "Services généraux"],
+                          "montant": [5.0, 3.0, 9.0]})
+    assert fig.flow_bars(parts)["libelle"].to_list() == ["Services généraux", "Enseignement (fonctionnement)",
+                                                         "Enseignement (investissement)"]
 
 
 def test_summaries_and_exports_use_french_formats(lines):
