@@ -1,0 +1,67 @@
+"""Printing a dashboard (the browser's print, « Enregistrer en PDF »): A4 pages with every chart card whole,
+without the menu, the selectors or the export buttons (assets/pilote.css @media print, assets/print.js)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import unicodedata
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+_CARDS = """
+return Array.from(document.querySelectorAll('.pilote-chart-card')).map(card => ({
+    id: card.id,
+    title: card.querySelector('h2, h3').firstChild.textContent.trim(),
+    summary: (card.querySelector('.pilote-chart-summary') || {}).textContent || '',
+}));
+"""
+
+
+def squash(text: str) -> str:
+    """Spaces made plain, and ligatures undone (the PDF writes « eﬀet » with U+FB00)."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).replace("\u202f", " ")).strip()
+
+
+def printed(pilote) -> list[str]:
+    """The page printed on A4 as Chromium prints it, as the text of each page."""
+    from pypdf import PdfReader
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    options = PrintOptions()
+    options.page_width, options.page_height = 21.0, 29.7  # cm
+    options.background = True
+    pilote.driver.execute_script("window.dispatchEvent(new Event('beforeprint'))")  # as the print dialog does
+    pdf = base64.b64decode(pilote.driver.print_page(options))
+    pilote.driver.execute_script("window.dispatchEvent(new Event('afterprint'))")
+    reader = PdfReader(io.BytesIO(pdf))
+    for page in reader.pages:
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2, (width, height)  # A4
+    return [squash(page.extract_text()) for page in reader.pages]
+
+
+@pytest.mark.parametrize("path", ["/finances?annee=2019&document=ca", "/climat"])
+def test_a_dashboard_prints_as_a_report_with_whole_cards(pilote, path):
+    pilote.open(path)
+    pilote.settle()
+    cards = pilote.driver.execute_script(_CARDS)
+    assert len(cards) >= 3
+    pages = printed(pilote)
+    assert len(pages) >= 2
+    text = " ".join(pages)
+    for absent in ("Télécharger l'image", "Télécharger les données", "Aires de jeux", "Aller à"):
+        assert absent not in text, absent  # export buttons, the menu and in-page links are for the screen
+    for card in cards:
+        title, summary = squash(card["title"]), squash(card["summary"])[:40]
+        on = [i for i, page in enumerate(pages) if title[:40] in page]
+        assert on, f"{card['id']}: « {title} » is not printed"
+        # A card is never cut across two pages: its title and its sentence under the chart share a page.
+        assert any(summary in pages[i] for i in on), f"{card['id']} is split across pages"
+    # The chart is redrawn for the paper, then put back for the screen.
+    assert pilote.driver.execute_script(
+        "return Array.from(document.querySelectorAll('.js-plotly-plot')).every(gd => !gd.layout.width)")
+    assert not pilote.console_errors()
