@@ -46,7 +46,7 @@ def budget_verdict(realised: float, ceiling: float) -> tuple[str | None, str]:
 
 
 def budget_sentence(year: int, realised: float, ceiling: float, voter: str) -> str:
-    """« En 2025, Issy-les-Moulineaux a émis 102 650 tCO2e pour un plafond voté de 110 232 tCO2e (−6,9 %). »
+    """« En 2025, <la commune> a émis 102 650 tCO2e pour un plafond voté de 110 232 tCO2e (−6,9 %). »
     ``voter``: who votes the budget (a commune, or the territory), said even when the whole territory is shown."""
     return (f"En {year}, {voter} a émis {fmt_unit(realised, UNIT, 0)} pour un plafond voté de "
             f"{fmt_unit(ceiling, UNIT, 0)} ({fmt_percent((realised / ceiling - 1) * 100, 1, signed=True)}).")
