@@ -29,6 +29,7 @@ from data_access import render_cache
 from data_access.context import DataContext
 from data_access.health import register_health
 from data_access.settings import Settings
+from pilote import pdf as pdf_report
 
 ROOT = Path(__file__).resolve().parent
 FOR_GOOD = "public, max-age=31536000, immutable"  # for URLs that change with their content
@@ -123,6 +124,9 @@ def create_app(settings: Settings | None = None) -> Dash:
     # raises its "done" flags first, so concurrent first requests (threaded workers) see a partial callback
     # map. One request here, before serving, runs that set-up in a single thread; the guard's map and the
     # inline-script hashes of the CSP are then complete from the start.
+    # Reports as PDF (pilote/pdf.py): the page printed by headless Chromium for the requester. The app calls
+    # itself at PILOTE_SELF_URL when the address clients use is not reachable from the server (a proxy).
+    pdf_report.install(server, app.pilote_auth, data.catalog.territory.name, os.environ.get("PILOTE_SELF_URL"))
     talisman = install_headers(app)  # Flask takes no new hook after a request: before the warm-up
     # On the wire: brotli (or gzip) for callback answers, scripts and styles; the render cache keeps pages
     # built once per data version and access set, compressed once (data_access/render_cache.py).

@@ -135,6 +135,9 @@
                 period: given.periode || "", document: given.document || "", page: page};
     }
 
+    // The server's PDF reports name the page's place, period and document the same way (pilote/pdf.py).
+    window.PiloteExport = {pageContext: function () { return pageContext(null); }};
+
     // The years a chart spans, from its x values when every one is a year or a date: "2015–2024".
     function figurePeriod(gd) {
         var years = [], other = false;

@@ -19,6 +19,7 @@ from components.formats import fmt_date
 from components.selectors import SHOWN, commune_dropdown
 from data_access.context import current
 from data_access.territory import default_commune
+from pilote.pdf import ROUTE as PDF_ROUTE
 
 PUBLIC = "public"
 COMMUNE_DEFAULT = "commune-default"  # the commune a URL without ?commune= shows
@@ -125,6 +126,14 @@ def footer(data) -> html.Footer:
     )
 
 
+def pdf_bar() -> html.Div:
+    """« Exporter en PDF » above a dashboard's content: the page as it is (its URL's selectors), made on the
+    server (pilote/pdf.py). Shown on pages with charts; its link follows the URL (below)."""
+    return html.Div(html.A("Exporter en PDF", id="pilote-pdf", href=PDF_ROUTE, rel="nofollow",
+                           className="btn btn-sm btn-outline-secondary", title="Cette page, en A4, telle qu'affichée"),
+                    id="pilote-pdf-bar", hidden=True, className="text-end mb-2")  # no d-flex: it beats hidden
+
+
 def layout() -> html.Div:
     """The page skeleton around ``dash.page_container``; built per page load so dates stay current."""
     data = current()
@@ -132,7 +141,8 @@ def layout() -> html.Div:
         [
             html.A("Aller au contenu", href="#contenu", className="pilote-skip-link"),
             navbar(dash.page_registry, data.catalog.territory, current_auth().principal(), data),
-            html.Main(dbc.Container(dash.page_container, fluid="xl", className="py-3"), id="contenu", tabIndex="-1"),
+            html.Main(dbc.Container([pdf_bar(), dash.page_container], fluid="xl", className="py-3"), id="contenu",
+                      tabIndex="-1"),
             dcc.Store(id=SHOWN),  # the URL the page content was built for (components.selectors.stays)
             dcc.Store(id=COMMUNE_DEFAULT, data=default_commune(data.catalog.territory)),
             footer(data),
@@ -153,6 +163,20 @@ dash.clientside_callback(
         return {path: window.location.pathname, query: query};
     }""",
     Output(SHOWN, "data"), Input("_pages_content", "children"),
+)
+
+
+# The PDF link names the page as it is now (a selector writes the URL without new content) and is shown where
+# there are charts to print.
+dash.clientside_callback(
+    """function (content, _search) {
+        const page = window.location.pathname + window.location.search;
+        // the content's props, not the DOM: React may not have drawn the new page yet
+        const charts = JSON.stringify(content || "").indexOf("pilote-chart-card") >= 0;
+        return ["%s?page=" + encodeURIComponent(page), !charts];
+    }""" % PDF_ROUTE,
+    Output("pilote-pdf", "href"), Output("pilote-pdf-bar", "hidden"),
+    Input("_pages_content", "children"), Input("_pages_location", "search"),
 )
 
 

@@ -65,3 +65,21 @@ def test_a_dashboard_prints_as_a_report_with_whole_cards(pilote, path):
     assert pilote.driver.execute_script(
         "return Array.from(document.querySelectorAll('.js-plotly-plot')).every(gd => !gd.layout.width)")
     assert not pilote.console_errors()
+
+
+def test_exporter_en_pdf_names_the_page_as_it_is(pilote):
+    """The link above a dashboard asks the server for this page with its selectors; pages without charts
+    have none."""
+    from urllib.parse import parse_qs, urlsplit
+
+    pilote.open("/finances?annee=2019&document=ca")
+    pilote.settle()
+    link = pilote.driver.find_element("css selector", "#pilote-pdf")
+    assert link.is_displayed() and link.text == "Exporter en PDF"
+    href = urlsplit(link.get_attribute("href"))
+    assert href.path == "/_pilote/rapport.pdf"
+    now = urlsplit(pilote.driver.current_url)
+    assert parse_qs(href.query)["page"] == [f"{now.path}?{now.query}"] and "annee=2019" in now.query
+    pilote.open("/accessibilite")
+    pilote.settle()
+    assert not pilote.driver.find_element("css selector", "#pilote-pdf").is_displayed()

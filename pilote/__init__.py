@@ -1,0 +1,1 @@
+"""Pilote's own services beyond the pages: reports as PDF (``python -m pilote report``)."""
