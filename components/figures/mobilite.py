@@ -307,9 +307,20 @@ def accidents_calendar_summary(by_month: pl.DataFrame, by_hour: pl.DataFrame) ->
     return text + "."
 
 
+# The road-safety categories (BAAC) by their names: a council report does not explain « 2RM » or « VL ».
+USER_LABELS = {"2RM": "Deux-roues motorisé", "VL": "Véhicule léger", "VU/PL": "Utilitaire ou poids lourd",
+               "EDP motorisé": "Engin de déplacement motorisé (trottinette…)", "Bus/Car": "Bus ou car"}
+
+
+def user_label(category) -> str:
+    return USER_LABELS.get(category, category) if isinstance(category, str) else "Non renseigné"
+
+
 def accidents_users_figure(by_user: pl.DataFrame) -> go.Figure:
-    fig = go.Figure(go.Bar(x=by_user["accidents"].to_list(), y=by_user["categorie_usager"].to_list(),
-                           orientation="h", marker_color=COLORS["danger"],
+    counts = by_user["accidents"].to_list()
+    fig = go.Figure(go.Bar(x=counts, y=[user_label(c) for c in by_user["categorie_usager"].to_list()],
+                           orientation="h", marker_color=COLORS["danger"], text=[fmt_int(n) for n in counts],
+                           textposition="outside", cliponaxis=False,
                            hovertemplate="%{y} : %{x} accidents<extra></extra>"))
     fig.update_layout(height=120 + 32 * max(by_user.height, 1), yaxis={"autorange": "reversed"},
                       xaxis_title="Accidents")
@@ -355,7 +366,7 @@ def accidents_map(crashes: pl.DataFrame, outlines: dict) -> go.Figure:
         if some.is_empty():
             continue
         text = [" · ".join([row["date"].strftime(day) if row["date"] else "date inconnue"]
-                           + ([str(row["categorie_usager"])] if row.get("categorie_usager") else []))
+                           + ([user_label(row["categorie_usager"])] if row.get("categorie_usager") else []))
                 for row in some.iter_rows(named=True)]
         fig.add_trace(go.Scattermap(**positions(some),
                                     mode="markers", marker={"size": 8, "color": color, "opacity": 0.75},
@@ -503,7 +514,9 @@ def _specs():
                   lambda ctx, v: q.accidents_by_user(q.accidents(ctx, v["commune"])),
                   lambda u, v: accidents_users_figure(u), lambda u, v: accidents_users_summary(u),
                   columns=("categorie_usager",), width=5,
-                  table=lambda u, v: (u, {"categorie_usager": "Usager", "accidents": "Accidents"}, None)),
+                  table=lambda u, v: (u.with_columns(pl.col("categorie_usager").map_elements(
+                      user_label, return_dtype=pl.String)), {"categorie_usager": "Usager", "accidents": "Accidents"},
+                      None)),
     ]
     return {"velib": velib, "charging": charging, "critair": critair, "traffic": traffic, "accidents": accidents}
 

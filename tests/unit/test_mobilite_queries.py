@@ -217,3 +217,14 @@ def test_the_accident_map_shows_the_latest_year_and_says_where_the_others_are(mo
     assert sum(len(t.lat) for t in figure.data) == 2  # the 2023 accident is in the chart by year, not here
     assert summary.startswith("Carte des 2 accidents corporels localisés pour Issy-les-Moulineaux (2024)")
     assert "années précédentes" in summary
+
+
+def test_road_users_are_named_not_coded():
+    """« 2RM », « VL » are the BAAC's codes: charts, hovers and tables say what they mean."""
+    from components.figures.mobilite import accidents_users_figure, user_label
+
+    by_user = pl.DataFrame({"categorie_usager": ["2RM", "VL", "Piéton", None], "accidents": [5, 3, 2, 1]})
+    fig = accidents_users_figure(by_user)
+    assert list(fig.data[0].y) == ["Deux-roues motorisé", "Véhicule léger", "Piéton", "Non renseigné"]
+    assert list(fig.data[0].text) == ["5", "3", "2", "1"]  # each bar says its count
+    assert user_label("Cycliste") == "Cycliste" and user_label("VU/PL") == "Utilitaire ou poids lourd"
