@@ -129,8 +129,17 @@ def footer(data) -> html.Footer:
 def pdf_bar() -> html.Div:
     """« Exporter en PDF » above a dashboard's content: the page as it is (its URL's selectors), made on the
     server (pilote/pdf.py). Shown on pages with charts; its link follows the URL (below)."""
-    return html.Div(html.A("Exporter en PDF", id="pilote-pdf", href=PDF_ROUTE, rel="nofollow",
-                           className="btn btn-sm btn-outline-secondary", title="Cette page, en A4, telle qu'affichée"),
+    choice = html.Details([
+        html.Summary("Choisir les graphiques", className="small"),
+        dcc.Checklist(id="pilote-pdf-cartes", options=[], value=[], className="small mt-1",
+                      inputClassName="me-1", labelClassName="d-block"),
+        dcc.Checklist(id="pilote-pdf-tableaux", options=[{"label": "avec leurs tableaux de données", "value": "1"}],
+                      value=[], className="small mt-1", inputClassName="me-1"),
+        html.P("Aucun coché : tous les graphiques de la page.", className="small text-body-secondary mb-0"),
+    ], className="pilote-pdf-choice text-start d-inline-block me-2 align-top")
+    return html.Div([choice, html.A("Exporter en PDF", id="pilote-pdf", href=PDF_ROUTE, rel="nofollow",
+                                    className="btn btn-sm btn-outline-secondary",
+                                    title="Cette page, en A4, telle qu'affichée")],
                     id="pilote-pdf-bar", hidden=True, className="text-end mb-2")  # no d-flex: it beats hidden
 
 
@@ -169,14 +178,32 @@ dash.clientside_callback(
 # The PDF link names the page as it is now (a selector writes the URL without new content) and is shown where
 # there are charts to print.
 dash.clientside_callback(
-    """function (content, _search) {
-        const page = window.location.pathname + window.location.search;
-        // the content's props, not the DOM: React may not have drawn the new page yet
-        const charts = JSON.stringify(content || "").indexOf("pilote-chart-card") >= 0;
-        return ["%s?page=" + encodeURIComponent(page), !charts];
+    """function (content, _search, ticked, tables) {
+        // The page's chart cards, from the content's props (React may not have drawn the new page yet).
+        const cards = [];
+        const text = (node) => typeof node === "string" ? node : Array.isArray(node) ? (typeof node[0] === "string" ? node[0] : "")
+            : (node && node.props ? text(node.props.children) : "");
+        (function walk(node) {
+            if (Array.isArray(node)) { node.forEach(walk); return; }
+            if (!node || typeof node !== "object" || !node.props) { return; }
+            const p = node.props;
+            if (typeof p.className === "string" && p.className.indexOf("pilote-chart-card") >= 0 && p.id) {
+                const header = (Array.isArray(p.children) ? p.children : [p.children])[0];
+                cards.push({label: text(header) || p.id, value: p.id});
+                return;
+            }
+            walk(p.children);
+        })(content);
+        const ids = cards.map(c => c.value);
+        const kept = (ticked || []).filter(id => ids.indexOf(id) >= 0);
+        const params = new URLSearchParams({page: window.location.pathname + window.location.search});
+        if (kept.length) { params.set("graphiques", kept.join(",")); }
+        if ((tables || []).length) { params.set("tableaux", "1"); }
+        return ["%s?" + params.toString(), !cards.length, cards];
     }""" % PDF_ROUTE,
-    Output("pilote-pdf", "href"), Output("pilote-pdf-bar", "hidden"),
-    Input("_pages_content", "children"), Input("_pages_location", "search"),
+    Output("pilote-pdf", "href"), Output("pilote-pdf-bar", "hidden"), Output("pilote-pdf-cartes", "options"),
+    Input("_pages_content", "children"), Input("_pages_location", "search"), Input("pilote-pdf-cartes", "value"),
+    Input("pilote-pdf-tableaux", "value"),
 )
 
 

@@ -80,6 +80,18 @@ def test_exporter_en_pdf_names_the_page_as_it_is(pilote):
     assert href.path == "/_pilote/rapport.pdf"
     now = urlsplit(pilote.driver.current_url)
     assert parse_qs(href.query)["page"] == [f"{now.path}?{now.query}"] and "annee=2019" in now.query
+    # Ticking charts (and their tables) names them in the link; the list is the page's cards.
+    pilote.click(".pilote-pdf-choice summary")
+    labels = pilote.driver.find_elements("css selector", "#pilote-pdf-cartes label")
+    names = [label.text.strip() for label in labels]
+    assert "Où va l'argent : dépenses réelles par nature" in names
+    labels[names.index("Où va l'argent : dépenses réelles par nature")].click()
+    pilote.click("#pilote-pdf-tableaux input")
+    from dash.testing import wait
+
+    wait.until(lambda: "tableaux=1" in pilote.driver.find_element("css selector", "#pilote-pdf").get_attribute("href"), 10)
+    query = parse_qs(urlsplit(pilote.driver.find_element("css selector", "#pilote-pdf").get_attribute("href")).query)
+    assert query["graphiques"] == ["finances-depenses"] and query["tableaux"] == ["1"]
     pilote.open("/accessibilite")
     pilote.settle()
     assert not pilote.driver.find_element("css selector", "#pilote-pdf").is_displayed()
