@@ -44,10 +44,20 @@ def stored(app) -> list[FieldReport]:
     return rows
 
 
+def territory_today() -> date:
+    """Today where the agents are (the catalog's time zone), not on the test machine: they differ around
+    midnight, and the form's default is the territory's day."""
+    from data_access.catalog import load_catalog
+    from data_access.territory import today
+    from tests.integration.running_app import ROOT
+
+    return today(load_catalog(ROOT / "data" / "catalog.toml").territory)
+
+
 def test_an_agent_reports_an_inspection_with_a_photo_and_the_card_shows_it(app):
     with signed_in(app, AGENT) as phone:
         form = FormClient(phone, FORM, PATH)
-        assert form.comps.by_id[f"{FORM}-date"]["props"]["value"] == date.today().isoformat()  # default: today
+        assert form.comps.by_id[f"{FORM}-date"]["props"]["value"] == territory_today().isoformat()  # default: today
         response = form.submit(GOOD, photos=[jpeg()], gps=True)
         assert response.status_code == 200, response.text[:300]
         assert "Contrôle enregistré" in message_text(response) and errors(response) == {}
