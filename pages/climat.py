@@ -171,12 +171,12 @@ def summary_budget(data, budget, note):
 
 
 def budget_section(budget, data, commune: str, note=None) -> html.Section:
-    if budget is None or q.latest_result(budget) is None:
+    last = q.latest_result(budget) if budget is not None else None
+    if last is None:
         return html.Section([html.H2("Budget climat", className="h5 mt-5"),
                              html.P(note or "Aucun résultat du budget climat n'est encore connu.", className="small")],
                             id="budget-climat")
     totals = q.budget_totals(budget)
-    last = q.latest_result(budget)
     source = data.provenance(q.BUDGET)
     voted_by = f"de {voter_name(data)}"
     reference = totals.filter(pl.col("plafond_tco2e").is_null())["annee"]  # the year before the first ceiling
