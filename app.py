@@ -126,7 +126,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     # inline-script hashes of the CSP are then complete from the start.
     # Reports as PDF (pilote/pdf.py): the page printed by headless Chromium for the requester. The app calls
     # itself at PILOTE_SELF_URL when the address clients use is not reachable from the server (a proxy).
-    pdf_report.install(server, app.pilote_auth, data.catalog.territory.name, os.environ.get("PILOTE_SELF_URL"))
+    pdf_report.install(server, app.pilote_auth, data.catalog.territory, os.environ.get("PILOTE_SELF_URL"))
     talisman = install_headers(app)  # Flask takes no new hook after a request: before the warm-up
     # On the wire: brotli (or gzip) for callback answers, scripts and styles; the render cache keeps pages
     # built once per data version and access set, compressed once (data_access/render_cache.py).

@@ -34,6 +34,23 @@
         return out;
     }
 
+    // On a phone a legend above the plot (components/theme.py) takes rows from the graph's height: the graph
+    // grows by what the plot lacks of MIN_PLOT, so an 11-item legend does not leave a 150 px chart. dcc.Graph
+    // is responsive (its figure's height is ignored): the host's height is what grows.
+    var NARROW = 576, MIN_PLOT = 240;
+
+    function fitNarrow(gd) {
+        var full = gd && gd._fullLayout, host = gd && gd.closest && gd.closest(".dash-graph");
+        if (!full || !full._size || !host || host.clientWidth >= NARROW || window.matchMedia("print").matches) {
+            return gd;
+        }
+        var lack = Math.round(MIN_PLOT - full._size.h);
+        gd.__piloteFits = (gd.__piloteFits || 0) + 1;  // a plot that cannot grow is not resized for ever
+        if (lack <= 4 || gd.__piloteFits > 3) { return gd; }
+        host.style.height = (host.clientHeight + lack) + "px";
+        return window.Plotly.Plots.resize(gd).then(function () { return gd; });
+    }
+
     function wrap(plotly) {
         if (!plotly || plotly.__piloteTemplate) { return; }
         ["react", "newPlot", "plot"].forEach(function (name) {
@@ -41,6 +58,7 @@
             if (typeof original !== "function") { return; }
             plotly[name] = function () {
                 var args = Array.prototype.slice.call(arguments);
+                if (args[0] && typeof args[0] === "object") { args[0].__piloteFits = 0; }  // a new drawing
                 var data = args[1];
                 if (data && !Array.isArray(data) && typeof data === "object") {  // (gd, {data, layout, config})
                     data.layout = withTemplate(data.layout || {});
@@ -49,9 +67,17 @@
                     args[2] = withTemplate(args[2] || {});
                     args[3] = withConfig(args[3]);
                 }
-                return original.apply(this, args);
+                var drawn = original.apply(this, args);
+                return drawn && drawn.then ? drawn.then(fitNarrow) : drawn;
             };
         });
+        var resize = plotly.Plots && plotly.Plots.resize;
+        if (typeof resize === "function") {  // a window turned to a phone's width (dcc.Graph resizes, not redraws)
+            plotly.Plots.resize = function () {
+                var done = resize.apply(this, arguments);
+                return done && done.then ? done.then(fitNarrow) : done;
+            };
+        }
         plotly.__piloteTemplate = true;
     }
 

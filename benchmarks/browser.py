@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.browser", description=__doc__.split("\n\n")[1])
     parser.add_argument("--visits", type=int, default=5)
     parser.add_argument("--pages", nargs="+", default=PAGES)
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn workers of each server")
     args = parser.parse_args(argv)
 
     made = tempfile.mkdtemp(prefix="pilote-browser-")
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     servers = []
     try:
         for target in ("benchmarks.one_graph_app:server", "app:server"):  # both up for the whole run
-            servers.append(start(target, WORKERS, THREADS, env))
+            servers.append(start(target, args.workers, THREADS, env))
         (_, floor_base), (_, pilote_base) = servers
         times = measure([floor_base + "/"] + [pilote_base + path for path in args.pages], max(1, args.visits))
     except (RuntimeError, subprocess.SubprocessError) as exc:
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                "pilote": {path: times[pilote_base + path] for path in args.pages}}
 
     floor = statistics.median(results["floor"]["/"])
-    print(f"Fully drawn in headless Chromium (gunicorn {WORKERS}×{THREADS} threads, {args.visits} visits per page "
+    print(f"Fully drawn in headless Chromium (gunicorn {args.workers}×{THREADS} threads, {args.visits} visits per page "
           "after one that fills the HTTP cache; medians):")
     print(f"  one-graph Dash page   {floor:7.0f} ms  p90 {p90(results['floor']['/']):6.0f} ms")
     missed = []

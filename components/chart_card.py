@@ -57,7 +57,7 @@ from dash import MATCH, ClientsideFunction, Input, Output, State, dcc, html
 from components.badges import demo_badge
 from components.formats import MINUS, MISSING, NBSP, NNBSP, fmt_date, fmt_datetime, fmt_number
 from components.tables import data_table, is_missing as _is_missing, kind as _kind, table_payload
-from components.theme import lean_config, lean_figure
+from components.theme import GRAPH_HEIGHT, lean_config, lean_figure
 
 __all__ = ["chart_card", "to_csv", "table_payload", "csv_from_display", "data_table", "export_caption", "TableSpec",
            "export_context", "export_places"]
@@ -214,7 +214,7 @@ def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source
     caption, demo = provenance_caption(source, data_date, demo)
     heading = {2: html.H2, 3: html.H3}.get(level, html.H2)
     # A responsive graph fills its container, which has no height of its own: give it the figure's.
-    graph_style = {"height": f"{figure.layout.height or 400}px"}
+    graph_style = {"height": f"{figure.layout.height or GRAPH_HEIGHT}px"}
     summary_id = f"{card_id}-summary"
 
     body = [

@@ -53,31 +53,40 @@ def nav_link(page: dict, search: str = "") -> dbc.NavLink:
     )
 
 
-def account_menu(principal) -> html.Div:
-    """Sign-in link, or the signed-in user's space, administration and sign-out links."""
+def account_menu(principal, wide: str = "xl"):
+    """Sign-in link, or the signed-in user's menu (their space, the administration, signing out) under their
+    name: one entry in the navbar, which has seven dashboards already. ``wide``: the breakpoint from which the
+    navbar is expanded."""
     if not principal.authenticated:
         return html.Div(html.A("Se connecter", href="/login", className="nav-link text-white", id="login-link"),
-                        className="ms-xl-3")
-    links = [dcc.Link(["Mon espace · ", html.Span(principal.name, id="user-name")], href="/espace-agents",
-                      className="nav-link text-white")]
+                        className=f"ms-{wide}-3")
+    items = [dbc.DropdownMenuItem("Mon espace", href="/espace-agents")]
     if principal.is_admin:
-        links.append(dcc.Link("Administration", href="/admin", className="nav-link text-white"))
+        items.append(dbc.DropdownMenuItem("Administration", href="/admin"))
     # Signing out is a POST with the session's CSRF token: a link would let any site sign users out.
-    links.append(html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
-                            html.Button("Se déconnecter", type="submit", id="logout-link",
-                                        className="btn btn-link nav-link text-white p-0 p-xl-2")],
-                           action="/logout", method="POST", className="d-inline"))
-    return html.Div(links, className="d-flex flex-column flex-xl-row gap-xl-2 ms-xl-3")
+    items += [dbc.DropdownMenuItem(divider=True),
+              html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+                         html.Button("Se déconnecter", type="submit", id="logout-link", className="dropdown-item")],
+                        action="/logout", method="POST", className="m-0")]
+    label = [html.Span("Compte de ", className="visually-hidden"),
+             html.Span(principal.name, id="user-name", className="pilote-user-name")]
+    return dbc.DropdownMenu(items, label=label, id="account-menu", in_navbar=True, align_end=True, color="link",
+                            toggle_class_name="nav-link text-white text-decoration-none", class_name=f"ms-{wide}-3")
 
 
 def navbar(registry: dict, territory, principal, data=None) -> html.Header:
+    # Seven dashboards fit in a line from 1200 px; with an account's links too, from 1400 px (a signed-in
+    # navbar at 1300 px was 1450 px wide). Below, the menu is collapsed behind « Menu ».
+    wide = "xxl" if principal.authenticated else "xl"
     return html.Header(
         dbc.Navbar(
             dbc.Container(
                 [
                     dcc.Link([html.Img(src="/assets/logo.svg", alt="", height=28, className="me-2"),
                               html.Span("Pilote", className="fw-bold"),
-                              html.Span(f" · {territory.name}", className="d-none d-xxl-inline small")],  # room for the links
+                              # the territory's name where the links leave room for it (pilote.css)
+                              html.Span(f" · {territory.name}", className="pilote-brand-place small")
+                              if wide == "xl" else None],
                              href="/", id={"type": "nav-link", "path": "/"},  # carries ?commune= too
                              className="navbar-brand d-flex align-items-center text-white"),
                     dbc.NavbarToggler(html.Span("Menu", className="navbar-toggler-icon-text"), id="navbar-toggler"),
@@ -85,15 +94,15 @@ def navbar(registry: dict, territory, principal, data=None) -> html.Header:
                         [
                             dbc.Nav([nav_link(p) for p in nav_pages(registry, data)], navbar=True, className="me-auto",
                                     id="main-nav"),
-                            html.Div(commune_dropdown(territory), className="pilote-commune ms-xl-3 my-2 my-xl-0"),
-                            account_menu(principal),
+                            html.Div(commune_dropdown(territory), className=f"pilote-commune ms-{wide}-3 my-2 my-{wide}-0"),
+                            account_menu(principal, wide),
                         ],
                         id="navbar-collapse", navbar=True, is_open=False,
                     ),
                 ],
                 fluid=True,
             ),
-            className="pilote-navbar", dark=True, expand="xl",  # seven dashboards: collapsed below 1200 px
+            className="pilote-navbar", dark=True, expand=wide,
         ),
         role="banner",
     )

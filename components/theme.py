@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import unicodedata
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -54,6 +55,37 @@ COLORWAY: list[str] = [
     "#0072b2",  # blue
     COLORS["muted"],  # grey
 ]
+
+# One colour per PCAET sector on every chart (an indicator's sector bars, the budget climat by sector), found by
+# the sector's word in a label ("transport routier", "Transports"); the first word that matches wins.
+SECTOR_COLORS: tuple[tuple[str, str], ...] = (
+    ("residentiel", "#0072b2"),
+    ("tertiaire", "#e69f00"),
+    ("autres transports", "#cc79a7"),
+    ("transport", "#56b4e9"),
+    ("dechet", "#009e73"),
+    ("industrie", "#d55e00"),
+    ("agricult", "#8a5a00"),
+    ("energie", COLORS["muted"]),
+)
+
+
+def _plain(label: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", label.lower()) if not unicodedata.combining(c))
+
+
+def category_colors(labels) -> dict[str, str]:
+    """Colours of a chart's categories: a sector has its own (SECTOR_COLORS) on every chart; the others (actors…)
+    take, in order, the palette's colours no sector of the chart uses (never the primary: it draws results)."""
+    out = {}
+    for label in labels:
+        plain = _plain(label)
+        out[label] = next((color for word, color in SECTOR_COLORS if word in plain), None)
+    free = [c for c in COLORWAY[1:] if c not in out.values()]
+    for index, label in enumerate(label for label in out if out[label] is None):
+        out[label] = free[index % len(free)]
+    return out
+
 
 # Sequential scale: one hue, lightness only (readable whatever the colour vision, and in greyscale).
 SEQUENTIAL_SCALE = [[0.0, "#eef5f6"], [0.5, "#5f9aa5"], [1.0, "#08404a"]]
@@ -148,12 +180,14 @@ def build_template() -> go.layout.Template:
         paper_bgcolor="#ffffff",
         plot_bgcolor="#ffffff",
         margin=dict(l=48, r=16, t=40, b=40, pad=2),
+        # Above the plot: below it, a legend lands on rotated tick labels as soon as they are taller than
+        # its offset (years and commune names on a phone); nothing but the legend lives above.
         legend=dict(
             orientation="h",
-            x=0,
+            x=0,  # from the plot's left edge (a legend from the container's edge pushes the plot aside)
             xanchor="left",
-            y=-0.15,
-            yanchor="top",
+            y=1.02,
+            yanchor="bottom",
             title=dict(text=""),
             font=dict(size=12),
         ),
@@ -205,14 +239,30 @@ def default_template_json() -> dict:
     return json.loads(json.dumps(pio.templates[DEFAULT_TEMPLATE].to_plotly_json(), cls=PlotlyJSONEncoder))
 
 
+LEGEND_CLEARANCE = 14  # px at least between the top of the plot (half its highest tick label) and the legend
+GRAPH_HEIGHT = 400  # what a card gives a graph whose figure names no height (components.chart_card)
+
+
+def legend_above(layout: dict) -> dict:
+    """The template's legend sits above the plot at ``y`` in plot fractions; plotly has no pixel offset, so ``y``
+    is set from the figure's height for the legend to clear the highest tick label. A figure placing its own
+    legend (maps, a legend inside the plot) keeps it."""
+    legend = layout.get("legend") or {}
+    if "y" in legend or layout.get("showlegend") is False:
+        return layout
+    plot = max((layout.get("height") or GRAPH_HEIGHT) - 80, 100)  # the template's margins are at least 40 + 40
+    return {**layout, "legend": {**legend, "y": round(1 + LEGEND_CLEARANCE / plot, 3)}}
+
+
 def lean_figure(figure) -> dict:
     """A figure as a page sends it: without Pilote's default template, which the browser has once
-    (assets/plotly-template.js puts it back before drawing). A figure with another template keeps it."""
+    (assets/plotly-template.js puts it back before drawing), its legend placed (:func:`legend_above`). A figure
+    with another template keeps it."""
     data = figure if isinstance(figure, dict) else figure.to_plotly_json()
-    layout = data.get("layout") or {}
+    layout = legend_above(data.get("layout") or {})
     if "template" in layout and layout["template"] == _DEFAULT_DICT.get("template"):
-        data = {**data, "layout": {k: v for k, v in layout.items() if k != "template"}}
-    return data
+        layout = {k: v for k, v in layout.items() if k != "template"}
+    return {**data, "layout": layout}
 
 
 register_template()

@@ -110,26 +110,28 @@ def charts_asked(raw: str | None) -> list[str] | None:
     return ids or None
 
 
-def today_text(timezone: str = "Europe/Paris") -> str:
+def today_text(timezone: str) -> str:
     return datetime.now(ZoneInfo(timezone)).strftime("%d/%m/%Y")
 
 
 def make_pdf(base_url: str, page: str, cookies: dict[str, str] | None = None, charts: list[str] | None = None,
-             tables: bool = False, territory: str = "", permalink: str | None = None) -> bytes:
-    """The PDF of ``page`` (a path and query) as the app at ``base_url`` renders it for ``cookies``."""
+             tables: bool = False, territory: str = "", permalink: str | None = None,
+             timezone: str = "Europe/Paris") -> bytes:
+    """The PDF of ``page`` (a path and query) as the app at ``base_url`` renders it for ``cookies``, dated and
+    timed in the territory's ``timezone`` (its day, not the server's)."""
     from playwright.sync_api import Error as BrowserError
     from playwright.sync_api import sync_playwright
 
     if not Path(chromium()).exists():
         raise ReportError("l'export PDF demande Chromium sur le serveur (apt install chromium, ou PILOTE_CHROMIUM)",
                           503)
-    date = today_text()
+    date = today_text(timezone)
     with _AT_ONCE, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium(),
                                              args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
         try:
             # The app's CSP allows no eval: playwright's waits evaluate functions, which the context allows.
-            context = browser.new_context(bypass_csp=True, locale="fr-FR", timezone_id="Europe/Paris",
+            context = browser.new_context(bypass_csp=True, locale="fr-FR", timezone_id=timezone,
                                           viewport={"width": 1100, "height": 1500})
             host = urlsplit(base_url).hostname or "127.0.0.1"
             context.add_cookies([{"name": name, "value": value, "domain": host, "path": "/"}
@@ -160,7 +162,7 @@ def file_name(page: str) -> str:
     return "pilote-" + "-".join(words) + ".pdf"
 
 
-def install(server, auth, territory_name: str, self_url: str | None = None) -> None:
+def install(server, auth, territory, self_url: str | None = None) -> None:
     """``GET /_pilote/rapport.pdf?page=/climat%3Faxe%3D1[&graphiques=a,b][&tableaux=1]``: authorised like the
     page it prints (visitors are sent to sign in, other groups get 403); the requester's session goes to the
     headless browser, so the PDF holds what they may see, nothing more."""
@@ -193,7 +195,7 @@ def install(server, auth, territory_name: str, self_url: str | None = None) -> N
         base = (self_url or request.host_url).rstrip("/")
         try:
             pdf = make_pdf(base, page, cookies, charts, request.args.get("tableaux") in ("1", "oui"),
-                           territory_name, permalink=request.host_url.rstrip("/") + page)
+                           territory.name, permalink=request.host_url.rstrip("/") + page, timezone=territory.timezone)
         except ReportError as exc:
             return jsonify(error=str(exc)), exc.status
         return Response(pdf, mimetype="application/pdf", headers={

@@ -47,7 +47,7 @@ def findings_figure(months: pl.DataFrame) -> go.Figure:
         fig.add_bar(x=rows["mois"].to_list(), y=rows["controles"].to_list(), name=severity, marker_color=color,
                     hovertemplate="%{x|%B %Y} : %{y} contrôle(s)<extra>" + severity + "</extra>")
     fig.update_layout(barmode="stack", yaxis_title="contrôles", xaxis={"dtick": "M2", "tickformat": "%b %y"},
-                      legend={"orientation": "h", "y": -0.2}, height=360)
+                      height=360)
     return fig
 
 

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from components.formats import fmt_int, fmt_number, fmt_percent
-from components.theme import COLORS
+from components.theme import COLORS, category_colors
 from data_access.indicators import PROJECTION_POINTS, Assessment
 
 MUTED = COLORS["muted"]
@@ -20,10 +20,11 @@ def indicator_figure(values: pl.DataFrame, row: dict, a: Assessment,
     projection of the recent trend; sector children as stacked bars behind."""
     unit = row["unite"]
     fig = go.Figure()
+    colors = category_colors(children or {})
     for name, child in (children or {}).items():
         known = child.filter(pl.col("resultat").is_not_null())
         fig.add_bar(x=known["annee"].to_list(), y=known["resultat"].to_list(), name=name, opacity=0.55,
-                    hovertemplate=f"{name} %{{x}} : %{{y:,.2f}} {unit}<extra></extra>")
+                    marker_color=colors[name], hovertemplate=f"{name} %{{x}} : %{{y:,.2f}} {unit}<extra></extra>")
     results = values.filter(pl.col("resultat").is_not_null())
     objectives = values.filter(pl.col("objectif").is_not_null())
     if objectives.height:
@@ -48,7 +49,7 @@ def indicator_figure(values: pl.DataFrame, row: dict, a: Assessment,
                         hovertemplate=f"Objectif %{{x}} : %{{y:,.2f}} {unit}<extra></extra>")
         if a.projected is not None and a.last_year is not None:
             fig.add_scatter(x=[a.last_year, target_year], y=[a.last_value, a.projected],
-                            name=f"Projection (tendance des {PROJECTION_POINTS} dernières valeurs)", mode="lines",
+                            name=f"Projection ({PROJECTION_POINTS} dernières valeurs)", mode="lines",
                             line={"dash": "dashdot", "color": COLORS["warning"], "width": 2},
                             hovertemplate=f"Projection %{{x}} : %{{y:,.2f}} {unit}<extra></extra>")
     fig.update_layout(barmode="relative", height=440, yaxis_title=unit, xaxis=year_axis(_span(values)),
@@ -110,10 +111,12 @@ def budget_summary(totals: pl.DataFrame) -> str:
 def breakdown_figure(breakdown: pl.DataFrame, title: str) -> go.Figure:
     """Realised emissions per year, stacked by sector or actor."""
     fig = go.Figure()
-    for name in sorted(set(breakdown["libelle"].to_list())):
+    names = sorted(set(breakdown["libelle"].to_list()))
+    colors = category_colors(names)
+    for name in names:
         part = breakdown.filter(pl.col("libelle") == name)
         fig.add_bar(x=part["annee"].to_list(), y=part["realise_tco2e"].to_list(), name=name,
-                    hovertemplate=f"{name} %{{x}} : %{{y:,.0f}} tCO2e<extra></extra>")
+                    marker_color=colors[name], hovertemplate=f"{name} %{{x}} : %{{y:,.0f}} tCO2e<extra></extra>")
     fig.update_layout(barmode="stack", height=360, yaxis_title="tCO2e", xaxis=year_axis(_span(breakdown)),
                       legend_title_text=title)
     return fig

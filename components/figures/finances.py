@@ -207,7 +207,7 @@ def execution_figure(execution: pl.DataFrame, scale: Scale) -> go.Figure:
     widest = max([v for v in voted + done if v is not None], default=1)
     fig.update_layout(barmode="group", height=400, yaxis={"automargin": True},
                       xaxis={"title": scale.unit, "range": [0, widest * 1.2]},  # room for the rate labels
-                      legend={"orientation": "h", "y": -0.2}, hovermode="y unified")
+                      hovermode="y unified")
     return fig
 
 
@@ -272,7 +272,7 @@ def ratios_figure(comparison: pl.DataFrame, commune_name: str, stratum_name: str
                 marker_color=COLORS["primary"],
                 hovertemplate=f"%{{y}}<br>%{{x:,.0f}} €/hab.<extra>{commune_name}</extra>")
     fig.update_layout(barmode="group", height=520, xaxis_title="€ par habitant", margin={"l": 8},
-                      yaxis={"automargin": True}, legend={"orientation": "h", "y": -0.15})
+                      yaxis={"automargin": True})
     return fig
 
 

@@ -24,8 +24,7 @@ def share_figure(share: pl.DataFrame, target: float | None, target_year: int | N
                         mode="lines+markers", name=f"Objectif {int(target_year)}",
                         line={"color": COLORS["internal"], "dash": "dash"}, hovertemplate="%{x} : %{y:.0f} %<extra></extra>")
     fig.update_layout(yaxis={"title": "% des véhicules en service", "rangemode": "tozero"}, height=340,
-                      xaxis={"tickformat": "d", "dtick": 2},  # years, not 2 020
-                      legend={"orientation": "h", "y": -0.2})
+                      xaxis={"tickformat": "d", "dtick": 2})  # years, not 2 020
     return fig
 
 
@@ -45,7 +44,7 @@ def co2_figure(months: pl.DataFrame) -> go.Figure:
         if rows.height:
             fig.add_bar(x=rows["mois"].to_list(), y=rows["co2_t"].to_list(), name=energy, marker_color=color,
                         hovertemplate="%{x|%b %Y} : %{y:.1f} tCO2e<extra>" + energy + "</extra>")
-    fig.update_layout(barmode="stack", yaxis_title="tCO2e", height=340, legend={"orientation": "h", "y": -0.2},
+    fig.update_layout(barmode="stack", yaxis_title="tCO2e", height=340,
                       xaxis={"tickformat": "%b %y"})
     return fig
 

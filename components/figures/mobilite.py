@@ -24,7 +24,7 @@ def velib_by_commune_bar(table: pl.DataFrame) -> go.Figure:
                    hovertemplate="%{y} : %{x} vélos électriques<extra></extra>"),
         ]
     )
-    # The card title names the measure: no axis title, so the legend sits under the axis.
+    # The card title names the measure: no axis title.
     fig.update_layout(barmode="stack", xaxis_title=None, yaxis_title=None,
                       height=150 + 34 * max(table.height, 1))
     return fig
@@ -225,8 +225,7 @@ def traffic_states_figure(states: pl.DataFrame) -> go.Figure:
         fig.add_bar(y=part["libelle"].to_list(), x=part["part"].to_list(), name=state, orientation="h",
                     marker_color=color, hovertemplate=f"%{{y}} — {state} : %{{x:.1f}} % des heures<extra></extra>")
     fig.update_layout(barmode="stack", height=200 + 40 * max(states["arc_id"].n_unique(), 1),
-                      xaxis={"title": "% des heures", "range": [0, 100]},
-                      legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+                      xaxis={"title": "% des heures", "range": [0, 100]})
     return fig
 
 

@@ -19,7 +19,7 @@ def sessions_figure(monthly: pl.DataFrame) -> go.Figure:
         fig.add_bar(x=rows["mois"].to_list(), y=rows["seances"].to_list(), name=theme,
                     marker_color=THEME_COLORS[i % len(THEME_COLORS)],
                     hovertemplate="%{x|%b %Y} : %{y} séance(s)<extra>" + theme + "</extra>")
-    fig.update_layout(barmode="stack", yaxis_title="séances", height=340, legend={"orientation": "h", "y": -0.2},
+    fig.update_layout(barmode="stack", yaxis_title="séances", height=340,
                       xaxis={"tickformat": "%b %y"})
     return fig
 
@@ -37,8 +37,7 @@ def attendance_figure(table: pl.DataFrame) -> go.Figure:
                                 ("presents", "Présents", COLORS["primary"])):
         fig.add_bar(y=table["theme"].to_list(), x=table[column].to_list(), name=name, marker_color=color,
                     orientation="h", hovertemplate="%{y} : %{x}<extra>" + name + "</extra>")
-    fig.update_layout(barmode="group", xaxis_title="personnes", yaxis={"autorange": "reversed"}, height=380,
-                      legend={"orientation": "h", "y": -0.2})
+    fig.update_layout(barmode="group", xaxis_title="personnes", yaxis={"autorange": "reversed"}, height=380)
     return fig
 
 
@@ -58,8 +57,7 @@ def goals_figure(table: pl.DataFrame, year: int) -> go.Figure:
     fig.add_scatter(y=table["type_equipement"].to_list(), x=table["objectif"].to_list(), mode="markers",
                     name=f"Objectif {year}", marker={"symbol": "line-ns-open", "size": 30, "color": COLORS["internal"],
                                                      "line": {"width": 3}})
-    fig.update_layout(xaxis_title="équipements", yaxis={"autorange": "reversed"}, height=340,
-                      legend={"orientation": "h", "y": -0.25})
+    fig.update_layout(xaxis_title="équipements", yaxis={"autorange": "reversed"}, height=340)
     return fig
 
 

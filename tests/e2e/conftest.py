@@ -76,6 +76,31 @@ return document.readyState === 'complete'
 """
 
 
+# Each graph drawn at its host's width (after a window resize, plotly redraws on its own schedule).
+_FITTED_JS = """
+return [...document.querySelectorAll('.dash-graph .js-plotly-plot')].every((gd) =>
+    gd._fullLayout && Math.abs(gd._fullLayout.width - gd.clientWidth) < 2);
+"""
+
+# What a reader sees broken in the layout: the page scrolling sideways, a legend drawn over a tick label or an
+# axis title (bounding boxes of the SVG texts against the legend's box).
+_LAYOUT_FAULTS_JS = """
+const faults = [];
+const root = document.documentElement;
+if (root.scrollWidth > root.clientWidth + 1) faults.push(`page ${root.scrollWidth} px wide in ${root.clientWidth}`);
+const hit = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+for (const gd of document.querySelectorAll('.dash-graph .js-plotly-plot')) {
+    const bg = gd.querySelector('g.legend rect.bg');
+    const box = bg && bg.getBoundingClientRect();
+    if (!box || !box.width || !box.height) continue;
+    for (const label of gd.querySelectorAll('g.xtick text, g.ytick text, .g-xtitle text, .g-ytitle text')) {
+        const b = label.getBoundingClientRect();
+        if (b.width && hit(box, b)) faults.push(`${gd.parentElement.id}: legend over "${label.textContent}"`);
+    }
+}
+return faults;
+"""
+
 class Pilote:
     """Thin helpers over ``dash_duo`` for Pilote's pages."""
 
@@ -110,6 +135,15 @@ class Pilote:
 
     def settle(self, timeout: float = 10):
         wait.until(lambda: self.driver.execute_script(_SETTLED_JS), timeout)
+
+    def resize(self, width: int, height: int = 900, timeout: float = 20):
+        """The window at ``width`` px, once every graph is drawn again at its new width."""
+        self.driver.set_window_size(width, height)
+        self.settle(timeout=timeout)
+        wait.until(lambda: self.driver.execute_script(_FITTED_JS), timeout)
+
+    def layout_faults(self) -> list[str]:
+        return self.driver.execute_script(_LAYOUT_FAULTS_JS)
 
     def wait_url(self, predicate, timeout: float = 10, what: str = "URL"):
         try:

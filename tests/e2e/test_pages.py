@@ -1,5 +1,6 @@
 """Browser: every page of the registry (so a new page is covered without touching this file), the 404,
-and the Vélib' page's graphs and KPIs. No console error anywhere."""
+and the Vélib' page's graphs and KPIs. No console error anywhere; at 1300 and 390 px, no page scrolls sideways
+and no legend covers an axis label."""
 
 from __future__ import annotations
 
@@ -70,6 +71,11 @@ def test_page_loads_without_console_errors(pilote, page, request):
     assert len(pilote.driver.find_elements("css selector", "h1")) == 1
 
     assert pilote.console_errors() == [], f"{path}: console errors"
+    # Wide, a laptop, a phone: nothing scrolls sideways, no legend over axis labels.
+    assert pilote.layout_faults() == [], f"{path} at {pilote.driver.get_window_size()['width']} px"
+    for width in (1300, 390):
+        pilote.resize(width)
+        assert pilote.layout_faults() == [], f"{path} at {width} px"
 
 
 def test_mobilite_graphs_and_kpis(pilote):

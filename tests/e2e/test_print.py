@@ -1,5 +1,6 @@
-"""Printing a dashboard (the browser's print, « Enregistrer en PDF »): A4 pages with every chart card whole,
-without the menu, the selectors or the export buttons (assets/pilote.css @media print, assets/print.js)."""
+"""Printing a dashboard (the browser's print, « Enregistrer en PDF »): A4 pages with every chart card whole and
+every map drawn, without the menu, the selectors or the export buttons (assets/pilote.css @media print,
+assets/print.js)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).replace("\u202f", " ")).strip()
 
 
-def printed(pilote) -> list[str]:
-    """The page printed on A4 as Chromium prints it, as the text of each page."""
+def print_pdf(pilote):
+    """The page printed on A4 as Chromium prints it (a pypdf reader)."""
     from pypdf import PdfReader
     from selenium.webdriver.common.print_page_options import PrintOptions
 
@@ -41,7 +42,12 @@ def printed(pilote) -> list[str]:
     for page in reader.pages:
         width, height = float(page.mediabox.width), float(page.mediabox.height)
         assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2, (width, height)  # A4
-    return [squash(page.extract_text()) for page in reader.pages]
+    return reader
+
+
+def printed(pilote) -> list[str]:
+    """The text of each printed page."""
+    return [squash(page.extract_text()) for page in print_pdf(pilote).pages]
 
 
 @pytest.mark.parametrize("path", ["/finances?annee=2019&document=ca", "/climat"])
@@ -64,6 +70,27 @@ def test_a_dashboard_prints_as_a_report_with_whole_cards(pilote, path):
     # The chart is redrawn for the paper, then put back for the screen.
     assert pilote.driver.execute_script(
         "return Array.from(document.querySelectorAll('.js-plotly-plot')).every(gd => !gd.layout.width)")
+    assert not pilote.console_errors()
+
+
+def test_maps_print_drawn_and_the_screen_gets_them_back(pilote):
+    """A WebGL map prints blank as it is: print.js lays its frame over it as an image, removed after."""
+    from PIL import Image
+
+    pilote.open("/mobilite?commune=92040")
+    pilote.settle()
+    maps = pilote.driver.execute_script("return document.querySelectorAll('.js-plotly-plot .maplibregl-canvas').length")
+    assert maps >= 3
+    pictures = []
+    for page in print_pdf(pilote).pages:
+        for image in page.images:
+            picture = Image.open(io.BytesIO(image.data)).convert("RGB")
+            if picture.size[0] >= 300 and picture.size[1] >= 200:
+                pictures.append(picture.getcolors(maxcolors=1 << 16))
+    assert len(pictures) >= maps
+    blank = [colours for colours in pictures if colours is not None and len(colours) <= 20]
+    assert len(pictures) - len(blank) >= maps, f"{len(blank)} blank map(s) of {len(pictures)} pictures"
+    assert not pilote.driver.find_elements("css selector", ".pilote-print-map")  # the screen has its maps back
     assert not pilote.console_errors()
 
 

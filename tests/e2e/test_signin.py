@@ -58,7 +58,9 @@ def test_sign_in_internal_section_sign_out(pilote, mobility_agent):
     assert "mobilite" in pilote.text("#my-groups")
     assert "Mobilité — section « exploitation »" in pilote.text("#my-resources")
 
-    # Sign out from the navbar (a POST with the CSRF token): everything internal is refused again.
+    # Sign out from the account menu (a POST with the CSRF token): everything internal is refused again.
+    pilote.click("#account-menu button")
+    pilote.duo.wait_for_element("#logout-link", timeout=10)
     pilote.click("#logout-link")
     pilote.wait_url(lambda u: u.rstrip("/").endswith("/logout"), what="the sign-out page")
     assert "déconnecté" in pilote.text("main")

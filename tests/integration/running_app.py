@@ -166,37 +166,45 @@ class RunningApp:
         return args
 
     def create_accounts(self, accounts: list[Account], groups: list[tuple[str, str]] = ()) -> dict[str, str]:
-        """Groups (slug, name), then the accounts, all through the CLI: ``add-group`` for each group (in
-        parallel: the app has already migrated the schema, and SQLite waits for the writer lock), one
-        ``import-csv`` for every non-admin account (its generated passwords read back from ``--passwords``),
-        then ``create-user --admin`` (password on stdin) for each administrator. A CLI process costs ~1 s of
-        imports: this keeps their number small. Returns and remembers email -> password."""
+        """Groups (slug, name), then the accounts: ``add-group`` for each group through the CLI (in parallel:
+        the app has already migrated the schema, and SQLite waits for the writer lock), one ``import-csv`` for
+        every non-admin account (its generated passwords read back from ``--passwords``), the first administrator
+        through ``create-user --admin`` (password on stdin). The other administrators, one CLI process each
+        (~1.5 s of imports: 30 s for 20), are written here in one session through ``auth.accounts.create_user``,
+        which that command calls. Returns and remembers email -> password."""
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(lambda g: self.cli("add-group", g[0], g[1]), groups))
         imported = [a for a in accounts if not a.admin]
         admins = [a for a in accounts if a.admin]
-        work_dir = self.data_dir.parent
-        jobs = ([("import", imported)] if imported else []) + [("create", a) for a in admins]
-
-        def run(job):
-            kind, what = job
-            if kind == "create":
-                self.cli(*self.create_user_args(what), stdin=what.password + "\n")
-                return {what.email: what.password}
-            sheet = work_dir / f"accounts-{time.monotonic_ns()}.csv"
+        if imported:
+            sheet = self.data_dir.parent / f"accounts-{time.monotonic_ns()}.csv"
             secrets = sheet.with_suffix(".passwords.csv")
             with sheet.open("w", encoding="utf-8", newline="") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(["email", "name", "groups", "expires_at"])
-                writer.writerows([a.email, a.name, "|".join(a.groups), a.expires or ""] for a in what)
+                writer.writerows([a.email, a.name, "|".join(a.groups), a.expires or ""] for a in imported)
             self.cli("import-csv", str(sheet), "--passwords", str(secrets))
             with secrets.open(encoding="utf-8") as handle:
-                return {row["email"]: row["password"] for row in csv.DictReader(handle)}
+                self.passwords.update({row["email"]: row["password"] for row in csv.DictReader(handle)})
+        # One after the other: import-csv fails with "database is locked" when another process writes to the
+        # SQLite database while it runs (see tests/integration/test_security.py).
+        if admins:
+            first, admins = admins[0], admins[1:]
+            self.cli(*self.create_user_args(first), stdin=first.password + "\n")
+            self.passwords[first.email] = first.password
+        if admins:
+            from auth import accounts as account_store
+            from auth.db import Database
 
-        # One after the other: import-csv fails with "database is locked" when another process writes
-        # to the SQLite database while it runs (see tests/integration/test_security.py).
-        for job in jobs:
-            self.passwords.update(run(job))
+            db = Database(self.env.get("PILOTE_DATABASE_URL") or f"sqlite:///{self.data_dir / 'pilote.db'}")
+            try:
+                with db.session() as s:
+                    for a in admins:
+                        account_store.create_user(s, a.email, a.name, password=a.password, groups=list(a.groups),
+                                                  admin=True, expires_at=a.expires or None)
+                        self.passwords[a.email] = a.password
+            finally:
+                db.engine.dispose()
         missing = {a.email for a in accounts} - set(self.passwords)
         assert not missing, f"accounts not created: {missing}"
         return dict(self.passwords)

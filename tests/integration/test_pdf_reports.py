@@ -17,11 +17,21 @@ import pytest
 from pypdf import PdfReader
 
 from data.demo.pcaet import generate
+from data_access.catalog import load_catalog
+from data_access.settings import DEFAULT_CATALOG
+from pilote.pdf import today_text
 from tests.integration.running_app import ROOT, Account, RunningApp
 
 ELU, AGENT = "elu@pdf.test", "agent@pdf.test"
 CONFIDENTIAL = generate()[1]
-TODAY = datetime.now(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y")
+TIMEZONE = load_catalog(DEFAULT_CATALOG).territory.timezone
+TODAY = datetime.now(ZoneInfo(TIMEZONE)).strftime("%d/%m/%Y")  # the territory's day, not the machine's
+
+
+def test_the_export_date_is_the_territorys_day():
+    # UTC+14 and UTC-11: 25 hours apart, never the same date.
+    assert today_text("Pacific/Kiritimati") != today_text("Pacific/Pago_Pago")
+    assert today_text(TIMEZONE) == TODAY
 
 
 @pytest.fixture(scope="module")

@@ -53,7 +53,7 @@ def test_template_font_colorway_legend_and_axes():
     assert layout.colorway[0] == theme.COLORS["primary"]
     assert len(set(layout.colorway)) == len(layout.colorway) >= 6
     assert layout.legend.orientation == "h"
-    assert layout.legend.y < 0  # below the plot
+    assert layout.legend.y > 1 and layout.legend.yanchor == "bottom"  # above the plot, clear of tick labels
     for axis in (layout.xaxis, layout.yaxis):
         assert axis.exponentformat == "none"
         assert axis.separatethousands is True
@@ -118,3 +118,27 @@ def test_lean_config_says_only_what_differs_from_the_default():
     assert theme.lean_config(filename="climat-emissions") == {"toImageButtonOptions": {"filename": "climat-emissions"}}
     assert theme.lean_config(filename="x", scrollZoom=True) == {"toImageButtonOptions": {"filename": "x"},
                                                                 "scrollZoom": True}
+
+
+def test_a_legend_above_clears_the_highest_tick_label_whatever_the_height():
+    for height in (None, 200, 340, 520, 900):
+        layout = theme.lean_figure(go.Figure(go.Bar(x=[1], y=[2]), layout={"height": height}))["layout"]
+        plot = (height or theme.GRAPH_HEIGHT) - 80  # at most: the template's margins are at least 40 + 40
+        assert (layout["legend"]["y"] - 1) * plot >= theme.LEGEND_CLEARANCE - 0.5, height
+    placed = theme.lean_figure(go.Figure(layout={"legend": {"y": -0.02, "yanchor": "top"}}))["layout"]
+    assert placed["legend"]["y"] == -0.02  # a map's legend under it stays there
+    hidden = theme.lean_figure(go.Figure(layout={"showlegend": False}))["layout"]
+    assert "y" not in (hidden.get("legend") or {})
+
+
+def test_a_sector_has_one_colour_on_every_chart_and_other_categories_do_not_collide():
+    indicator = theme.category_colors(["résidentiel", "tertiaire", "transport routier", "déchets"])
+    budget = theme.category_colors(["Déchets", "Résidentiel", "Tertiaire", "Transports"])
+    assert indicator["résidentiel"] == budget["Résidentiel"] and indicator["déchets"] == budget["Déchets"]
+    assert indicator["transport routier"] == budget["Transports"] and indicator["tertiaire"] == budget["Tertiaire"]
+    assert len(set(indicator.values())) == 4
+    assert theme.category_colors(["autres transports"])["autres transports"] != budget["Transports"]
+    actors = theme.category_colors(["Collectivité", "Entreprises", "Ménages", "Territoire"])
+    assert len(set(actors.values())) == 4 and theme.COLORS["primary"] not in actors.values()
+    mixed = theme.category_colors(["Résidentiel", "Ménages"])
+    assert mixed["Ménages"] != mixed["Résidentiel"]
