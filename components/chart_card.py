@@ -11,8 +11,10 @@ It shows the title, the chart, a one-sentence text summary, the source and the d
 
 RGAA: a chart is an image that carries information, so every chart comes with a sentence saying what it
 shows, generated from the same data as the figure. ``dcc.Graph`` takes no ``aria-*`` attribute, so the graph
-is wrapped in a ``role="img"`` element whose accessible name (``aria-label``) is that sentence; the sentence
-is also printed under the chart.
+is wrapped in a ``role="figure"`` element whose accessible name (``aria-label``) is that sentence; the sentence
+is also printed under the chart. Not ``role="img"``: an image's content is presentational, and the chart's
+toolbar buttons inside it would be controls nested in an image (axe ``nested-interactive``). The plot's SVG
+is hidden from screen readers instead (assets/a11y.js): its tick labels read one by one say nothing.
 
 The card carries the table once, compactly: its headers, each column's kind and every cell as shown (French
 formats, made here by ``components.tables.display``), in a ``dcc.Store`` (``table_payload``). The browser
@@ -218,11 +220,11 @@ def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source
     summary_id = f"{card_id}-summary"
 
     body = [
-        # dcc.Graph takes no aria-* attribute: the wrapper is the image, named by the summary sentence.
+        # dcc.Graph takes no aria-* attribute: the wrapper is the figure, named by the summary sentence.
         html.Div(
             dcc.Graph(id=f"{card_id}-graph", figure=lean_figure(figure), config=lean_config(filename=card_id),
                       style=graph_style, responsive=True),
-            role="img", **{"aria-label": summary}, id=f"{card_id}-image",
+            role="figure", **{"aria-label": summary}, id=f"{card_id}-image",
             className="pilote-chart-graph",
         ),
         html.P(summary, id=summary_id, className="small mb-0 pilote-chart-summary"),

@@ -89,7 +89,11 @@ def navbar(registry: dict, territory, principal, data=None) -> html.Header:
                               if wide == "xl" else None],
                              href="/", id={"type": "nav-link", "path": "/"},  # carries ?commune= too
                              className="navbar-brand d-flex align-items-center text-white"),
-                    dbc.NavbarToggler(html.Span("Menu", className="navbar-toggler-icon-text"), id="navbar-toggler"),
+                    # Bootstrap's toggler, written here: dbc.NavbarToggler names it "Toggle navigation" over the
+                    # word « Menu » shown (axe label-content-name-mismatch). Its name is what it shows.
+                    html.Button(html.Span("Menu", className="navbar-toggler-icon-text"), id="navbar-toggler",
+                                type="button", className="navbar-toggler", n_clicks=0,
+                                **{"aria-controls": "navbar-collapse"}),
                     dbc.Collapse(
                         [
                             dbc.Nav([nav_link(p) for p in nav_pages(registry, data)], navbar=True, className="me-auto",
@@ -140,10 +144,11 @@ def pdf_bar() -> html.Div:
     server (pilote/pdf.py). Shown on pages with charts; its link follows the URL (below)."""
     choice = html.Details([
         html.Summary("Choisir les graphiques", className="small"),
-        dcc.Checklist(id="pilote-pdf-cartes", options=[], value=[], className="small mt-1",
-                      inputClassName="me-1", labelClassName="d-block"),
-        dcc.Checklist(id="pilote-pdf-tableaux", options=[{"label": "avec leurs tableaux de données", "value": "1"}],
-                      value=[], className="small mt-1", inputClassName="me-1"),
+        # dbc's checklists: native checkboxes with their labels (Dash 4's dcc.Checklist nests each box in an
+        # option role, axe nested-interactive).
+        dbc.Checklist(id="pilote-pdf-cartes", options=[], value=[], className="small mt-1"),
+        dbc.Checklist(id="pilote-pdf-tableaux", options=[{"label": "avec leurs tableaux de données", "value": "1"}],
+                      value=[], className="small mt-1"),
         html.P("Aucun coché : tous les graphiques de la page.", className="small text-body-secondary mb-0"),
     ], className="pilote-pdf-choice text-start d-inline-block me-2 align-top")
     return html.Div([choice, html.A("Exporter en PDF", id="pilote-pdf", href=PDF_ROUTE, rel="nofollow",

@@ -121,6 +121,10 @@ GRAPH_CONFIG: dict = {
         "toggleSpikelines",
         "hoverClosestCartesian",
         "hoverCompareCartesian",
+        # Three stops per chart for the keyboard (zoom in, zoom out, reset): dragging zooms without the
+        # zoom button, and pan is for the mouse.
+        "zoom2d",
+        "pan2d",
         # The card's « Télécharger l'image » buttons export with title, place, period, source and date
         # (assets/chart_export.js); the camera would save the bare chart under the same name.
         "toImage",

@@ -31,14 +31,30 @@ def layout(**_ignored):
                 html.Li("les contrastes de couleur respectent le niveau AA ; un lien d'évitement mène au contenu ;"),
                 html.Li("la langue de la page est déclarée (français) et la navigation au clavier est possible."),
             ]),
+            html.H2("Vérifié automatiquement à chaque version", className="h5"),
+            html.P("Avant chaque version, des tests ouvrent toutes les pages dans un navigateur, sans compte et "
+                   "avec un compte, sur un écran de bureau (1 300 px) et de téléphone (390 px), et vérifient :"),
+            html.Ul([
+                html.Li("qu'axe-core (règles WCAG 2.1 et 2.2 de niveaux A et AA, sur lesquelles repose le RGAA) ne "
+                        "relève aucune erreur grave ou critique : contrôles nommés, barres de progression "
+                        "nommées, zones défilantes atteignables au clavier, contrastes, structure des titres ;"),
+                html.Li("qu'aucune page ne défile horizontalement et qu'aucune légende ne recouvre les "
+                        "graduations d'un graphique ;"),
+                html.Li("que chaque graphique a sa phrase de résumé, un titre de page et un seul titre de "
+                        "premier niveau."),
+            ]),
             html.H2("Contenus non accessibles", className="h5"),
             html.Ul([
-                html.Li("les cartes interactives ne sont pas utilisables au clavier ; leurs données sont "
-                        "résumées dans le texte qui les accompagne ;"),
-                html.Li("certains graphiques interactifs ne restituent pas leurs valeurs aux lecteurs d'écran."),
+                html.Li("les cartes interactives ne sont pas utilisables au clavier et n'ont pas toutes un "
+                        "tableau de données ; leur contenu est résumé dans le texte qui les accompagne ;"),
+                html.Li("les valeurs d'un graphique ne sont restituées aux lecteurs d'écran que par son "
+                        "tableau « Voir les données », quand il en a un ;"),
+                html.Li("aucun audit manuel n'a été réalisé : les tests automatiques ne couvrent qu'une partie "
+                        "des critères du RGAA."),
             ]),
             html.H2("Établissement de cette déclaration", className="h5"),
-            html.P("Cette déclaration a été établie le 22 novembre 2026 par l'équipe qui développe Pilote."),
+            html.P("Cette déclaration a été établie le 22 novembre 2026 et mise à jour le 2 décembre 2026 par "
+                   "l'équipe qui développe Pilote."),
             html.H2("Retour d'information et contact", className="h5"),
             html.P(["Si vous n'arrivez pas à accéder à un contenu ou à un service, vous pouvez contacter le "
                     "responsable du service de données du territoire pour être orienté vers une alternative "

@@ -83,9 +83,13 @@ def exploitation_section(data, commune: str, seuil):
     return html.Section(
         [
             html.H2([lock_icon(), " Suivi d'exploitation Vélib' ", visibility_badge("internal")], className="h5"),
-            dbc.Label("Seuil d'alerte (vélos ou bornettes libres)", html_for="exploitation-seuil"),
-            dcc.RadioItems(id="exploitation-seuil", options=[{"label": f" {t}", "value": t} for t in THRESHOLDS],
-                           value=threshold, inline=True, inputClassName="me-1", labelClassName="me-3"),
+            # A group of native radios named by its legend (Dash 4's dcc.RadioItems is an unnamed list of
+            # options, each nesting its radio: axe aria-input-field-name and nested-interactive).
+            html.Fieldset([
+                html.Legend("Seuil d'alerte (vélos ou bornettes libres)", className="form-label fs-6 mb-1"),
+                dbc.RadioItems(id="exploitation-seuil", options=[{"label": t, "value": t} for t in THRESHOLDS],
+                               value=threshold, inline=True),
+            ]),
             dcc.Store(id="exploitation-commune", data=commune),
             html.Div(attention_table(data, commune, int(threshold)), id="exploitation-content", className="mt-2"),
         ],

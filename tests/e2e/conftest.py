@@ -14,6 +14,7 @@ machine.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from dash.testing import wait
@@ -55,7 +56,6 @@ def download_dir(dash_duo):
     dash.testing already sets the Chrome preferences ``download.default_directory`` (a fresh ``download``
     directory under the test's tmpdir) and ``download.prompt_for_download: False`` in ``_get_chrome``, *after*
     ``pytest_setup_options``: a "prefs" option set here would be replaced, so this only exposes dash's."""
-    from pathlib import Path
 
     return Path(dash_duo.download_path)
 
@@ -101,6 +101,17 @@ for (const gd of document.querySelectorAll('.dash-graph .js-plotly-plot')) {
 return faults;
 """
 
+_AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
+# The WCAG 2.x A and AA rules (RGAA 4 rests on WCAG 2.1 AA); a serious or critical violation fails.
+_AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']},
+                   resultTypes: ['violations']})
+   .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => `${v.id} (${v.impact}, ${v.nodes.length}×): ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)))
+   .catch(e => done([`axe failed: ${e}`]));
+"""
+
 class Pilote:
     """Thin helpers over ``dash_duo`` for Pilote's pages."""
 
@@ -144,6 +155,13 @@ class Pilote:
 
     def layout_faults(self) -> list[str]:
         return self.driver.execute_script(_LAYOUT_FAULTS_JS)
+
+    def axe_violations(self) -> list[str]:
+        """axe-core's serious and critical WCAG A/AA violations on the page as it is now."""
+        if not self.driver.execute_script("return !!window.axe"):
+            self.driver.execute_script(_AXE.read_text(encoding="utf-8"))
+        self.driver.set_script_timeout(120)
+        return self.driver.execute_async_script(_AXE_RUN)
 
     def wait_url(self, predicate, timeout: float = 10, what: str = "URL"):
         try:

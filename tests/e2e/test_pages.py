@@ -1,6 +1,7 @@
 """Browser: every page of the registry (so a new page is covered without touching this file), the 404,
-and the Vélib' page's graphs and KPIs. No console error anywhere; at 1300 and 390 px, no page scrolls sideways
-and no legend covers an axis label."""
+and the Vélib' page's graphs and KPIs. No console error anywhere; at 1300 and 390 px, no page scrolls sideways,
+no legend covers an axis label, and axe-core finds no serious or critical WCAG violation, anonymous and signed
+in (RGAA)."""
 
 from __future__ import annotations
 
@@ -71,11 +72,31 @@ def test_page_loads_without_console_errors(pilote, page, request):
     assert len(pilote.driver.find_elements("css selector", "h1")) == 1
 
     assert pilote.console_errors() == [], f"{path}: console errors"
-    # Wide, a laptop, a phone: nothing scrolls sideways, no legend over axis labels.
+    # Wide, a laptop, a phone: nothing scrolls sideways, no legend over axis labels; at 1300 and 390 px, axe-core
+    # finds no serious or critical WCAG violation (RGAA).
     assert pilote.layout_faults() == [], f"{path} at {pilote.driver.get_window_size()['width']} px"
     for width in (1300, 390):
         pilote.resize(width)
         assert pilote.layout_faults() == [], f"{path} at {width} px"
+        assert pilote.axe_violations() == [], f"{path} at {width} px"
+
+
+def test_public_pages_signed_in_have_no_serious_accessibility_violation(pilote, admin_account):
+    """The public pages as an administrator sees them (their internal sections too), at 1300 and 390 px: axe-core
+    finds no serious or critical WCAG violation. Anonymous visits and internal pages are checked above."""
+    public = [p["relative_path"] for p in dash.page_registry.values()
+              if is_public(p) and not p.get("path_template") and not p["module"].endswith("not_found_404")]
+    assert "/climat" in public and "/finances" in public
+    pilote.sign_in(*admin_account, next_path="/")
+    found = {}
+    for path in public:
+        pilote.driver.set_window_size(1300, 900)
+        pilote.open(path)
+        for width in (1300, 390):
+            pilote.resize(width)
+            if violations := pilote.axe_violations():
+                found[f"{path} at {width} px"] = violations
+    assert found == {}
 
 
 def test_mobilite_graphs_and_kpis(pilote):

@@ -133,8 +133,8 @@ def test_card_title_graph_and_summary(card):
     assert graph.style == {"height": "300px"}
     (summary,) = find(card, html.P, id="test-card-summary")
     assert summary.children == "Boulogne a le plus de vélos."
-    # RGAA: the graph is an image whose text alternative is the summary
-    (image,) = [c for c in find(card, html.Div) if getattr(c, "role", None) == "img"]
+    # RGAA: the graph is a figure named by the summary (not an image: its toolbar's buttons are inside)
+    (image,) = [c for c in find(card, html.Div) if getattr(c, "role", None) == "figure"]
     assert image.children is graph
     assert image.to_plotly_json()["props"]["aria-label"] == "Boulogne a le plus de vélos."
 

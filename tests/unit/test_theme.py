@@ -109,8 +109,8 @@ def test_graph_config_copy_is_independent():
     config = theme.graph_config(filename="climat-emissions")
     assert config["toImageButtonOptions"]["filename"] == "climat-emissions"
     assert theme.GRAPH_CONFIG["toImageButtonOptions"]["filename"] == "pilote-graphique"
-    config["modeBarButtonsToRemove"].append("zoom2d")
-    assert "zoom2d" not in theme.GRAPH_CONFIG["modeBarButtonsToRemove"]
+    config["modeBarButtonsToRemove"].append("zoomIn2d")
+    assert "zoomIn2d" not in theme.GRAPH_CONFIG["modeBarButtonsToRemove"]
 
 
 def test_lean_config_says_only_what_differs_from_the_default():

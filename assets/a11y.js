@@ -1,0 +1,69 @@
+/*
+ * What the components' own markup gets wrong for assistive technologies, put right in the page as it renders
+ * (RGAA; checked by axe-core in tests/e2e/test_accessibility.py):
+ * - dcc.Dropdown's invisible focus target is aria-hidden yet in the tab order (aria-hidden-focus), and hands
+ *   the focus to the dropdown's button, which is out of it: the button takes its place in the tab order;
+ * - a plot's SVG is hidden from screen readers: the chart card's figure is named by its sentence, and the
+ *   tick labels read one by one say nothing (components/chart_card.py);
+ * - a table wider than its box scrolls: its box is a named region the keyboard can reach and scroll
+ *   (scrollable-region-focusable);
+ * - dcc.Upload's file input has no name (label): it takes the words of its drop zone.
+ * The work is done once per frame after the page changed, never per mutation.
+ */
+(function () {
+    "use strict";
+
+    var queued = false;
+
+    function label(box) {
+        var caption = box.querySelector("caption");
+        var text = caption ? caption.textContent.replace(/\s+/g, " ").trim() : "";
+        return text ? "Tableau défilant : " + text : "Tableau défilant";
+    }
+
+    function fix() {
+        queued = false;
+        document.querySelectorAll(".dash-dropdown-focus-target[tabindex='0']").forEach(function (input) {
+            input.setAttribute("tabindex", "-1");
+        });
+        document.querySelectorAll(".dash-dropdown-wrapper > button.dash-dropdown[tabindex='-1']:not(:disabled)")
+            .forEach(function (button) { button.setAttribute("tabindex", "0"); });
+        document.querySelectorAll(".js-plotly-plot svg.main-svg:not([aria-hidden])").forEach(function (svg) {
+            svg.setAttribute("aria-hidden", "true");
+        });
+        document.querySelectorAll(".pilote-upload input[type='file']:not([aria-label])").forEach(function (input) {
+            var zone = input.closest(".pilote-upload");
+            input.setAttribute("aria-label", zone.textContent.replace(/\s+/g, " ").trim() || "Choisir des fichiers");
+        });
+        document.querySelectorAll(".table-responsive").forEach(function (box) {
+            var scrolls = box.scrollWidth > box.clientWidth + 1;
+            if (scrolls && !box.hasAttribute("tabindex")) {
+                box.setAttribute("tabindex", "0");
+                box.setAttribute("role", "region");
+                box.setAttribute("aria-label", label(box));
+                box.setAttribute("data-pilote-scroll", "");
+            } else if (!scrolls && box.hasAttribute("data-pilote-scroll")) {  // wide enough again
+                ["tabindex", "role", "aria-label", "data-pilote-scroll"].forEach(function (name) {
+                    box.removeAttribute(name);
+                });
+            }
+        });
+    }
+
+    function later() {
+        if (!queued) {
+            queued = true;
+            window.requestAnimationFrame(fix);
+        }
+    }
+
+    function start() {
+        new MutationObserver(later).observe(document.body, {
+            childList: true, subtree: true, attributes: true, attributeFilter: ["tabindex"]
+        });
+        window.addEventListener("resize", later);
+        later();
+    }
+
+    if (document.body) { start(); } else { document.addEventListener("DOMContentLoaded", start); }
+}());
