@@ -95,7 +95,9 @@ def _known_resources() -> set[str]:
     import app  # noqa: F401  (registers the pages, so that grants name real resources)
     from auth.access import rules_from_registry
 
-    return set(rules_from_registry(dash.page_registry))
+    # The pages and sections restricted to groups: granting a public page, the administration or the 404
+    # would mean nothing (auth.access.Policy.grantable).
+    return {r for r, rule in rules_from_registry(dash.page_registry).items() if isinstance(rule, frozenset)}
 
 
 def cmd_grant(s, args):
@@ -158,7 +160,12 @@ def cmd_list(s, args):
 
 def cmd_import_csv(s, args):
     text = Path(args.file).read_text(encoding="utf-8-sig")
-    report = accounts.import_csv(s, text)
+
+    def progress(done: int, total: int) -> None:  # on stderr: stdout stays the summary
+        if done == total or done % 20 == 0:
+            print(f"comptes préparés : {done}/{total}", file=sys.stderr, flush=True)
+
+    report = accounts.import_csv(s, text, progress=progress)
     for line, reason in report.errors:
         print(f"ligne {line} rejetée : {reason}", file=sys.stderr)
     print(f"{len(report.created)} compte(s) créé(s), {len(report.errors)} ligne(s) rejetée(s)")

@@ -122,6 +122,11 @@ class Policy:
     def resources(self) -> list[str]:
         return sorted(self.rules)
 
+    def grantable(self) -> list[str]:
+        """The pages and sections a grant means something for: those restricted to groups (not the public
+        ones, the signed-in users' own, the administration or the 404)."""
+        return sorted(r for r, rule in self.rules.items() if isinstance(rule, frozenset))
+
 
 # -- marking callbacks -----------------------------------------------------------------------------------
 def section(name: str) -> Callable:

@@ -98,12 +98,24 @@ def commune_defaults(territory: Territory) -> dict[str, str]:
     return {"commune": default_commune(territory)}
 
 
+# Dash 4's dcc.Dropdown speaks English by default ("Search", "No options found"...).
+DROPDOWN_LABELS = {"select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner",
+                   "selected_count": "{num_selected} sélectionné(s)", "search": "Rechercher",
+                   "clear_search": "Effacer la recherche", "clear_selection": "Effacer la sélection",
+                   "no_options_found": "Aucun choix ne correspond"}
+
+
+def dropdown(**props) -> dcc.Dropdown:
+    """A dcc.Dropdown in French: every dropdown of Pilote is made here."""
+    return dcc.Dropdown(labels=DROPDOWN_LABELS, **props)
+
+
 def commune_dropdown(territory: Territory, value: str = ALL) -> html.Div:
     return html.Div(
         [
             dbc.Label("Commune", html_for="commune-select", className="visually-hidden"),
-            dcc.Dropdown(id="commune-select", options=commune_options(territory), value=value,
-                         clearable=False, searchable=False, className="pilote-commune-select"),
+            dropdown(id="commune-select", options=commune_options(territory), value=value,
+                     clearable=False, searchable=False, className="pilote-commune-select"),
         ],
         title="Commune affichée sur toutes les pages",
     )

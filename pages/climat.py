@@ -20,7 +20,7 @@ from components.figures.climat import BUDGET_SPECS, DETAIL_SPECS
 from components.formats import fmt_int, fmt_percent
 from components.indicator_card import indicator_card
 from components.kpi import kpi
-from components.selectors import (commune_label, fallback_notice, merge_query, parse_choice, parse_commune,
+from components.selectors import (commune_label, dropdown, fallback_notice, merge_query, parse_choice, parse_commune,
                                   update_search)
 from data_access import climat as q
 from data_access.context import current
@@ -112,7 +112,7 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, **_ign
 def selectors(axis_list, axis, rows, chosen, years, first, last) -> dbc.Row:
     def select(label, id_, options, value):
         return dbc.Col([dbc.Label(label, html_for=id_, className="small mb-0"),
-                        dcc.Dropdown(id=id_, options=options, value=value, clearable=False)], md=True)
+                        dropdown(id=id_, options=options, value=value, clearable=False)], md=True)
 
     return dbc.Row([
         select("Axe du plan", "climat-axe", [{"label": f"{a} — {t}", "value": a} for a, t in axis_list], axis),

@@ -48,7 +48,7 @@ def layout(**_ignored):
             html.H1("Mon espace", className="h3"),
             html.P([html.Strong(principal.name), f" · {principal.email}",
                     " · administrateur" if principal.is_admin else ""]),
-            dbc.Alert(f"Votre accès prend fin le {fmt_date(expiry)}.", color="warning", className="small")
+            dbc.Alert(f"Votre accès prend fin le {fmt_date(expiry.date())}.", color="warning", className="small")
             if expiry else None,
             html.H2("Mes groupes", className="h5"),
             html.Ul([html.Li(g) for g in sorted(principal.groups)] or [html.Li("aucun groupe")], id="my-groups"),

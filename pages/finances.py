@@ -11,7 +11,7 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import polars as pl
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, html
 
 from components.chart_card import export_context
 from components.badges import demo_badge
@@ -24,7 +24,7 @@ from components.figures import finances as fig
 from components.formats import fmt_int, fmt_percent, fmt_unit
 from components.kpi import kpi
 from components.maps import outlines_for
-from components.selectors import ALL, fallback_notice, parse_choice, parse_commune, update_search
+from components.selectors import ALL, dropdown, fallback_notice, parse_choice, parse_commune, update_search
 from data_access import finances as q
 from data_access.context import current
 from data_access.snapshots import SnapshotMissing
@@ -145,7 +145,7 @@ def data_warnings(data, statuses, code: str, has_lines: bool) -> list[dbc.Alert]
 def selectors(years: list[str], year: str, document: str, per: bool, view: str) -> dbc.Row:
     return dbc.Row([
         dbc.Col([dbc.Label("Année", html_for="finances-annee", className="small mb-0"),
-                 dcc.Dropdown(id="finances-annee", options=years, value=year, clearable=False, searchable=False)],
+                 dropdown(id="finances-annee", options=years, value=year, clearable=False, searchable=False)],
                 xs=6, md=2),
         dbc.Col([dbc.Label("Document budgétaire", html_for="finances-document", className="small mb-0 d-block"),
                  dbc.RadioItems(id="finances-document", value=document, inline=True,

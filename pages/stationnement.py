@@ -35,7 +35,7 @@ from components.figures.stationnement import SPECS
 from components.tables import data_table
 from components.notices import reserved, unavailable
 from components.notices import stale as stale_notice
-from components.selectors import ALL, fallback_notice, parse_choice, stays
+from components.selectors import ALL, dropdown, fallback_notice, parse_choice, stays
 from data_access import stationnement as q
 from data_access.context import current
 from data_access.render_cache import answer_cache
@@ -248,7 +248,7 @@ def layout(parking=None, shown=None, **query):
         ], id="temps-reel") if data.has(q.REALTIME) else None,
         html.Div([
             dbc.Label("Parking", html_for="parking-select", className="mt-4 mb-1"),
-            dcc.Dropdown(id="parking-select", options=options, value=parsed.value, clearable=False,
+            dropdown(id="parking-select", options=options, value=parsed.value, clearable=False,
                          searchable=False, style={"maxWidth": "28rem"}),
         ]) if history else None,
         html.Div(history, id="parking-history"),

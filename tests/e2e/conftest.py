@@ -50,14 +50,10 @@ def pytest_setup_options():
 
 
 @pytest.fixture
-def download_dir(dash_duo):
-    """Where Chromium saves this test's downloads, without a prompt.
-
-    dash.testing already sets the Chrome preferences ``download.default_directory`` (a fresh ``download``
-    directory under the test's tmpdir) and ``download.prompt_for_download: False`` in ``_get_chrome``, *after*
-    ``pytest_setup_options``: a "prefs" option set here would be replaced, so this only exposes dash's."""
-
-    return Path(dash_duo.download_path)
+def download_dir(pilote):
+    """Where Chromium saves this test's downloads, without a prompt (a fresh directory per test: the
+    ``pilote`` fixture points the shared browser's downloads to it)."""
+    return pilote.downloads
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -248,9 +244,43 @@ def admin_account():
     return email, password
 
 
-@pytest.fixture
-def pilote(dash_duo):
+@pytest.fixture(scope="session")
+def shared_duo(request, tmp_path_factory):
+    """One Chromium and one server of the app for the whole browser suite, made as dash.testing's ``dash_duo``
+    makes them (same options): starting Chromium and chromedriver took 1 to 3 s, a hundred times. Each test
+    starts from a clean browser (the ``pilote`` fixture)."""
+    from dash.testing.application_runners import ThreadedRunner
+    from dash.testing.composite import DashComposite
+
     from app import app
 
-    dash_duo.start_server(app)
-    return Pilote(dash_duo)
+    option = request.config.getoption
+    with ThreadedRunner() as server, DashComposite(
+            server=server, browser=option("webdriver"), remote=option("remote"), remote_url=option("remote_url"),
+            headless=option("headless"), options=request.config.hook.pytest_setup_options(),
+            download_path=str(tmp_path_factory.mktemp("download")), percy_assets_root=option("percy_assets"),
+            percy_finalize=option("nopercyfinalize"), pause=option("pause")) as duo:
+        duo.start_server(app)
+        yield duo
+
+
+@pytest.fixture
+def pilote(shared_duo, tmp_path):
+    """The shared browser as a new visitor's: a blank page, no cookie (signed out), nothing stored for the
+    app's origin, the default window (no emulated phone), the browser's log read out, downloads going to this
+    test's directory."""
+    duo, driver = shared_duo, shared_duo.driver
+    driver.get("about:blank")
+    driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    driver.execute_cdp_cmd("Storage.clearDataForOrigin", {
+        "origin": duo.server_url.rstrip("/"),
+        "storageTypes": "local_storage,session_storage,indexeddb,cache_storage,service_workers"})
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})  # a phone emulated by an earlier test
+    driver.set_window_size(1400, 1000)
+    downloads = tmp_path / "download"
+    downloads.mkdir()
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    duo.get_logs()  # what earlier tests left in the browser's log
+    pilote = Pilote(duo)
+    pilote.downloads = downloads
+    return pilote

@@ -295,9 +295,12 @@ def test_import_csv_of_174_accounts_in_26_groups(db, cheap_hashes):
     text, good, bad_lines = onboarding_sheet()
     with db.session() as s:
         make_groups(s, *[f"direction-{i:02d}" for i in range(1, 27)])
+    told = []
     with db.session() as s:
-        report = accounts.import_csv(s, "\ufeff" + text, actor="admin@gpso.fr")
+        report = accounts.import_csv(s, "\ufeff" + text, actor="admin@gpso.fr", progress=lambda *d: told.append(d))
     assert sorted(report.created) == sorted(good) and len(report.created) == 174
+    total = told[-1][1]  # every row's password hashed, one report each: progress the CLI prints
+    assert total >= 174 and told == [(i, total) for i in range(1, total + 1)]
     assert [line for line, _ in report.errors] == sorted(bad_lines)
     for line, reason in report.errors:
         assert bad_lines[line] in reason, (line, reason)
