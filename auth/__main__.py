@@ -93,11 +93,9 @@ def _known_resources() -> set[str]:
     import dash
 
     import app  # noqa: F401  (registers the pages, so that grants name real resources)
-    from auth.access import rules_from_registry
+    from auth.access import grantable, rules_from_registry
 
-    # The pages and sections restricted to groups: granting a public page, the administration or the 404
-    # would mean nothing (auth.access.Policy.grantable).
-    return {r for r, rule in rules_from_registry(dash.page_registry).items() if isinstance(rule, frozenset)}
+    return set(grantable(rules_from_registry(dash.page_registry)))
 
 
 def cmd_grant(s, args):

@@ -123,9 +123,13 @@ class Policy:
         return sorted(self.rules)
 
     def grantable(self) -> list[str]:
-        """The pages and sections a grant means something for: those restricted to groups (not the public
-        ones, the signed-in users' own, the administration or the 404)."""
-        return sorted(r for r, rule in self.rules.items() if isinstance(rule, frozenset))
+        return grantable(self.rules)
+
+
+def grantable(rules: dict[str, Access]) -> list[str]:
+    """The pages and sections a grant means something for: those restricted to groups (not the public
+    ones, the signed-in users' own, the administration or the 404)."""
+    return sorted(r for r, rule in rules.items() if isinstance(rule, frozenset))
 
 
 # -- marking callbacks -----------------------------------------------------------------------------------

@@ -60,14 +60,13 @@ def users_table(s, words: str | None = None, group: str | None = None, wanted: s
         state = account_state(u, now)
         if not matches(u, state, words, group, wanted):
             continue
-        soon = state == "expire bientôt"
         rows.append(html.Tr([
             html.Th(u.email, scope="row"), html.Td(u.name), html.Td(", ".join(sorted(u.group_slugs)) or "–"),
             html.Td(end_date(u.expires_at)),
-            html.Td(html.Span(state, className="badge pilote-badge-stale" if soon or state != "actif"
+            html.Td(html.Span(state, className="badge pilote-badge-stale" if state != "actif"
                               else "badge pilote-badge-fresh")),
             html.Td("oui" if u.is_admin else ""),
-        ], className="table-warning" if soon else None))
+        ], className="table-warning" if state == "expire bientôt" else None))
     shown = f"{len(rows)} sur {total}" if len(rows) != total else str(total)
     return dbc.Table([html.Caption(f"Comptes : {shown} (les fins d'accès à moins de 30 jours sont surlignées)"),
                       html.Thead(html.Tr([html.Th(h, scope="col") for h in
