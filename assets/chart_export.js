@@ -6,7 +6,8 @@
  * that rendered the card was, and are already in the browser.
  *
  * The card carries its table once (table_payload in chart_card.py): headers, the kind of each column and every
- * cell as shown, formatted in French on the server.
+ * cell as shown, formatted in French on the server; a map's rows are its points, read from its figure
+ * (pointRows; components/maps.py).
  *
  * Each function reads what it needs of its card from the card itself (cardMeta): the title as shown, the source
  * line under the chart, the graph; the card's id comes from the callback's output (pattern-matching ids).
@@ -306,6 +307,53 @@
         return "\ufeff" + lines.join("\r\n") + "\r\n";
     }
 
+    // A map's table is made of its points (components/maps.py, point_rows is the Python reference): each
+    // trace's customdata row is [commune code, cells…]; the layer (the trace's name), the commune's name and
+    // the position are added here. Traces in legend order, points in their order.
+    function coordinate(value) {
+        if (typeof value !== "number" || value !== value) { return MISSING; }
+        var digits = Math.abs(value).toFixed(5).replace(/0+$/, "").replace(/\.$/, "");
+        return (value < 0 ? MINUS : "") + digits.replace(".", ",");
+    }
+
+    function pointRows(table, gd) {
+        var names = (window.PILOTE_PLACES || {}).names || {};
+        var traces = ((gd && gd.data) || []).filter(function (trace) { return Array.isArray(trace.customdata); });
+        traces = traces.map(function (trace, i) { return [trace, i]; }).sort(function (a, b) {
+            var ra = a[0].legendrank === undefined ? 1000 : a[0].legendrank;
+            var rb = b[0].legendrank === undefined ? 1000 : b[0].legendrank;
+            return ra - rb || a[1] - b[1];
+        }).map(function (pair) { return pair[0]; });
+        var rows = [];
+        traces.forEach(function (trace) {
+            trace.customdata.forEach(function (data, i) {
+                if (!Array.isArray(data)) { return; }
+                var row = data.slice(1);
+                if (table.points.layer) { row.push(trace.name || MISSING); }
+                row.push(names[data[0]] || data[0] || MISSING, coordinate((trace.lat || [])[i]),
+                         coordinate((trace.lon || [])[i]));
+                rows.push(row);
+            });
+        });
+        return rows;
+    }
+
+    // A card's new figure and its new table arrive together; the graph draws after this callback runs.
+    function afterRedraw(gd) {
+        return new Promise(function (resolve) {
+            var done = false;
+            function finish() { if (!done) { done = true; resolve(); } }
+            if (gd && typeof gd.once === "function") { gd.once("plotly_afterplot", finish); }
+            setTimeout(finish, 3000);  // drawn already: no event will come
+        });
+    }
+
+    // The table of a card: its payload, with its rows read from the map when they live there.
+    function withRows(table, meta) {
+        if (!table || !table.points) { return table; }
+        return Object.assign({}, table, {rows: pointRows(table, graphDiv(meta))});
+    }
+
     function el(type, props, children) {
         var p = Object.assign({}, props || {});
         if (children !== undefined) { p.children = children; }
@@ -343,13 +391,16 @@
             var byData = ctx && ctx.triggered && ctx.triggered.some(function (t) { return t.prop_id.indexOf(".data") > 0; });
             var meta = cardMeta();
             if (!table || !meta || !nClicks || (!byData && nClicks !== 1)) { return noUpdate(); }
-            return htmlTable(table, meta);
+            if (byData && table.points) {  // a map's new points are read once the graph has drawn them
+                return afterRedraw(graphDiv(meta)).then(function () { return htmlTable(withRows(table, meta), meta); });
+            }
+            return htmlTable(withRows(table, meta), meta);
         },
 
         download_csv: function (nClicks, table) {
             var meta = cardMeta();
             if (!nClicks || !table || !meta) { return noUpdate(); }
-            var csv = csvText(table);
+            var csv = csvText(withRows(table, meta));
             var file = meta.filename + ".csv";
             saveText(csv, file, "text/csv;charset=utf-8");
             return {file: file, at: Date.now()};

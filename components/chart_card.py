@@ -28,7 +28,8 @@ so they send nothing new to it and need no entry in the guard's callback map (Da
 ``callback`` None, which ``build_callback_map`` skips). A *server* callback defined in this module would be
 refused at start-up: it belongs to no page. The JavaScript is in ``assets/chart_export.js``.
 
-``table`` is ``(frame, columns, formats)``:
+``table`` is ``(frame, columns, formats)``, or for a map the payload of ``components.maps.points_table`` (its
+rows are the map's points, read from the figure in the browser: a map's table costs the page no bytes):
 
 - ``frame``: a polars DataFrame, rows in the order to show;
 - ``columns``: ``{frame column: French header}``, in display order (only these columns are shown/exported);
@@ -58,7 +59,7 @@ from dash import MATCH, ClientsideFunction, Input, Output, State, dcc, html
 
 from components.badges import demo_badge
 from components.formats import MINUS, MISSING, NBSP, NNBSP, fmt_date, fmt_datetime, fmt_number
-from components.tables import data_table, is_missing as _is_missing, kind as _kind, table_payload
+from components.tables import as_payload, data_table, is_missing as _is_missing, kind as _kind, table_payload
 from components.theme import GRAPH_HEIGHT, lean_config, lean_figure
 
 __all__ = ["chart_card", "to_csv", "table_payload", "csv_from_display", "data_table", "export_caption", "TableSpec",
@@ -207,11 +208,11 @@ def provenance_caption(source, data_date=None, demo=None) -> tuple[str, str | No
 
 
 def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source,
-               data_date=None, demo: bool | str | None = False, table: TableSpec | None = None,
+               data_date=None, demo: bool | str | None = False, table: TableSpec | dict | None = None,
                level: int = 2) -> dbc.Card:
     """A chart card. ``source`` is the dataset's ``Provenance`` (source, licence, data date and demonstration
     label all come from its snapshot: ``data_access.context.DataContext.provenance``), or a plain source text
-    with ``data_date`` and ``demo``. ``table`` (see the module docstring) adds "Voir les données" and the CSV
+    with ``data_date`` and ``demo``. ``table`` (see the module docstring: a spec or a map's payload) adds "Voir les données" and the CSV
     download; ``level`` is the heading level of the title (2 or 3)."""
     caption, demo = provenance_caption(source, data_date, demo)
     heading = {2: html.H2, 3: html.H3}.get(level, html.H2)
@@ -221,10 +222,11 @@ def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source
 
     body = [
         # dcc.Graph takes no aria-* attribute: the wrapper is the figure, named by the summary sentence.
+        # (The mode bar has no camera: the card's buttons export; so the graph's config is the default one.)
         html.Div(
-            dcc.Graph(id=f"{card_id}-graph", figure=lean_figure(figure), config=lean_config(filename=card_id),
-                      style=graph_style, responsive=True),
-            role="figure", **{"aria-label": summary}, id=f"{card_id}-image",
+            dcc.Graph(id=f"{card_id}-graph", figure=lean_figure(figure), style=graph_style, responsive=True,
+                      **({"config": config} if (config := lean_config()) else {})),
+            role="figure", **{"aria-labelledby": summary_id}, id=f"{card_id}-image",
             className="pilote-chart-graph",
         ),
         html.P(summary, id=summary_id, className="small mb-0 pilote-chart-summary"),
@@ -234,16 +236,14 @@ def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source
     # nothing is sent twice.
     stores = [dcc.Store(id=_pid(IMAGE_DONE, card_id))]
     if table is not None:
-        frame, columns, formats = (tuple(table) + (None,))[:3]
         body.append(
             html.Details(
-                [html.Summary("Voir les données", id=_pid(TABLE_OPEN, card_id), className="pilote-chart-data-toggle",
-                              n_clicks=0),
+                [html.Summary("Voir les données", id=_pid(TABLE_OPEN, card_id), className="pilote-chart-data-toggle"),
                  html.Div(id=_pid(TABLE_SLOT, card_id), className="table-responsive")],
                 id=f"{card_id}-data", className="pilote-chart-data mt-2",
             )
         )
-        stores += [dcc.Store(id=_pid(CSV_STORE, card_id), data=table_payload(frame, columns, formats)),
+        stores += [dcc.Store(id=_pid(CSV_STORE, card_id), data=as_payload(table)),
                    dcc.Store(id=_pid(CSV_DONE, card_id))]
         buttons.append(_button(CSV_BUTTON, card_id, "Télécharger les données (CSV)"))
     buttons += [_button(PNG_BUTTON, card_id, "Télécharger l'image (PNG)"),
@@ -265,9 +265,9 @@ def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source
     )
 
 
-def _button(kind: str, card_id: str, label: str) -> dbc.Button:
-    return dbc.Button(label, id=_pid(kind, card_id), size="sm", color="secondary", outline=True,
-                      className="pilote-chart-export", n_clicks=0)
+def _button(kind: str, card_id: str, label: str) -> html.Button:
+    # A small outlined button by its one class (assets/pilote.css): 42 buttons on a page, each said once.
+    return html.Button(label, id=_pid(kind, card_id), className="btn pilote-chart-export")
 
 
 # ------------------------------------------------------------------------------------------ clientside callbacks
@@ -286,7 +286,9 @@ dash.clientside_callback(
     Output(_pid(TABLE_SLOT, MATCH), "children"),
     Input(_pid(TABLE_OPEN, MATCH), "n_clicks"),
     Input(_pid(CSV_STORE, MATCH), "data"),  # a selector redrew the card: an opened table follows
-    prevent_initial_call=True,
+    # Called at load too, building nothing: it keeps the payload where printing finds it (assets/print.js
+    # prints every table, opened or not, and the browser's print cannot wait for a callback).
+    prevent_initial_call=False,
 )
 
 dash.clientside_callback(

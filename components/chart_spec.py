@@ -18,8 +18,8 @@ import plotly.graph_objects as go
 from dash import Output, html
 
 from components import card_memo
-from components.chart_card import CSV_STORE, chart_card, heading_text, provenance_caption, \
-    table_payload
+from components.chart_card import CSV_STORE, chart_card, heading_text, provenance_caption
+from components.tables import as_payload
 from components.theme import lean_figure
 from data_access.reads import recording
 from data_access.snapshots import SnapshotMissing
@@ -98,7 +98,7 @@ def in_place_outputs(specs) -> list[Output]:
     out = []
     for spec in specs:
         out += [Output(f"{spec.id}-graph", "figure"), Output(f"{spec.id}-summary", "children"),
-                Output(f"{spec.id}-image", "aria-label"), Output(f"{spec.id}-title", "children")]
+                Output(f"{spec.id}-title", "children")]  # (the graph is named by its sentence: aria-labelledby)
         if spec.table is not None:
             out.append(Output({"type": CSV_STORE, "card": spec.id}, "data"))
     return out
@@ -111,7 +111,7 @@ def in_place_values(specs, ctx, view: dict) -> list:
     for spec in specs:
         try:
             title, figure, summary, table = content(spec, ctx, view)
-            table = table_payload(*(tuple(table) + (None,))[:3]) if table is not None else None
+            table = as_payload(table) if table is not None else None
         except Exception as exc:  # noqa: BLE001 - said in the card; the log has the details
             if not isinstance(exc, SnapshotMissing):
                 log.exception("chart %s failed", spec.id)
@@ -120,7 +120,7 @@ def in_place_values(specs, ctx, view: dict) -> list:
             figure, summary = go.Figure(), f"Graphique indisponible : {reason}."
             table = {"columns": [], "kinds": [], "rows": []} if spec.table else None
         _caption, demo = provenance_caption(ctx.provenance(spec.role))  # the source line does not change with the view
-        values += [lean_figure(figure), summary, summary, heading_text(title, demo)]
+        values += [lean_figure(figure), summary, heading_text(title, demo)]
         if spec.table is not None:
             values.append(table)
     return values

@@ -127,3 +127,67 @@ def base_map(geojson: dict, height: int = 420, points: pl.DataFrame | None = Non
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
     )
     return fig
+
+
+# -- a map's data table, made of its points ----------------------------------------------------------------
+# A map is no use to a keyboard or a screen reader: its card offers the table of its points and their CSV. A
+# point's figures travel once, in its trace's ``customdata`` (its commune's code, then its table cells as shown,
+# in French): the hover reads them (``%{customdata[1]}``…) and the browser makes the table and the CSV of them
+# (assets/chart_export.js, pointRows), adding the layer (the trace's name), the commune's name and the position.
+# The page sends no second copy of a thousand points.
+
+POSITION_HEADERS = ("Latitude", "Longitude")
+
+
+def point_cells(frame: pl.DataFrame, cells: dict[str, str], formats: dict | None = None) -> list[list[str]]:
+    """The ``customdata`` of a map trace: per point, its commune's code (a click filters the page on it),
+    then the ``cells`` columns as the table shows them."""
+    from components.tables import display, kind
+
+    formats = formats or {}
+    kinds = {name: kind(frame.schema[name]) for name in cells}
+    codes = frame["commune_code"].to_list() if "commune_code" in frame.columns else [None] * frame.height
+    return [[code, *(display(row[name], kinds[name], formats.get(name)) for name in cells)]
+            for code, row in zip(codes, frame.select(list(cells)).iter_rows(named=True))]
+
+
+def points_table(frame: pl.DataFrame, cells: dict[str, str], formats: dict | None = None,
+                 layer: str | None = None) -> dict:
+    """The table payload of a map whose traces carry :func:`point_cells` of the same ``cells``: headers and
+    kinds only (the rows are the figure's). ``layer``: the header of a column holding each point's trace
+    name (the severity of an accident…), when the traces are layers of one map."""
+    from components.tables import payload_kind, kind
+
+    formats = formats or {}
+    kinds = [payload_kind(kind(frame.schema[name]), formats.get(name)) for name in cells]
+    return {"columns": [*cells.values(), *([layer] if layer else []), "Commune", *POSITION_HEADERS],
+            "kinds": [*kinds, *(["text"] if layer else []), "text", "number", "number"],
+            "points": {"layer": bool(layer)}}
+
+
+def coordinate_text(value) -> str:
+    """A latitude or longitude as the table shows it (assets/chart_export.js, coordinate): 5 decimals at
+    most (about a metre, as sent: :func:`positions`), a decimal comma, a true minus sign."""
+    from components.formats import MINUS, MISSING
+
+    if value is None or value != value:
+        return MISSING
+    digits = f"{abs(float(value)):.5f}".rstrip("0").rstrip(".")
+    return (MINUS if value < 0 else "") + digits.replace(".", ",")
+
+
+def point_rows(figure: dict, payload: dict, names: dict[str, str]) -> list[list[str]]:
+    """The rows the browser makes of a map's points (the Python reference of pointRows in
+    assets/chart_export.js): traces in legend order, points in their order; ``names``: communes by code."""
+    from components.formats import MISSING
+
+    traces = [t for t in figure.get("data", []) if isinstance(t.get("customdata"), list)]
+    traces.sort(key=lambda t: t.get("legendrank", 1000))
+    rows = []
+    for trace in traces:
+        for data, lat, lon in zip(trace["customdata"], trace["lat"], trace["lon"]):
+            if not isinstance(data, list):
+                continue
+            rows.append([*data[1:], *([trace.get("name") or MISSING] if payload["points"]["layer"] else []),
+                         names.get(data[0], data[0] or MISSING), coordinate_text(lat), coordinate_text(lon)])
+    return rows

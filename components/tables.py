@@ -83,7 +83,7 @@ def data_table(frame: pl.DataFrame, columns: dict[str, str], formats: dict | Non
 
 
 # -- tables built in the browser ---------------------------------------------------------------------------
-def _payload_kind(kind_: str, spec) -> str:
+def payload_kind(kind_: str, spec) -> str:
     """How a shown cell becomes a CSV cell: "number" (no separators, ASCII minus), "datetime" (no « à »),
     "plain" (dates, oui/non: as shown) or "text" (as shown, guarded against spreadsheet formulas)."""
     if callable(spec):
@@ -98,8 +98,14 @@ def table_payload(frame: pl.DataFrame, columns: dict[str, str], formats: dict | 
     kinds = {name: kind(frame.schema[name]) for name in columns}
     rows = [[display(row[name], kinds[name], formats.get(name)) for name in columns]
             for row in frame.select(list(columns)).iter_rows(named=True)]
-    return {"columns": list(columns.values()), "kinds": [_payload_kind(kinds[n], formats.get(n)) for n in columns],
+    return {"columns": list(columns.values()), "kinds": [payload_kind(kinds[n], formats.get(n)) for n in columns],
             "rows": rows}
+
+
+def as_payload(table) -> dict:
+    """A card's table as sent: a ``(frame, columns, formats)`` spec made into :func:`table_payload`, or a
+    payload already (a map's :func:`components.maps.points_table`)."""
+    return table if isinstance(table, dict) else table_payload(*(tuple(table) + (None,))[:3])
 
 
 COMPACT_DATA, COMPACT_SLOT = "compact-table-data", "compact-table"

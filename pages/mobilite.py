@@ -102,6 +102,7 @@ def click_to_filter(click, search):
     the navbar selector, which follows)."""
     try:
         code = click["points"][0]["customdata"]
+        code = code[0] if isinstance(code, list) and code else code  # a map's point: [commune code, cells…]
     except (TypeError, KeyError, IndexError):
         return dash.no_update
     territory = current().catalog.territory

@@ -52,6 +52,8 @@ _PREPARE = """(o) => {
     }
     if (o.tables) {
         document.querySelectorAll('details.pilote-chart-data > summary').forEach(s => s.click());
+    } else {
+        document.documentElement.dataset.piloteTables = 'non';  // assets/print.js prints the tables otherwise
     }
     return document.querySelectorAll('.pilote-chart-card').length;
 }"""
@@ -65,7 +67,7 @@ _MAPS_AS_IMAGES = """async () => {
         const url = await window.Plotly.toImage(gd, {format: 'png', width: 700, height: height, scale: 2});
         const img = document.createElement('img');
         img.src = url;
-        img.alt = (gd.closest('[role="img"]') || gd).getAttribute('aria-label') || '';
+        img.alt = '';  // the card's sentence, printed under it, says what the map shows
         img.style.width = '100%';
         gd.parentNode.insertBefore(img, gd);
         gd.style.display = 'none';

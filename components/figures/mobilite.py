@@ -7,7 +7,7 @@ import polars as pl
 
 from components.figures.week import week_hour_heatmap
 from components.formats import WEEKDAYS, fmt_int, fmt_percent
-from components.maps import base_map, positions
+from components.maps import base_map, point_cells, points_table, positions
 from components.theme import COLORS
 
 
@@ -39,8 +39,16 @@ def velib_by_commune_summary(table: pl.DataFrame) -> str:
             f"{top['commune']} a la plus grande capacité ({fmt_int(top['capacity'])} places).")
 
 
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{fmt_int(n)} {one if n in (0, 1) else many or one + 's'}"  # French: 0 and 1 take the singular
+# The stations' table (and the hover's figures): one copy per point, in the map's customdata (components.maps).
+VELIB_CELLS = {"name": "Station", "bikes_available": "Vélos disponibles", "ebike": "dont électriques",
+               "docks_available": "Bornettes libres", "capacity": "Capacité (places)", "etat": "État"}
+
+
+def velib_points(stations: pl.DataFrame) -> pl.DataFrame:
+    """The stations with their state in words, as the map's table shows it."""
+    in_service = pl.col("is_installed").fill_null(False) & pl.col("is_renting").fill_null(False)
+    return stations.with_columns(pl.when(in_service).then(pl.lit("en service")).otherwise(pl.lit("hors service"))
+                                 .alias("etat"))
 
 
 def velib_map(stations: pl.DataFrame, outlines: dict) -> go.Figure:
@@ -48,21 +56,18 @@ def velib_map(stations: pl.DataFrame, outlines: dict) -> go.Figure:
     fig = base_map(outlines, points=stations)
     if stations.is_empty():
         return fig
-    in_service = stations["is_installed"] & stations["is_renting"]
-    text = [
-        f"<b>{name}</b><br>{_count(bikes, 'vélo')} ({_count(ebike, 'électrique')}) · {_count(docks, 'bornette libre', 'bornettes libres')}"
-        + ("" if ok else "<br><i>hors service</i>")
-        for name, bikes, ebike, docks, ok in zip(stations["name"], stations["bikes_available"], stations["ebike"],
-                                                  stations["docks_available"], in_service)
-    ]
+    stations = velib_points(stations)
     fig.add_trace(
         go.Scattermap(
             **positions(stations), mode="markers",
             marker={"size": [6 + c / 4 for c in stations["capacity"].to_list()],
                     "color": stations["bikes_available"].to_list(), "colorscale": "Teal", "showscale": True,
                     "colorbar": {"title": {"text": "Vélos", "side": "right"}, "thickness": 10, "len": 0.75}},
-            text=text, hovertemplate="%{text}<extra></extra>", name="Stations Vélib'",
-            customdata=stations["commune_code"].to_list(),  # a click filters the page on this commune
+            # "Label : value" needs no plural of its own (1 vélo, 2 vélos) in a template shared by all points.
+            hovertemplate="<b>%{customdata[1]}</b><br>Vélos disponibles : %{customdata[2]} (électriques : "
+                          "%{customdata[3]})<br>Bornettes libres : %{customdata[4]} · %{customdata[6]}<extra></extra>",
+            name="Stations Vélib'",
+            customdata=point_cells(stations, VELIB_CELLS),  # [commune code, cells…]: a click filters on it
         )
     )
     return fig
@@ -335,14 +340,26 @@ def accidents_users_summary(by_user: pl.DataFrame) -> str:
             "un usager vulnérable (piéton, cycliste, EDP, deux-roues motorisé).")
 
 
-def points_map(frame: pl.DataFrame, outlines: dict, text: list[str], name: str, color: str,
-               customdata: list | None = None) -> go.Figure:
+def points_map(frame: pl.DataFrame, outlines: dict, cells: dict[str, str], name: str, color: str,
+               hovertemplate: str) -> go.Figure:
+    """Points of one kind; ``cells``: their table's columns, in ``customdata`` for the hover and the table."""
     fig = base_map(outlines, height=380, points=frame)
     if not frame.is_empty():
         fig.add_trace(go.Scattermap(**positions(frame), mode="markers",
-                                    marker={"size": 8, "color": color, "opacity": 0.7}, name=name, text=text,
-                                    customdata=customdata, hovertemplate="%{text}<extra></extra>"))
+                                    marker={"size": 8, "color": color, "opacity": 0.7}, name=name,
+                                    customdata=point_cells(frame, cells), hovertemplate=hovertemplate))
     return fig
+
+
+ACCIDENT_CELLS = {"date": "Date", "usager": "Usager"}
+ACCIDENT_FORMATS = {"date": lambda d: d.strftime("%d/%m/%Y") if d else "date inconnue"}
+
+
+def accident_points(crashes: pl.DataFrame) -> pl.DataFrame:
+    """The accidents with what the map's table shows: the date and the road user in words."""
+    users = crashes["categorie_usager"] if "categorie_usager" in crashes.columns else [None] * crashes.height
+    dates = crashes["date"] if "date" in crashes.columns else pl.Series([None] * crashes.height, dtype=pl.Date)
+    return crashes.with_columns(date=dates, usager=pl.Series([user_label(u) for u in users], dtype=pl.String))
 
 
 def accidents_map(crashes: pl.DataFrame, outlines: dict) -> go.Figure:
@@ -358,19 +375,16 @@ def accidents_map(crashes: pl.DataFrame, outlines: dict) -> go.Figure:
     groups.append(("Gravité non renseignée", "#c3cbd3", crashes.filter(severity.is_null() | ~severity.is_in(known))))
     # Drawn from the least to the most severe, so that a death is never hidden under minor injuries; the
     # legend keeps the order of the severity chart.
-    dates = crashes["date"].drop_nulls() if "date" in crashes.columns else pl.Series([], dtype=pl.Date)
-    # One year on the map (its title says which): the day and month are enough in each point's hover.
-    day = "%d/%m" if dates.len() and dates.min().year == dates.max().year else "%d/%m/%Y"
     for rank, (name, color, some) in reversed(list(enumerate(groups))):
         if some.is_empty():
             continue
-        text = [" · ".join([row["date"].strftime(day) if row["date"] else "date inconnue"]
-                           + ([user_label(row["categorie_usager"])] if row.get("categorie_usager") else []))
-                for row in some.iter_rows(named=True)]
         fig.add_trace(go.Scattermap(**positions(some),
                                     mode="markers", marker={"size": 8, "color": color, "opacity": 0.75},
-                                    name=name, text=text, customdata=_commune_codes(some), legendrank=rank + 1,
-                                    hovertemplate="<b>%{fullData.name}</b><br>%{text}<extra></extra>"))
+                                    name=name, customdata=point_cells(accident_points(some), ACCIDENT_CELLS,
+                                                                      ACCIDENT_FORMATS),
+                                    legendrank=rank + 1,
+                                    hovertemplate="<b>%{fullData.name}</b><br>%{customdata[1]} · %{customdata[2]}"
+                                                  "<extra></extra>"))
     fig.update_layout(legend={"orientation": "h", "y": -0.02, "yanchor": "top"})
     return fig
 
@@ -402,17 +416,24 @@ def _period(frame: pl.DataFrame, column: str = "annee") -> str:
     return f" ({span[0]})" if span[0] == span[1] else f" ({span[0]}-{span[1]})"
 
 
-def _commune_codes(frame: pl.DataFrame) -> list | None:
-    return frame["commune_code"].to_list() if "commune_code" in frame.columns else None
-
-
-def _arc_text(arcs: pl.DataFrame) -> list[str]:
+def arc_points(arcs: pl.DataFrame) -> pl.DataFrame:
+    """The counting points with what the map's table shows: real or demonstration data, when the dataset says."""
     if "demonstration" not in arcs.columns:
-        return [f"<b>{label}</b>" for label in arcs["libelle"].to_list()]
-    return [f"<b>{label}</b>" + (" (démonstration)" if demo else "")
-            for label, demo in arcs.select("libelle", "demonstration").iter_rows()]
+        return arcs
+    return arcs.with_columns(pl.when(pl.col("demonstration").fill_null(False)).then(pl.lit("démonstration"))
+                             .otherwise(pl.lit("réelles")).alias("donnees"))
 
 
+def arc_cells(arcs: pl.DataFrame) -> dict[str, str]:
+    return {"libelle": "Point de comptage", "arc_id": "Identifiant",
+            **({"donnees": "Données"} if "donnees" in arcs.columns else {})}
+
+
+def arcs_map(arcs: pl.DataFrame, outlines: dict) -> go.Figure:
+    arcs = arc_points(arcs)
+    cells = arc_cells(arcs)
+    hover = "<b>%{customdata[1]}</b>" + ("<br>données %{customdata[3]}" if "donnees" in cells else "")
+    return points_map(arcs, outlines, cells, "Points de comptage", "#0b5563", hover + "<extra></extra>")
 def _specs():
     from components.chart_spec import ChartSpec
     from data_access import mobilite as q
@@ -424,7 +445,8 @@ def _specs():
                   lambda ctx, v: q.velib_stations(ctx, v["commune"]),
                   lambda st, v: velib_map(st, v["outlines"]),
                   lambda st, v: velib_map_summary(q.velib_summary(st), v["label"]),
-                  columns=("lat", "lon", "capacity", "bikes_available", "ebike", "docks_available"), width=7),
+                  columns=("lat", "lon", "capacity", "bikes_available", "ebike", "docks_available"), width=7,
+                  table=lambda st, v: points_table(velib_points(st), VELIB_CELLS)),
         ChartSpec("velib-communes", "Vélos disponibles par commune", q.BIKESHARE,
                   lambda ctx, v: (q.velib_commune_table(ctx) if v["commune"] == q.ALL else
                                   q.velib_commune_table(ctx).filter(pl.col("commune_code") == v["commune"])),
@@ -486,8 +508,9 @@ def _specs():
                                         "part": "Part (%)"}, {"part": 1})),
         ChartSpec("trafic-carte", "Carte des points de comptage", q.ARCS,
                   lambda ctx, v: located(q.counting_arcs(ctx, v["commune"])),
-                  lambda a, v: points_map(a, v["outlines"], _arc_text(a), "Points de comptage", "#0b5563"),
-                  lambda a, v: arcs_map_summary(a), columns=("arc_id", "libelle", "lat", "lon")),
+                  lambda a, v: arcs_map(a, v["outlines"]),
+                  lambda a, v: arcs_map_summary(a), columns=("arc_id", "libelle", "lat", "lon"),
+                  table=lambda a, v: points_table(arc_points(a), arc_cells(arc_points(a)))),
     ]
     accidents = [
         ChartSpec("accidents", lambda by, v: "Accidents corporels par gravité" + _period(by), q.ACCIDENTS,
@@ -502,7 +525,9 @@ def _specs():
                   lambda c, v: accidents_map(c, v["outlines"]),
                   lambda c, v: (f"Carte des {fmt_int(c.height)} accidents corporels localisés pour {v['label']}"
                                 f"{_period(c)} ; les années précédentes sont comptées dans le graphique par gravité."),
-                  columns=("date", "lat", "lon"), width=6),
+                  columns=("date", "lat", "lon"), width=6,
+                  table=lambda c, v: points_table(accident_points(c), ACCIDENT_CELLS, ACCIDENT_FORMATS,
+                                                  layer="Gravité")),
         ChartSpec("accidents-calendrier", "Accidents par mois et par heure", q.ACCIDENTS,
                   lambda ctx, v: q.accidents_by_month_hour(q.accidents(ctx, v["commune"])),
                   lambda cal, v: accidents_calendar_figure(cal["month"], cal["hour"]),

@@ -187,15 +187,14 @@ def test_figures_come_without_the_template_and_are_drawn_with_it(pilote):
     assert pilote.console_errors() == []
 
 
-def test_graphs_get_the_default_config_once_and_keep_their_own_file_name(pilote):
-    """The graphs' default config (French, no logo, no cloud button, print-quality PNG…) is sent once with the
-    template; each graph sends only its file name, and is drawn with both."""
+def test_graphs_get_the_default_config_once(pilote):
+    """The graphs' default config (French, no logo, no cloud button, no camera…) is sent once with the
+    template; a card's graph sends none of its own, and is drawn with it."""
     from components.theme import GRAPH_CONFIG
 
     comps = served("/finances")
-    sent = {c["id"]: c["props"]["config"] for c in comps.by_id.values() if "figure" in c["props"]}
-    assert sent and all(config == {"toImageButtonOptions": {"filename": gid.removesuffix("-graph")}}
-                        for gid, config in sent.items()), sent
+    sent = {c["id"]: c["props"].get("config") for c in comps.by_id.values() if "figure" in c["props"]}
+    assert sent and all(config is None for config in sent.values()), sent
     pilote.open("/finances")
     used = pilote.driver.execute_script(
         "return Array.from(document.querySelectorAll('.js-plotly-plot')).map(g => [g.parentNode.id || g.id,"
@@ -204,9 +203,8 @@ def test_graphs_get_the_default_config_once_and_keep_their_own_file_name(pilote)
     assert len(used) == len(sent)
     for _, locale, logo, cloud, zoom, image, removed in used:
         assert (locale, logo, cloud, zoom) == ("fr", False, False, False)
-        assert image["scale"] == GRAPH_CONFIG["toImageButtonOptions"]["scale"] and image["format"] == "png"
-        assert image["filename"] in {gid.removesuffix("-graph") for gid in sent}  # its own, not the default
-        assert "lasso2d" in removed and "sendChartToCloud" in removed
+        assert image == GRAPH_CONFIG["toImageButtonOptions"]
+        assert {"lasso2d", "sendChartToCloud", "toImage"} <= set(removed)  # the card's buttons export
     assert pilote.console_errors() == []
 
 
@@ -233,3 +231,35 @@ def test_a_map_whose_outlines_come_by_url_exports_as_png(pilote, download_dir):
     tinted = sum(1 for r, g, b in pixels if abs(r - 240) <= 3 and abs(g - 245) <= 3 and abs(b - 246) <= 3)
     assert tinted > len(pixels) // 100, tinted  # the commune's tint (rgba(11,85,99,0.06) over white) is drawn
     assert pilote.console_errors() == []
+
+
+@pytest.mark.parametrize("card", ["velib-map", "trafic-carte", "accidents-carte"])
+def test_a_map_has_the_table_and_csv_of_its_points(pilote, download_dir, card):
+    """A map's card offers the table of every point drawn (a keyboard and screen-reader alternative) and its
+    CSV: made in the browser from the figure's points, equal to components.maps.point_rows, the Python
+    reference, and the page sends no second copy of the points."""
+    from benchmarks.dash_client import DashClient, stringify_id
+    from components.chart_card import csv_from_payload, export_places
+    from components.maps import point_rows
+
+    comps = DashClient(app.server).render("/mobilite")
+    figure = comps.by_id[f"{card}-graph"]["props"]["figure"]
+    payload = comps.by_id[stringify_id({"type": "chart-csv", "card": card})]["props"]["data"]
+    assert "rows" not in payload  # the rows are the figure's points
+    territory = app.server.extensions["pilote_data"].catalog.territory
+    rows = point_rows(figure, payload, export_places(territory)["names"])
+    points = sum(len(t.get("lat") or []) for t in figure["data"])
+    assert len(rows) == points >= 50, (card, len(rows), points)
+    assert all(len(row) == len(payload["columns"]) for row in rows)
+    assert all(row[payload["columns"].index("Commune")] != "92040" for row in rows)  # names, not codes
+
+    pilote.open("/mobilite")
+    pilote.click(f"#{card} details.pilote-chart-data summary")
+    wait.until(lambda: pilote.driver.execute_script(_TABLE_JS, f"#{card}") is not None, 30)
+    shown = pilote.driver.execute_script(_TABLE_JS, f"#{card}")
+    assert [h for h, _ in shown["head"]] == payload["columns"]
+    assert shown["rows"] == [[cell.strip() for cell in row] for row in rows]
+    pilote.click(f"#{card} [id*='\"chart-csv-button\"']")
+    assert wait_for_file(download_dir, f"{card}.csv").decode("utf-8") == csv_from_payload({**payload, "rows": rows})
+    assert pilote.console_errors() == []
+

@@ -31,10 +31,10 @@ def test_clicking_a_commune_bar_filters_the_page(pilote):
 
 CLICK_STATION = """
 const gd = document.querySelector('#velib-map-graph .js-plotly-plot');
-const trace = gd.data[gd.data.length - 1], i = trace.customdata.indexOf(arguments[0]);
+const trace = gd.data[gd.data.length - 1], i = trace.customdata.findIndex(row => row[0] === arguments[0]);
 gd.emit('plotly_click', {points: [{curveNumber: gd.data.length - 1, pointNumber: i, pointIndex: i,
                                    lat: trace.lat[i], lon: trace.lon[i], customdata: trace.customdata[i]}]});
-return trace.customdata[i];
+return trace.customdata[i][0];  // a station's row: [commune code, its table cells…]
 """
 
 

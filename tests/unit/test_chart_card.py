@@ -128,15 +128,16 @@ def test_card_title_graph_and_summary(card):
     assert [text(h) for h in find(card, html.H2)] == ["Vélos par commune"]
     (graph,) = find(card, dcc.Graph)
     assert graph.id == "test-card-graph"
-    # Only what differs from GRAPH_CONFIG (French, no logo…: sent once with the template, tested in the browser).
-    assert graph.config == {"toImageButtonOptions": {"filename": "test-card"}}
+    # Only what differs from GRAPH_CONFIG (French, no logo…: sent once with the template, tested in the browser):
+    # nothing, the mode bar has no camera to name a file for (the card's buttons export).
+    assert "config" not in graph.to_plotly_json()["props"]
     assert graph.style == {"height": "300px"}
     (summary,) = find(card, html.P, id="test-card-summary")
     assert summary.children == "Boulogne a le plus de vélos."
     # RGAA: the graph is a figure named by the summary (not an image: its toolbar's buttons are inside)
     (image,) = [c for c in find(card, html.Div) if getattr(c, "role", None) == "figure"]
     assert image.children is graph
-    assert image.to_plotly_json()["props"]["aria-label"] == "Boulogne a le plus de vélos."
+    assert image.to_plotly_json()["props"]["aria-labelledby"] == "test-card-summary"  # the sentence, sent once
 
 
 def test_card_heading_level_and_default_height():
@@ -239,8 +240,10 @@ def test_exports_are_clientside_callbacks_the_guard_does_not_map():
     assert {o.split('"type":"')[1].split('"')[0] for o in ours} == {"chart-csv-done", "chart-image-done", "chart-table"}
     assert {c["clientside_function"]["function_name"] for c in ours.values()} == {"download_csv", "download_image",
                                                                                    "show_table"}
-    assert all(c["clientside_function"]["namespace"] == "pilote" and c["prevent_initial_call"]
-               for c in ours.values())
+    assert all(c["clientside_function"]["namespace"] == "pilote" for c in ours.values())
+    # The downloads wait for a click; the table is called at load too (it keeps the payload for printing)
+    assert {c["clientside_function"]["function_name"]: c["prevent_initial_call"] for c in ours.values()} == {
+        "download_csv": True, "download_image": True, "show_table": False}
     entries = {k: v for k, v in callback_map.items() if k in ours}
     assert len(entries) == 3 and all(v.get("callback") is None for v in entries.values())
     # a server callback outside a page module would raise CallbackMapError here

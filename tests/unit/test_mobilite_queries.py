@@ -47,10 +47,15 @@ def test_figures_and_their_text_summaries():
     fig = velib_map(STATIONS, outlines)
     assert fig.layout.map.style == "white-bg"  # no tiles fetched
     assert fig.layout.map.center.lat == pytest.approx(48.85)
-    assert len(fig.data[0].lat) == 3 and "hors service" in fig.data[0].text[2]
-    # French plurals: 0 and 1 take the singular
-    assert fig.data[0].text[0] == "<b>A</b><br>10 vélos (4 électriques) · 10 bornettes libres"
-    assert fig.data[0].text[2].startswith("<b>C</b><br>0 vélo (0 électrique) · 10 bornettes libres")
+    # Each point carries its commune (a click filters on it) and its table's cells, which the hover reads
+    assert [list(row) for row in fig.data[0].customdata] == [
+        ["92040", "A", "10", "4", "10", "20", "en service"], ["92040", "B", "10", "0", "20", "30", "hors service"],
+        ["92012", "C", "0", "0", "10", "10", "hors service"]]
+    assert fig.data[0].text is None  # one copy of each figure per point
+    # "Label : value": no plural to get wrong for 0, 1 or 2 bikes
+    assert fig.data[0].hovertemplate == ("<b>%{customdata[1]}</b><br>Vélos disponibles : %{customdata[2]} "
+                                         "(électriques : %{customdata[3]})<br>Bornettes libres : %{customdata[4]}"
+                                         " · %{customdata[6]}<extra></extra>")
 
 
 def test_the_charging_map_draws_a_station_once_with_its_number_of_points():
@@ -184,12 +189,12 @@ def test_the_accident_map_has_a_trace_per_severity_the_worst_drawn_last():
     assert ranks["Tué"] < ranks["Blessé léger"] < ranks["Gravité non renseignée"]  # legend: the chart's order
     light = next(t for t in fig.data if t.name == "Blessé léger")
     assert light.marker.color == SEVERITY_COLORS["Blessé léger"]
-    # The severity is the trace's name; one year on the map: day and month (the title says the year)
-    assert list(light.text) == ["05/03 · Piéton", "date inconnue"]
-    years = accidents_map(crashes.with_columns(pl.Series("date", [date(2023, 3, 5), date(2024, 4, 1), None, None])),
-                          outlines)
-    assert next(t for t in years.data if t.name == "Blessé léger").text[0] == "05/03/2023 · Piéton"
-    assert list(light.customdata) == ["92040", "92048"]  # a click filters on the commune
+    # The severity is the trace's name; each point: its commune (a click filters on it), date and road user
+    assert [list(row) for row in light.customdata] == [["92040", "05/03/2024", "Piéton"],
+                                                       ["92048", "date inconnue", "Non renseigné"]]
+    assert light.hovertemplate == "<b>%{fullData.name}</b><br>%{customdata[1]} · %{customdata[2]}<extra></extra>"
+    worst = next(t for t in fig.data if t.name == "Tué")
+    assert worst.customdata[0][2] == "Cycliste"
     assert fig.data[-1].lat[0] == 48.83 and next(t for t in fig.data if t.name == "Blessé léger").lat[0] == 48.82123
     layers = fig.layout.map.layers
     assert len(layers) == 1 and layers[0].type == "fill" and layers[0].fill.outlinecolor  # outlines sent once
