@@ -14,7 +14,8 @@
  *
  * show_table(n_clicks, table): the accessible HTML table (caption, th scope="col", the first column as
  *     row headers, numbers right-aligned), built when "Voir les données" is first opened, and again when the
- *     card receives new figures (a selector redrew it in place).
+ *     card receives new figures (a selector redrew it in place). Called at load too, it keeps the payload
+ *     for printing (PiloteExport.printedTable, used by assets/print.js).
  * download_csv(n_clicks, table): saves the CSV of that table (UTF-8 with BOM, ';', decimal comma, CRLF,
  *     formulas guarded) as <card id>.csv; each cell as csv_from_display does in chart_card.py.
  * download_image(png_clicks, svg_clicks): redraws the chart on screen in a hidden copy as wide as an A4 page
@@ -106,7 +107,10 @@
         var ctx = window.dash_clientside.callback_context || {};
         var output = ctx.outputs_list || {};
         var card = ((Array.isArray(output) ? output[0] : output) || {}).id;
-        card = card && card.card;
+        return metaOf(card && card.card);
+    }
+
+    function metaOf(card) {
         if (!card) { return null; }
         var title = card, heading = document.getElementById(card + "-title");
         if (heading) {  // as shown, without the demonstration badge (the source line says it)
@@ -117,7 +121,7 @@
             title = copy.textContent.replace(/\s+/g, " ").trim();
         }
         var source = document.getElementById(card + "-source");
-        return {graph: card + "-graph", table: card + "-table", filename: card, title: title,
+        return {card: card, graph: card + "-graph", table: card + "-table", filename: card, title: title,
                 caption: source ? source.textContent.trim() : ""};
     }
 
@@ -376,6 +380,38 @@
                   [el("Caption", {}, meta.title), head, el("Tbody", {}, rows)]);
     }
 
+    // -- printing: every table, opened or not (assets/print.js) ----------------------------------------
+    // The browser's print does not wait for a callback: show_table keeps each card's payload here, and the
+    // table is built at once as plain elements from the same description as the screen's.
+    var payloads = {};
+
+    function toElement(node) {
+        if (node === null || node === undefined) { return document.createTextNode(""); }
+        if (Array.isArray(node)) {
+            var fragment = document.createDocumentFragment();
+            node.forEach(function (child) { fragment.appendChild(toElement(child)); });
+            return fragment;
+        }
+        if (typeof node !== "object") { return document.createTextNode(String(node)); }
+        var element = document.createElement(node.type.toLowerCase());
+        var props = node.props || {};
+        Object.keys(props).forEach(function (key) {
+            var value = props[key];
+            if (key === "children" || value === undefined) { return; }
+            if (key === "className") { element.className = value; } else { element.setAttribute(key, value); }
+        });
+        element.appendChild(toElement(props.children));
+        return element;
+    }
+
+    window.PiloteExport.printedTable = function (card) {
+        var meta = metaOf(card), table = payloads[card];
+        if (!meta || !table) { return null; }
+        var built = toElement(htmlTable(withRows(table, meta), meta));
+        built.removeAttribute("id");  // the screen's table, once opened, has the id
+        return built;
+    };
+
     window.dash_clientside = window.dash_clientside || {};
     window.dash_clientside.pilote = Object.assign({}, window.dash_clientside.pilote, {
         csv_text: csvText,  // also for the browser tests: the CSV of a payload
@@ -390,6 +426,7 @@
             var ctx = window.dash_clientside.callback_context;
             var byData = ctx && ctx.triggered && ctx.triggered.some(function (t) { return t.prop_id.indexOf(".data") > 0; });
             var meta = cardMeta();
+            if (meta && table) { payloads[meta.card] = table; }  // for printing (called at load too)
             if (!table || !meta || !nClicks || (!byData && nClicks !== 1)) { return noUpdate(); }
             if (byData && table.points) {  // a map's new points are read once the graph has drawn them
                 return afterRedraw(graphDiv(meta)).then(function () { return htmlTable(withRows(table, meta), meta); });

@@ -1,8 +1,8 @@
 /*
  * Printing a page (or « Enregistrer en PDF » in the browser): assets/pilote.css lays it out as a report; this
  * prepares what CSS cannot. Before printing, each chart is redrawn at the width of an A4 page (190 mm of
- * paper), the data tables already built are shown open, and the lists of indicators by status are opened;
- * after printing, the page is put back as it was.
+ * paper), every data table is shown open (those never opened are built for the paper), and the lists of
+ * indicators by status are opened; after printing, the page is put back as it was.
  */
 (function () {
     "use strict";
@@ -42,15 +42,41 @@
 
     function maps() { return plots().filter(isMap); }
 
-    window.addEventListener("beforeprint", function () {
-        touched = [];
+    var printedTables = [];  // tables built for the paper only, removed after printing
+
+    // Every data table is printed, opened or not (a server PDF says when it wants none: pilote/pdf.py); one
+    // never opened is built now (assets/chart_export.js keeps what it is made of).
+    function showTables() {
+        var wanted = document.documentElement.dataset.piloteTables !== "non";
         Array.prototype.forEach.call(document.querySelectorAll("details.pilote-chart-data"), function (d) {
-            if (d.querySelector("table")) {  // built when first opened: only those are printed
-                touched.push([d, d.open]);
+            var slot = d.querySelector(".table-responsive");
+            if (!d.querySelector("table") && wanted && slot && window.PiloteExport && window.PiloteExport.printedTable) {
+                var table = null;
+                try { table = window.PiloteExport.printedTable(d.id.replace(/-data$/, "")); } catch (e) { /* none */ }
+                if (table) {
+                    var box = document.createElement("div");
+                    box.className = "pilote-print-table";
+                    box.appendChild(table);
+                    slot.appendChild(box);
+                    printedTables.push(box);
+                }
+            }
+            if (d.querySelector("table")) {
+                touched.push([d, d.open, d.hasAttribute("data-pilote-built")]);
                 d.setAttribute("data-pilote-built", "");
                 d.open = true;
             }
         });
+    }
+
+    var prepared = false;  // a print may announce itself twice (a script's event, then the browser's own)
+
+    window.addEventListener("beforeprint", function () {
+        if (prepared) { return; }
+        prepared = true;
+        touched = [];
+        printedTables = [];
+        showTables();
         Array.prototype.forEach.call(document.querySelectorAll("details.pilote-status-list"), function (d) {
             touched.push([d, d.open]);
             d.open = true;
@@ -65,8 +91,15 @@
     });
 
     window.addEventListener("afterprint", function () {
-        touched.forEach(function (pair) { pair[0].open = pair[1]; });
+        if (!prepared) { return; }
+        prepared = false;
+        touched.forEach(function (entry) {
+            entry[0].open = entry[1];
+            if (entry.length > 2 && !entry[2]) { entry[0].removeAttribute("data-pilote-built"); }
+        });
         touched = [];
+        printedTables.forEach(function (box) { if (box.parentNode) { box.parentNode.removeChild(box); } });
+        printedTables = [];
         pictures.forEach(function (img) { if (img && img.parentNode) { img.parentNode.removeChild(img); } });
         pictures = [];
         if (!window.Plotly) { return; }

@@ -27,8 +27,9 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).replace("\u202f", " ")).strip()
 
 
-def print_pdf(pilote):
-    """The page printed on A4 as Chromium prints it (a pypdf reader)."""
+def print_pdf(pilote, during=None):
+    """The page printed on A4 as Chromium prints it (a pypdf reader); ``during()`` runs once the page is
+    prepared for printing."""
     from pypdf import PdfReader
     from selenium.webdriver.common.print_page_options import PrintOptions
 
@@ -36,6 +37,8 @@ def print_pdf(pilote):
     options.page_width, options.page_height = 21.0, 29.7  # cm
     options.background = True
     pilote.driver.execute_script("window.dispatchEvent(new Event('beforeprint'))")  # as the print dialog does
+    if during is not None:
+        during()
     pdf = base64.b64decode(pilote.driver.print_page(options))
     pilote.driver.execute_script("window.dispatchEvent(new Event('afterprint'))")
     reader = PdfReader(io.BytesIO(pdf))
@@ -122,3 +125,36 @@ def test_exporter_en_pdf_names_the_page_as_it_is(pilote):
     pilote.open("/accessibilite")
     pilote.settle()
     assert not pilote.driver.find_element("css selector", "#pilote-pdf").is_displayed()
+
+
+_TABLES = """
+return Array.from(document.querySelectorAll('details.pilote-chart-data')).map(d => {
+    const t = d.querySelector('table');
+    return {id: d.id, open: d.open, built: d.hasAttribute('data-pilote-built'),
+            head: t ? Array.from(t.tHead.rows[0].cells).map(c => c.textContent.trim()) : null,
+            last: t ? Array.from(t.tBodies[0].rows).slice(-1)[0].cells[0].textContent.trim() : null};
+});
+"""
+
+
+def test_every_data_table_prints_opened_or_not_and_the_screen_gets_its_state_back(pilote):
+    """The browser's print cannot wait for a callback: tables never opened are built at once for the paper
+    (assets/print.js, from the payload assets/chart_export.js kept), their header and last row printed; after
+    printing, the disclosures are closed and empty again, as the visitor left them."""
+    pilote.open("/finances?annee=2019&document=ca")
+    pilote.settle()
+    before = pilote.driver.execute_script(_TABLES)
+    assert len(before) >= 4 and not any(t["open"] or t["head"] for t in before), before
+    seen = {}
+    pages = [squash(page.extract_text()) for page in print_pdf(
+        pilote, lambda: seen.update(tables=pilote.driver.execute_script(_TABLES))).pages]
+    assert [t["id"] for t in seen["tables"]] == [t["id"] for t in before]
+    text = " ".join(pages)
+    for table in seen["tables"]:
+        assert table["open"] and table["built"] and table["head"], table
+        for header in table["head"]:
+            assert squash(header) in text, (table["id"], header)
+        assert squash(table["last"]) in text, table  # the whole table, to its last row
+    assert pilote.driver.execute_script(_TABLES) == before
+    assert not pilote.driver.find_elements("css selector", ".pilote-print-table")
+    assert not pilote.console_errors()

@@ -73,6 +73,7 @@ def test_a_finance_report_is_a_numbered_a4_document_with_its_cover_and_every_cha
                   "Fonctionnement et investissement"):
         assert title in text, title
     assert "Source :" in text and "Télécharger" not in text and "Exporter en PDF" not in text
+    assert "Montant (M€)" not in text  # no data table unless asked for (the browser's print has them all)
     assert all(f"page {i} / {len(pages)}" in page for i, page in enumerate(pages, 1))  # numbered
 
 
