@@ -51,6 +51,33 @@
         return window.Plotly.Plots.resize(gd).then(function () { return gd; });
     }
 
+    // A map is fitted to what it draws at the size it is drawn: the server's zoom assumes a desktop card, and
+    // on a phone it cropped the territory (4 of 65 counting points in view). The box is the figure's
+    // layout.meta.bounds (components/maps.py base_map); maplibre fits it to the canvas as it is now.
+    var MAP_PADDING = 16;
+
+    function fitMap(gd) {
+        var full = gd && gd._fullLayout, subplot = full && full.map && full.map._subplot;
+        var box = gd && gd.layout && gd.layout.meta && gd.layout.meta.bounds;
+        var map = subplot && subplot.map;
+        if (!map || !Array.isArray(box) || box.length !== 4 || typeof map.fitBounds !== "function") { return gd; }
+        var canvas = map.getCanvas(), pad = Math.min(MAP_PADDING, canvas.clientWidth / 8, canvas.clientHeight / 8);
+        try {
+            map.fitBounds([[box[0], box[1]], [box[2], box[3]]], {padding: pad, animate: false, maxZoom: 16});
+            // Kept in the layout too (plotly records only the user's moves): an image export redraws from it.
+            var centre = map.getCenter(), view = {center: {lon: centre.lng, lat: centre.lat}, zoom: map.getZoom()};
+            [gd.layout.map, full.map, full.map._input].forEach(function (target) {
+                if (target) { Object.assign(target, view); }
+            });
+        } catch (e) { /* the server's view stays */ }
+        return gd;
+    }
+
+    function fitted(gd) {
+        var done = fitNarrow(gd);
+        return done && done.then ? done.then(fitMap) : fitMap(gd);
+    }
+
     function wrap(plotly) {
         if (!plotly || plotly.__piloteTemplate) { return; }
         ["react", "newPlot", "plot"].forEach(function (name) {
@@ -68,14 +95,14 @@
                     args[3] = withConfig(args[3]);
                 }
                 var drawn = original.apply(this, args);
-                return drawn && drawn.then ? drawn.then(fitNarrow) : drawn;
+                return drawn && drawn.then ? drawn.then(fitted) : drawn;
             };
         });
         var resize = plotly.Plots && plotly.Plots.resize;
         if (typeof resize === "function") {  // a window turned to a phone's width (dcc.Graph resizes, not redraws)
             plotly.Plots.resize = function () {
                 var done = resize.apply(this, arguments);
-                return done && done.then ? done.then(fitNarrow) : done;
+                return done && done.then ? done.then(fitted) : done;
             };
         }
         plotly.__piloteTemplate = true;

@@ -74,18 +74,25 @@ def _bounds(geojson: dict) -> tuple[float, float, float, float]:
 FRANCE_VIEW = ({"lat": 46.6, "lon": 2.4}, 4.5)  # nothing to draw: metropolitan France, never one place
 
 
-def view_for(geojson: dict, lats=(), lons=()) -> tuple[dict, float]:
-    """Centre and zoom that frame the outlines and the points drawn (explicit: nothing is computed from tiles).
-    A map centres on what it draws: the territory's outlines when it has them, its points otherwise."""
+def frame_box(geojson: dict, lats=(), lons=()) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) of the outlines and the points drawn, or None when there is nothing."""
     lats = [v for v in lats if v is not None and v == v]
     lons = [v for v in lons if v is not None and v == v]
     boxes = [_bounds(geojson)] if geojson["features"] else []
     if lats and lons:
         boxes.append((min(lons), min(lats), max(lons), max(lats)))
     if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def view_for(geojson: dict, lats=(), lons=()) -> tuple[dict, float]:
+    """Centre and zoom that frame the outlines and the points drawn (explicit: nothing is computed from tiles).
+    A map centres on what it draws: the territory's outlines when it has them, its points otherwise."""
+    box = frame_box(geojson, lats, lons)
+    if box is None:
         return FRANCE_VIEW
-    west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    west, south, east, north = box
     # Latitude degrees look ~1.5x longer at 49° N (Mercator) and maps are wider than tall: weigh them 2x.
     span = max(east - west, (north - south) * 2.0, 0.01)
     # ~360° / 2**zoom across ~512 px; leave a margin around the territory.
@@ -106,10 +113,16 @@ def base_map(geojson: dict, height: int = 420, points: pl.DataFrame | None = Non
     if points is not None and {"lat", "lon"} <= set(points.columns):
         located = points.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
         frame_on = {"type": "FeatureCollection", "features": []} if fit_points and located.height else geojson
-        center, zoom = view_for(frame_on, located["lat"].to_list(), located["lon"].to_list())
+        lats, lons = located["lat"].to_list(), located["lon"].to_list()
     else:
-        center, zoom = view_for(geojson)
+        frame_on, lats, lons = geojson, [], []
+    center, zoom = view_for(frame_on, lats, lons)
     fig = go.Figure()
+    box = frame_box(frame_on, lats, lons)
+    if box is not None:
+        # The browser fits the map to this box at the size it is drawn (assets/plotly-template.js): the zoom
+        # above assumes a desktop card, and a phone's narrower map would crop the territory.
+        fig.update_layout(meta={"bounds": [round(v, 5) for v in box]})
     fig.update_layout(
         map={
             "style": "white-bg",
