@@ -7,7 +7,9 @@
  *   tick labels read one by one say nothing (components/chart_card.py);
  * - a table wider than its box scrolls: its box is a named region the keyboard can reach and scroll
  *   (scrollable-region-focusable);
- * - dcc.Upload's file input has no name (label): it takes the words of its drop zone.
+ * - dcc.Upload's file input has no name (label): it takes the words of its drop zone;
+ * - on a phone a table of three columns or more is read as stacked rows (assets/pilote.css, .pilote-stack):
+ *   each cell is given its column's header as data-label, which the stylesheet writes before it.
  * The work is done once per frame after the page changed, never per mutation.
  */
 (function () {
@@ -19,6 +21,25 @@
         var caption = box.querySelector("caption");
         var text = caption ? caption.textContent.replace(/\s+/g, " ").trim() : "";
         return text ? "Tableau défilant : " + text : "Tableau défilant";
+    }
+
+    // Each body row once (a row React redraws is a new row): its cells get their column's header.
+    function labelCells(table) {
+        var head = table.tHead && table.tHead.rows[0];
+        if (!head || head.cells.length < 3) { return; }
+        table.classList.add("pilote-stack");
+        var headers = Array.prototype.map.call(head.cells, function (cell) {
+            return cell.textContent.replace(/\s+/g, " ").trim();
+        });
+        Array.prototype.forEach.call(table.tBodies, function (body) {
+            Array.prototype.forEach.call(body.rows, function (row) {
+                if (row.hasAttribute("data-pilote-labels")) { return; }
+                row.setAttribute("data-pilote-labels", "");
+                Array.prototype.forEach.call(row.cells, function (cell, i) {
+                    if (headers[i] && cell.colSpan === 1) { cell.setAttribute("data-label", headers[i]); }
+                });
+            });
+        });
     }
 
     function fix() {
@@ -35,6 +56,7 @@
             var zone = input.closest(".pilote-upload");
             input.setAttribute("aria-label", zone.textContent.replace(/\s+/g, " ").trim() || "Choisir des fichiers");
         });
+        document.querySelectorAll(".table-responsive table").forEach(labelCells);
         document.querySelectorAll(".table-responsive").forEach(function (box) {
             var scrolls = box.scrollWidth > box.clientWidth + 1;
             if (scrolls && !box.hasAttribute("tabindex")) {

@@ -14,8 +14,9 @@
  *
  * show_table(n_clicks, table): the accessible HTML table (caption, th scope="col", the first column as
  *     row headers, numbers right-aligned), built when "Voir les données" is first opened, and again when the
- *     card receives new figures (a selector redrew it in place). Called at load too, it keeps the payload
- *     for printing (PiloteExport.printedTable, used by assets/print.js).
+ *     card receives new figures (a selector redrew it in place); written into its slot as plain elements
+ *     (placeTable). Called at load too, it keeps the payload for printing (PiloteExport.printedTable, used
+ *     by assets/print.js).
  * download_csv(n_clicks, table): saves the CSV of that table (UTF-8 with BOM, ';', decimal comma, CRLF,
  *     formulas guarded) as <card id>.csv; each cell as csv_from_display does in chart_card.py.
  * download_image(png_clicks, svg_clicks): redraws the chart on screen in a hidden copy as wide as an A4 page
@@ -404,6 +405,31 @@
         return element;
     }
 
+    // A table is written into its slot as plain elements, not returned as Dash components: Dash's renderer
+    // took 28 s to mount the 1,800 cells of a 250-row table (2 s for 61 rows); the browser takes milliseconds.
+    // The slot's children stay null for React, which leaves what is written there alone.
+    function placeTable(slot, table, meta) {
+        var built = toElement(htmlTable(table, meta));
+        slot.replaceChildren(built);
+        return built;
+    }
+
+    // The slot, once React has put it in the page (an initial call may run before it has).
+    function whenThere(find) {
+        return new Promise(function (resolve) {
+            var tries = 0;
+            (function look() {
+                var found = find();
+                if (found || tries++ > 120) { resolve(found); } else { window.requestAnimationFrame(look); }
+            }());
+        });
+    }
+
+    function cardSlot(meta) {
+        var details = document.getElementById(meta.card + "-data");
+        return details && details.querySelector(".table-responsive");
+    }
+
     window.PiloteExport.printedTable = function (card) {
         var meta = metaOf(card), table = payloads[card];
         if (!meta || !table) { return null; }
@@ -418,7 +444,11 @@
 
         compact_table: function (table) {  // components.tables.compact_table: a long list, built here
             if (!table) { return noUpdate(); }
-            return htmlTable(table, {table: table.id, title: table.caption});
+            var slotId = JSON.stringify({table: table.id, type: "compact-table"});  // Dash's id, keys sorted
+            return whenThere(function () { return document.getElementById(slotId); }).then(function (slot) {
+                if (slot) { placeTable(slot, table, {table: table.id, title: table.caption}); }
+                return noUpdate();
+            });
         },
 
         show_table: function (nClicks, table) {
@@ -428,10 +458,13 @@
             var meta = cardMeta();
             if (meta && table) { payloads[meta.card] = table; }  // for printing (called at load too)
             if (!table || !meta || !nClicks || (!byData && nClicks !== 1)) { return noUpdate(); }
-            if (byData && table.points) {  // a map's new points are read once the graph has drawn them
-                return afterRedraw(graphDiv(meta)).then(function () { return htmlTable(withRows(table, meta), meta); });
-            }
-            return htmlTable(withRows(table, meta), meta);
+            // A map's new points are read once the graph has drawn them.
+            var drawn = byData && table.points ? afterRedraw(graphDiv(meta)) : Promise.resolve();
+            return drawn.then(function () { return whenThere(function () { return cardSlot(meta); }); })
+                .then(function (slot) {
+                    if (slot) { placeTable(slot, withRows(table, meta), meta); }
+                    return noUpdate();
+                });
         },
 
         download_csv: function (nClicks, table) {

@@ -94,6 +94,20 @@ for (const gd of document.querySelectorAll('.dash-graph .js-plotly-plot')) {
         if (b.width && hit(box, b)) faults.push(`${gd.parentElement.id}: legend over "${label.textContent}"`);
     }
 }
+// On a phone a table of three columns or more is stacked rows (assets/a11y.js, pilote.css): no column out of
+// sight behind a scroll, and every cell says its column.
+if (window.innerWidth < 576) {
+    for (const table of document.querySelectorAll('.table-responsive table')) {
+        const head = table.tHead && table.tHead.rows[0];
+        if (!head || head.cells.length < 3 || !table.checkVisibility()) continue;
+        const box = table.closest('.table-responsive');
+        const name = (table.caption && table.caption.textContent.trim()) || table.id || 'table';
+        if (box.scrollWidth > box.clientWidth + 1) faults.push(`${name}: ${box.scrollWidth} px wide in ${box.clientWidth}`);
+        const bare = Array.from(table.tBodies).flatMap(b => Array.from(b.rows)).flatMap(r => Array.from(r.cells))
+            .filter(c => c.colSpan === 1 && !c.dataset.label).length;
+        if (bare) faults.push(`${name}: ${bare} cell(s) without their column's name`);
+    }
+}
 return faults;
 """
 
