@@ -207,6 +207,9 @@ def build_template() -> go.layout.Template:
         coloraxis=dict(colorbar=dict(exponentformat="none", separatethousands=True, outlinewidth=0)),
         map=dict(style="white-bg"),  # no tiles from the internet (DESIGN: maps work offline)
         hovermode="closest",
+        # A value label plotly would shrink to fit its bar (5 px on a phone) is left out rather than unreadable;
+        # at a report's width it is there (components/figures/bars.py value_labels).
+        uniformtext=dict(minsize=9, mode="hide"),
     )
     return go.layout.Template(layout=layout)
 

@@ -38,15 +38,20 @@ def layout(**_ignored):
                 html.Li("qu'axe-core (règles WCAG 2.1 et 2.2 de niveaux A et AA, sur lesquelles repose le RGAA) ne "
                         "relève aucune erreur grave ou critique : contrôles nommés, barres de progression "
                         "nommées, zones défilantes atteignables au clavier, contrastes, structure des titres ;"),
-                html.Li("qu'aucune page ne défile horizontalement et qu'aucune légende ne recouvre les "
-                        "graduations d'un graphique ;"),
+                html.Li("qu'aucune page ne défile horizontalement, qu'aucune légende ne recouvre les "
+                        "graduations ni la barre d'outils d'un graphique et, sur téléphone, que les graduations "
+                        "restent espacées et que chaque tableau se lit en lignes empilées, chaque valeur avec le "
+                        "nom de sa colonne ;"),
+                html.Li("que chaque carte montre tous ses points, à l'écran de bureau comme de téléphone, et "
+                        "propose le tableau de ses points et son fichier CSV ;"),
                 html.Li("que chaque graphique a sa phrase de résumé, un titre de page et un seul titre de "
                         "premier niveau."),
             ]),
             html.H2("Contenus non accessibles", className="h5"),
             html.Ul([
-                html.Li("les cartes interactives ne sont pas utilisables au clavier et n'ont pas toutes un "
-                        "tableau de données ; leur contenu est résumé dans le texte qui les accompagne ;"),
+                html.Li("les cartes interactives ne sont pas utilisables au clavier : chacune a son tableau "
+                        "de données « Voir les données » (un point par ligne, avec sa commune et sa position) et "
+                        "son fichier CSV, et son contenu est résumé dans le texte qui l'accompagne ;"),
                 html.Li("les valeurs d'un graphique ne sont restituées aux lecteurs d'écran que par son "
                         "tableau « Voir les données », quand il en a un ;"),
                 html.Li("aucun audit manuel n'a été réalisé : les tests automatiques ne couvrent qu'une partie "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from components.figures.bars import value_labels
 from components.formats import fmt_int, fmt_number, fmt_percent
 from components.theme import COLORS, category_colors
 from data_access.indicators import PROJECTION_POINTS, Assessment
@@ -84,7 +85,8 @@ def budget_figure(totals: pl.DataFrame) -> go.Figure:
     capped = totals.filter(pl.col("plafond_tco2e").is_not_null())
     fig = go.Figure([
         go.Bar(x=known["annee"].to_list(), y=known["realise_tco2e"].to_list(), name="Émissions réalisées",
-               marker_color=COLORS["primary"], hovertemplate="Réalisé %{x} : %{y:,.0f} tCO2e<extra></extra>"),
+               marker_color=COLORS["primary"], **value_labels(known["realise_tco2e"].to_list(), inside=True),
+               hovertemplate="Réalisé %{x} : %{y:,.0f} tCO2e<extra></extra>"),
         go.Scatter(x=capped["annee"].to_list(), y=capped["plafond_tco2e"].to_list(), name="Plafond voté",
                    mode="lines+markers", line={"shape": "hv", "color": COLORS["danger"], "width": 2, "dash": "dash"},
                    hovertemplate="Plafond %{x} : %{y:,.0f} tCO2e<extra></extra>"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from components.figures.bars import value_labels
 from components.figures.week import week_hour_heatmap
 from components.formats import WEEKDAYS, fmt_int, fmt_percent
 from components.maps import base_map, point_cells, points_table, positions
@@ -122,7 +123,8 @@ def irve_growth_summary(growth: pl.DataFrame) -> str:
 
 def irve_power_figure(classes: pl.DataFrame) -> go.Figure:
     fig = go.Figure(go.Bar(x=classes["points"].to_list(), y=classes["classe"].to_list(), orientation="h",
-                           marker_color=COLORS["primary"], hovertemplate="%{y} : %{x} points<extra></extra>"))
+                           marker_color=COLORS["primary"], **value_labels(classes["points"].to_list()),
+                           hovertemplate="%{y} : %{x} points<extra></extra>"))
     fig.update_layout(height=300, yaxis={"autorange": "reversed"}, xaxis_title="Points de recharge")
     return fig
 

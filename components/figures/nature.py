@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from components.figures.bars import ranked_bars
+from components.figures.bars import ranked_bars, value_labels
 from components.formats import fmt_int, fmt_number, fmt_percent
 from components.theme import COLORS
 
@@ -53,7 +53,7 @@ def attendance_summary(table: pl.DataFrame) -> str:
 def goals_figure(table: pl.DataFrame, year: int) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(y=table["type_equipement"].to_list(), x=table["nombre"].to_list(), name=f"Distribués en {year}",
-                marker_color=COLORS["primary"], orientation="h")
+                marker_color=COLORS["primary"], orientation="h", **value_labels(table["nombre"].to_list()))
     fig.add_scatter(y=table["type_equipement"].to_list(), x=table["objectif"].to_list(), mode="markers",
                     name=f"Objectif {year}", marker={"symbol": "line-ns-open", "size": 30, "color": COLORS["internal"],
                                                      "line": {"width": 3}})

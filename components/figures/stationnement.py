@@ -6,6 +6,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from components.figures.bars import value_labels
 from components.figures.week import week_hour_heatmap
 from components.formats import MISSING, WEEKDAYS, fmt_datetime, fmt_int, fmt_number, fmt_percent
 from components.maps import base_map, positions
@@ -130,7 +131,8 @@ def saturation_figure(days: pl.DataFrame, names: dict[str, str]) -> go.Figure:
     ordered = days.sort(["saturation_days", "parking_id"], descending=[False, True])
     labels = [names.get(p, p) for p in ordered["parking_id"].to_list()]
     fig = go.Figure(go.Bar(x=ordered["saturation_days"].to_list(), y=labels, orientation="h",
-                           marker_color=COLORS["danger"], hovertemplate="%{y} : %{x} jours saturés<extra></extra>"))
+                           marker_color=COLORS["danger"], **value_labels(ordered["saturation_days"].to_list()),
+                           hovertemplate="%{y} : %{x} jours saturés<extra></extra>"))
     fig.update_layout(height=150 + 30 * max(ordered.height, 1), xaxis_title="Jours saturés", yaxis_title=None)
     return fig
 

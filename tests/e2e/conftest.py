@@ -93,6 +93,20 @@ for (const gd of document.querySelectorAll('.dash-graph .js-plotly-plot')) {
         const b = label.getBoundingClientRect();
         if (b.width && hit(box, b)) faults.push(`${gd.parentElement.id}: legend over "${label.textContent}"`);
     }
+    for (const button of gd.querySelectorAll('.modebar-btn')) {  // its place, shown or not (hover, tap, focus)
+        const b = button.getBoundingClientRect();
+        if (b.width && hit(box, b)) faults.push(`${gd.parentElement.id}: toolbar over the legend`);
+    }
+}
+// Tick labels on a phone: at least 30 px apart on an axis (a label every year stood on end).
+for (const gd of window.innerWidth < 576 ? document.querySelectorAll('.dash-graph .js-plotly-plot') : []) {
+    // where each label is anchored (its tick's translate): a rotated label's box says little
+    const at = Array.from(gd.querySelectorAll('g.xtick > text')).filter(t => t.textContent.trim())
+        .map(t => parseFloat((/translate\(([-\d.]+)/.exec(t.getAttribute('transform') || '') || [0, NaN])[1]))
+        .filter(x => x === x).sort((a, b) => a - b);
+    if (gd.querySelectorAll('g.xtick > text').length > 1 && at.length < 2) faults.push(`${gd.parentElement.id}: ticks not read`);
+    const close = at.slice(1).filter((x, i) => x - at[i] < 30).length;
+    if (close) faults.push(`${gd.parentElement.id}: ${close + 1} x tick labels less than 30 px apart`);
 }
 // On a phone a table of three columns or more is stacked rows (assets/a11y.js, pilote.css): no column out of
 // sight behind a scroll, and every cell says its column.
