@@ -90,8 +90,11 @@
         var map = subplot && subplot.map;
         if (!map || !Array.isArray(box) || box.length !== 4 || typeof map.fitBounds !== "function") { return gd; }
         var canvas = map.getCanvas(), pad = Math.min(MAP_PADDING, canvas.clientWidth / 8, canvas.clientHeight / 8);
+        // pad_bottom: what the figure lays across the foot of the map (a colour scale) keeps its points clear
+        var below = Math.min(Number(gd.layout.meta.pad_bottom) || 0, canvas.clientHeight / 3);
         try {
-            map.fitBounds([[box[0], box[1]], [box[2], box[3]]], {padding: pad, animate: false, maxZoom: 16});
+            map.fitBounds([[box[0], box[1]], [box[2], box[3]]],
+                          {padding: {top: pad, left: pad, right: pad, bottom: pad + below}, animate: false, maxZoom: 16});
             // Kept in the layout too (plotly records only the user's moves): an image export redraws from it.
             var centre = map.getCenter(), view = {center: {lon: centre.lng, lat: centre.lat}, zoom: map.getZoom()};
             [gd.layout.map, full.map, full.map._input].forEach(function (target) {

@@ -63,7 +63,10 @@ def velib_map(stations: pl.DataFrame, outlines: dict) -> go.Figure:
             **positions(stations), mode="markers",
             marker={"size": [6 + c / 4 for c in stations["capacity"].to_list()],
                     "color": stations["bikes_available"].to_list(), "colorscale": "Teal", "showscale": True,
-                    "colorbar": {"title": {"text": "Vélos", "side": "right"}, "thickness": 10, "len": 0.75}},
+                    # Across the foot of the map, not down its side: on a phone a side scale took a fifth of it.
+                    "colorbar": {"title": {"text": "Vélos disponibles", "side": "top"}, "orientation": "h",
+                                 "x": 0.02, "xanchor": "left", "y": 0.02, "yanchor": "bottom", "len": 0.45,
+                                 "thickness": 8, "bgcolor": "rgba(255,255,255,0.85)"}},
             # "Label : value" needs no plural of its own (1 vélo, 2 vélos) in a template shared by all points.
             hovertemplate="<b>%{customdata[1]}</b><br>Vélos disponibles : %{customdata[2]} (électriques : "
                           "%{customdata[3]})<br>Bornettes libres : %{customdata[4]} · %{customdata[6]}<extra></extra>",
@@ -71,6 +74,7 @@ def velib_map(stations: pl.DataFrame, outlines: dict) -> go.Figure:
             customdata=point_cells(stations, VELIB_CELLS),  # [commune code, cells…]: a click filters on it
         )
     )
+    fig.layout.meta["pad_bottom"] = 56  # the map is fitted above its colour scale (assets/plotly-template.js)
     return fig
 
 

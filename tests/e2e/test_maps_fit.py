@@ -23,7 +23,7 @@ return Array.from(document.querySelectorAll('.js-plotly-plot'))
         if (!view.contains([t.lon[i], lat])) out += 1;
     }));
     return {id: gd.closest('.pilote-chart-card').id, points: points, out: out, width: map.getCanvas().clientWidth,
-            zoom: map.getZoom()};
+            graph: gd.clientWidth, zoom: map.getZoom()};
   });
 """
 
@@ -53,4 +53,6 @@ def test_every_point_of_every_map_is_in_view(pilote, path, expected, width):
     assert [m for m in found if m["out"]] == [], f"points out of view at {width} px: {found}"
     if width == 390:
         assert all(m["width"] <= 390 for m in found), found
+    # The map takes its graph's width: no colour scale down its side (a fifth of a phone's card)
+    assert all(m["width"] >= 0.9 * m["graph"] for m in found), found
     assert not pilote.console_errors()

@@ -47,6 +47,9 @@ def test_figures_and_their_text_summaries():
     fig = velib_map(STATIONS, outlines)
     assert fig.layout.map.style == "white-bg"  # no tiles fetched
     assert fig.layout.map.center.lat == pytest.approx(48.85)
+    # The browser fits the map to the box of outlines and points, above the colour scale across its foot
+    assert fig.layout.meta["bounds"] == [2.2, 48.8, 2.3, 48.9] and fig.layout.meta["pad_bottom"] > 0
+    assert fig.data[0].marker.colorbar.orientation == "h"
     # Each point carries its commune (a click filters on it) and its table's cells, which the hover reads
     assert [list(row) for row in fig.data[0].customdata] == [
         ["92040", "A", "10", "4", "10", "20", "en service"], ["92040", "B", "10", "0", "20", "30", "hors service"],
