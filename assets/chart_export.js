@@ -359,60 +359,47 @@
         return Object.assign({}, table, {rows: pointRows(table, graphDiv(meta))});
     }
 
+    // A table is written into its slot as plain elements, not returned as Dash components: Dash's renderer
+    // took 28 s to mount the 1,800 cells of a 250-row table (2 s for 61 rows); the browser takes milliseconds.
+    // The slot's children stay null for React, which leaves what is written there alone.
     function el(type, props, children) {
-        var p = Object.assign({}, props || {});
-        if (children !== undefined) { p.children = children; }
-        return {type: type, namespace: "dash_html_components", props: p};
+        var element = document.createElement(type);
+        Object.keys(props || {}).forEach(function (key) {
+            var value = props[key];
+            if (value === undefined) { return; }
+            if (key === "className") { element.className = value; } else { element.setAttribute(key, value); }
+        });
+        [].concat(children === undefined ? [] : children).forEach(function (child) {
+            element.appendChild(child !== null && typeof child === "object" ? child
+                : document.createTextNode(child === null ? "" : String(child)));
+        });
+        return element;
     }
 
     function htmlTable(table, meta) {
         var align = table.kinds.map(function (kind) { return kind === "number" ? "text-end" : undefined; });
-        var head = el("Thead", {}, el("Tr", {}, table.columns.map(function (label, i) {
-            return el("Th", {scope: "col", className: align[i]}, label);
+        var head = el("thead", {}, el("tr", {}, table.columns.map(function (label, i) {
+            return el("th", {scope: "col", className: align[i]}, label);
         })));
         var rows = table.rows.map(function (row) {
-            return el("Tr", {}, row.map(function (text, i) {
-                return i === 0 ? el("Th", {scope: "row", className: align[i]}, text)
-                    : el("Td", {className: align[i]}, text);
+            return el("tr", {}, row.map(function (text, i) {
+                return i === 0 ? el("th", {scope: "row", className: align[i]}, text)
+                    : el("td", {className: align[i]}, text);
             }));
         });
-        if (!rows.length) { rows = [el("Tr", {}, el("Td", {colSpan: table.columns.length}, "Aucune ligne."))]; }
-        return el("Table", {id: meta.table, className: "table table-sm table-hover align-middle mb-0"},
-                  [el("Caption", {}, meta.title), head, el("Tbody", {}, rows)]);
+        if (!rows.length) { rows = [el("tr", {}, el("td", {colspan: table.columns.length}, "Aucune ligne."))]; }
+        return el("table", {id: meta.table, className: "table table-sm table-hover align-middle mb-0"},
+                  [el("caption", {}, meta.title), head, el("tbody", {}, rows)]);
+    }
+
+    function placeTable(slot, table, meta) {
+        slot.replaceChildren(htmlTable(table, meta));
     }
 
     // -- printing: every table, opened or not (assets/print.js) ----------------------------------------
     // The browser's print does not wait for a callback: show_table keeps each card's payload here, and the
-    // table is built at once as plain elements from the same description as the screen's.
+    // table is built at once, as on screen.
     var payloads = {};
-
-    function toElement(node) {
-        if (node === null || node === undefined) { return document.createTextNode(""); }
-        if (Array.isArray(node)) {
-            var fragment = document.createDocumentFragment();
-            node.forEach(function (child) { fragment.appendChild(toElement(child)); });
-            return fragment;
-        }
-        if (typeof node !== "object") { return document.createTextNode(String(node)); }
-        var element = document.createElement(node.type.toLowerCase());
-        var props = node.props || {};
-        Object.keys(props).forEach(function (key) {
-            var value = props[key];
-            if (key === "children" || value === undefined) { return; }
-            if (key === "className") { element.className = value; } else { element.setAttribute(key, value); }
-        });
-        element.appendChild(toElement(props.children));
-        return element;
-    }
-
-    // A table is written into its slot as plain elements, not returned as Dash components: Dash's renderer
-    // took 28 s to mount the 1,800 cells of a 250-row table (2 s for 61 rows); the browser takes milliseconds.
-    // The slot's children stay null for React, which leaves what is written there alone.
-    function placeTable(slot, table, meta) {
-        var built = toElement(htmlTable(table, meta));
-        slot.replaceChildren(built);
-        return built;
-    }
 
     // The slot, once React has put it in the page (an initial call may run before it has).
     function whenThere(find) {
@@ -433,7 +420,7 @@
     window.PiloteExport.printedTable = function (card) {
         var meta = metaOf(card), table = payloads[card];
         if (!meta || !table) { return null; }
-        var built = toElement(htmlTable(withRows(table, meta), meta));
+        var built = htmlTable(withRows(table, meta), meta);
         built.removeAttribute("id");  // the screen's table, once opened, has the id
         return built;
     };

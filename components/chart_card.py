@@ -212,8 +212,8 @@ def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source
                level: int = 2) -> dbc.Card:
     """A chart card. ``source`` is the dataset's ``Provenance`` (source, licence, data date and demonstration
     label all come from its snapshot: ``data_access.context.DataContext.provenance``), or a plain source text
-    with ``data_date`` and ``demo``. ``table`` (see the module docstring: a spec or a map's payload) adds "Voir les données" and the CSV
-    download; ``level`` is the heading level of the title (2 or 3)."""
+    with ``data_date`` and ``demo``. ``table`` (see the module docstring: a spec or a map's payload) adds
+    "Voir les données" and the CSV download; ``level`` is the heading level of the title (2 or 3)."""
     caption, demo = provenance_caption(source, data_date, demo)
     heading = {2: html.H2, 3: html.H3}.get(level, html.H2)
     # A responsive graph fills its container, which has no height of its own: give it the figure's.

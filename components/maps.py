@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 import plotly.graph_objects as go
 import polars as pl
 
+from components.formats import MINUS, MISSING
+from components.tables import display, kind, payload_kind
 from components.theme import COLORS
 
 
@@ -89,7 +91,11 @@ def frame_box(geojson: dict, lats=(), lons=()) -> tuple[float, float, float, flo
 def view_for(geojson: dict, lats=(), lons=()) -> tuple[dict, float]:
     """Centre and zoom that frame the outlines and the points drawn (explicit: nothing is computed from tiles).
     A map centres on what it draws: the territory's outlines when it has them, its points otherwise."""
-    box = frame_box(geojson, lats, lons)
+    return box_view(frame_box(geojson, lats, lons))
+
+
+def box_view(box: tuple[float, float, float, float] | None) -> tuple[dict, float]:
+    """Centre and zoom of a desktop card framing ``box`` (the browser fits it again at the size drawn)."""
     if box is None:
         return FRANCE_VIEW
     west, south, east, north = box
@@ -116,9 +122,9 @@ def base_map(geojson: dict, height: int = 420, points: pl.DataFrame | None = Non
         lats, lons = located["lat"].to_list(), located["lon"].to_list()
     else:
         frame_on, lats, lons = geojson, [], []
-    center, zoom = view_for(frame_on, lats, lons)
-    fig = go.Figure()
     box = frame_box(frame_on, lats, lons)
+    center, zoom = box_view(box)
+    fig = go.Figure()
     if box is not None:
         # The browser fits the map to this box at the size it is drawn (assets/plotly-template.js): the zoom
         # above assumes a desktop card, and a phone's narrower map would crop the territory.
@@ -155,8 +161,6 @@ POSITION_HEADERS = ("Latitude", "Longitude")
 def point_cells(frame: pl.DataFrame, cells: dict[str, str], formats: dict | None = None) -> list[list[str]]:
     """The ``customdata`` of a map trace: per point, its commune's code (a click filters the page on it),
     then the ``cells`` columns as the table shows them."""
-    from components.tables import display, kind
-
     formats = formats or {}
     kinds = {name: kind(frame.schema[name]) for name in cells}
     codes = frame["commune_code"].to_list() if "commune_code" in frame.columns else [None] * frame.height
@@ -169,8 +173,6 @@ def points_table(frame: pl.DataFrame, cells: dict[str, str], formats: dict | Non
     """The table payload of a map whose traces carry :func:`point_cells` of the same ``cells``: headers and
     kinds only (the rows are the figure's). ``layer``: the header of a column holding each point's trace
     name (the severity of an accident…), when the traces are layers of one map."""
-    from components.tables import payload_kind, kind
-
     formats = formats or {}
     kinds = [payload_kind(kind(frame.schema[name]), formats.get(name)) for name in cells]
     return {"columns": [*cells.values(), *([layer] if layer else []), "Commune", *POSITION_HEADERS],
@@ -181,8 +183,6 @@ def points_table(frame: pl.DataFrame, cells: dict[str, str], formats: dict | Non
 def coordinate_text(value) -> str:
     """A latitude or longitude as the table shows it (assets/chart_export.js, coordinate): 5 decimals at
     most (about a metre, as sent: :func:`positions`), a decimal comma, a true minus sign."""
-    from components.formats import MINUS, MISSING
-
     if value is None or value != value:
         return MISSING
     digits = f"{abs(float(value)):.5f}".rstrip("0").rstrip(".")
@@ -192,8 +192,6 @@ def coordinate_text(value) -> str:
 def point_rows(figure: dict, payload: dict, names: dict[str, str]) -> list[list[str]]:
     """The rows the browser makes of a map's points (the Python reference of pointRows in
     assets/chart_export.js): traces in legend order, points in their order; ``names``: communes by code."""
-    from components.formats import MISSING
-
     traces = [t for t in figure.get("data", []) if isinstance(t.get("customdata"), list)]
     traces.sort(key=lambda t: t.get("legendrank", 1000))
     rows = []

@@ -435,6 +435,11 @@ def arc_cells(arcs: pl.DataFrame) -> dict[str, str]:
             **({"donnees": "Données"} if "donnees" in arcs.columns else {})}
 
 
+def arcs_table(arcs: pl.DataFrame) -> dict:
+    arcs = arc_points(arcs)
+    return points_table(arcs, arc_cells(arcs))
+
+
 def arcs_map(arcs: pl.DataFrame, outlines: dict) -> go.Figure:
     arcs = arc_points(arcs)
     cells = arc_cells(arcs)
@@ -516,7 +521,7 @@ def _specs():
                   lambda ctx, v: located(q.counting_arcs(ctx, v["commune"])),
                   lambda a, v: arcs_map(a, v["outlines"]),
                   lambda a, v: arcs_map_summary(a), columns=("arc_id", "libelle", "lat", "lon"),
-                  table=lambda a, v: points_table(arc_points(a), arc_cells(arc_points(a)))),
+                  table=lambda a, v: arcs_table(a)),
     ]
     accidents = [
         ChartSpec("accidents", lambda by, v: "Accidents corporels par gravité" + _period(by), q.ACCIDENTS,
