@@ -70,13 +70,17 @@
         if (!full || !full._size || !host || window.matchMedia("print").matches) { return gd; }
         var narrow = host.clientWidth < NARROW;
         var thinned = tickSteps(gd, narrow);
-        if (thinned) { return thinned.then(function () { return fitNarrow(gd); }); }
+        if (thinned) {
+            return thinned.then(function () { return gd.isConnected ? fitNarrow(gd) : gd; }, function () { return gd; });
+        }
         if (!narrow) { return gd; }
         var lack = Math.round(MIN_PLOT - full._size.h);
         gd.__piloteFits = (gd.__piloteFits || 0) + 1;  // a plot that cannot grow is not resized for ever
         if (lack <= 4 || gd.__piloteFits > 3) { return gd; }
         host.style.height = (host.clientHeight + lack) + "px";
-        return window.Plotly.Plots.resize(gd).then(function () { return gd; });
+        // The page may have moved on since the draw (a link followed): a graph gone is left alone.
+        var kept = function () { return gd; };
+        return window.Plotly.Plots.resize(gd).then(kept, kept);
     }
 
     // A map is fitted to what it draws at the size it is drawn: the server's zoom assumes a desktop card, and

@@ -26,6 +26,9 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+CHOOSE = "— choisir —"
+
+
 @dataclass(frozen=True)
 class FormIds:
     form: str
@@ -95,8 +98,9 @@ def _widget(ids: FormIds, column: Column, options: list[dict] | None, default):
                                html.Small(f"{PHOTOS_MAX} au plus, 8 Mo chacune")]),
             className="pilote-upload", style_active={"borderColor": "#0b5563"})
     if options is not None:
-        return dbc.Select(id=cid, options=[{"label": "— choisir —", "value": ""}, *options], value=default or "",
-                          className="form-select-lg")
+        # dbc.Select's own placeholder is the empty choice: an option of ours with value "" too would leave the
+        # closed select blank (the browser shows the first option of that value, dbc's hidden one).
+        return dbc.Select(id=cid, options=options, value=default or "", placeholder=CHOOSE, className="form-select-lg")
     if column.vocabulary:
         choices = [{"label": canonical, "value": canonical} for canonical, _ in column.vocabulary]
         if len(choices) <= RADIO_MAX:
@@ -109,8 +113,10 @@ def _widget(ids: FormIds, column: Column, options: list[dict] | None, default):
     if column.type == "date":
         return dbc.Input(id=cid, type="date", value=default, size="lg")
     if column.type in ("int", "float"):
+        # No min/max in the browser: an out-of-range number would reach the server as "nothing typed" and be
+        # refused as a missing field; the server names the bound instead.
         return dbc.Input(id=cid, type="number", inputMode="decimal" if column.type == "float" else "numeric",
-                         min=column.minimum, max=column.maximum, value=default, size="lg")
+                         value=default, size="lg")
     if column.max_length > 200:
         return dbc.Textarea(id=cid, value=default or "", rows=3, maxLength=column.max_length, size="lg")
     return dbc.Input(id=cid, type="text", value=default or "", maxLength=column.max_length, size="lg")

@@ -26,7 +26,7 @@ from auth.models import FieldReport
 from auth.session import _client, current_auth
 from components.formats import fmt_datetime
 from components.notices import unavailable
-from components.report_form import PHOTOS_MAX, FormIds, answer, new_token, outputs, read_states, report_form, states
+from components.report_form import CHOOSE, PHOTOS_MAX, FormIds, answer, new_token, outputs, read_states, report_form, states
 from data_access import photos as photo_files
 from data_access import reports
 from data_access.render_cache import page_datasets
@@ -200,8 +200,7 @@ class ReportPage:
             html.P(whose, className="small text-body-secondary"),
             dcc.Store(id=ids.editing, data=None), dcc.Store(id=f"{self.form}-defilement"),
             dbc.Label("Saisie", html_for=ids.recent, className="fw-semibold"),
-            dbc.Select(id=ids.recent, options=recent, value="",
-                       className="form-select-lg mb-2"),
+            dbc.Select(id=ids.recent, options=recent, value="", placeholder=CHOOSE, className="form-select-lg mb-2"),
             html.Div([
                 dbc.Button("Corriger", id=ids.load, color="secondary", size="lg", className="flex-fill", n_clicks=0),
                 dcc.ConfirmDialogProvider(
@@ -215,7 +214,7 @@ class ReportPage:
 
     def _recent(self, data, spec, principal=None, s=None) -> Options:
         principal = principal or current_auth().principal()
-        return [{"label": "— choisir —", "value": ""}, *self.recent_options(data, spec, principal, s)]
+        return self.recent_options(data, spec, principal, s)
 
     def _chosen_report(self, value) -> int | None:
         return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 12 else None

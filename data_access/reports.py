@@ -76,6 +76,11 @@ def _number(value, kind: type):
     return float(number)
 
 
+def _bound(number: float) -> str:
+    """A bound as the agent writes it: 2000000 -> "2 000 000", 0.1 -> "0,1" (not Python's "2e+06")."""
+    return f"{number:,.3f}".rstrip("0").rstrip(".").replace(",", "\u202f").replace(".", ",")
+
+
 def _one(column: Column, value, today: date, choices: set[str] | None):
     """The stored form of one value, or ValueError with the French reason."""
     kind = column.type
@@ -85,9 +90,9 @@ def _one(column: Column, value, today: date, choices: set[str] | None):
         except (TypeError, ValueError):
             raise ValueError("un nombre entier est attendu" if kind == "int" else "un nombre est attendu") from None
         if column.minimum is not None and number < column.minimum:
-            raise ValueError(f"doit être au moins {column.minimum:g}")
+            raise ValueError(f"doit être au moins {_bound(column.minimum)}")
         if column.maximum is not None and number > column.maximum:
-            raise ValueError(f"doit être au plus {column.maximum:g}")
+            raise ValueError(f"doit être au plus {_bound(column.maximum)}")
         return number
     if kind == "bool":
         text = str(value).strip().lower() if not isinstance(value, bool) else ("true" if value else "false")

@@ -69,6 +69,13 @@ def test_numbers_in_french_and_their_bounds():
     for bad, said in (("-3", "au moins 0"), ("250", "au plus 200"), ("beaucoup", "nombre"), (True, "nombre")):
         with pytest.raises(ValueError, match=said):
             reports._one(litres, bad, TODAY, None)
+    # Bounds are written as the agent writes numbers, not as Python prints them ("2e+06", "0.1").
+    odometer = Column("compteur_km", "int", ("compteur_km",), minimum=0, maximum=2_000_000)
+    with pytest.raises(ValueError, match="au plus 2\u202f000\u202f000$"):
+        reports._one(odometer, "2500000", TODAY, None)
+    quantity = Column("quantite", "float", ("quantite",), minimum=0.1, maximum=500)
+    with pytest.raises(ValueError, match="au moins 0,1$"):
+        reports._one(quantity, "0,05", TODAY, None)
 
 
 def test_a_token_stores_one_report_and_is_audited(db, spec):
