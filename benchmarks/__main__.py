@@ -107,12 +107,19 @@ def time_cold(dc, bodies: list[dict], cache, tries: int) -> list[float]:
     return out
 
 
-def time_refreshes(dc, bodies: list[dict], data, page: dict) -> list[tuple[str, float]]:
-    """(dataset, seconds) for each portal dataset the page reads: the first render after a refresh of that
-    dataset alone, as its schedule brings it (Vélib' every 5 minutes, accidents once a year). The refresh
-    writes a new snapshot (its rows in another order: another version) and leaves the others as they are;
-    the original is put back and the page warmed again before the next. Only on the run's own data."""
+def time_refreshes(dc, bodies: list[dict], data, page: dict, server=None, visitor=None) -> list[dict]:
+    """For each portal dataset the page reads, the first render after a refresh of that dataset alone, as its
+    schedule brings it (Vélib' every 5 minutes, accidents once a year). The refresh writes a new snapshot (its
+    rows in another order: another version) and leaves the others as they are, twice:
+
+    * ``ms``: as ``python -m data_access refresh`` does it, the refreshed pages then rendered in advance by
+      its warm-up (``pilote.warm``) for the visitor and the signed-in account (here the benchmark's);
+      ``warm_ms`` is that warm-up's cost, paid by the refresh, not by a viewer;
+    * ``unwarmed_ms``: without the warm-up (``--no-warm``, or a viewer whose access set was not warmed).
+
+    The original is put back and the page warmed again before the next. Only on the run's own data."""
     from data_access.render_cache import page_datasets
+    from pilote.warm import warm
 
     out = []
     for key in page_datasets(page, data):
@@ -121,9 +128,15 @@ def time_refreshes(dc, bodies: list[dict], data, page: dict) -> list[tuple[str, 
         frame, meta = data.store.read(key), data.store.meta(key)
         if frame.height < 2:
             continue
-        data.store.write(key, frame.reverse(), source_url=meta.source_url, origin=meta.origin)
         try:
-            out.append((key, dc.replay(bodies)))
+            data.store.write(key, frame.reverse(), source_url=meta.source_url, origin=meta.origin)
+            unwarmed = dc.replay(bodies)
+            data.store.write(key, frame.sample(fraction=1.0, shuffle=True, seed=7), source_url=meta.source_url,
+                             origin=meta.origin)
+            warmed = warm(server, {key}, [("visiteur", visitor), ("benchmark", dc.client)]) if server else []
+            out.append({"dataset": key, "ms": round(dc.replay(bodies) * 1000, 4),
+                        "unwarmed_ms": round(unwarmed * 1000, 4),
+                        "warm_ms": round(sum(w.ms for w in warmed), 2)})
         finally:
             data.store.write(key, frame, source_url=meta.source_url, origin=meta.origin)
         dc.replay(bodies)
@@ -163,6 +176,7 @@ def measure_in_process(runs: int, cold_tries: int, own_data: bool = True) -> dic
     data = pilote_app.server.extensions.get("pilote_data")
     cache = getattr(data, "cache", None)
 
+    visitor_client = pilote_app.server.test_client()  # the refresh's warm-up renders public pages for visitors
     floor, floor_name = floor_body(dc, pilote_app.app)
     floor_samples = time_replays(dc, [floor], runs)
 
@@ -173,7 +187,8 @@ def measure_in_process(runs: int, cold_tries: int, own_data: bool = True) -> dic
             bodies = dc.page_load(path)  # recording pass: follows the renderer once
             cold = time_cold(dc, bodies, cache, cold_tries)
             warm = time_replays(dc, bodies, runs)
-            refreshes = time_refreshes(dc, bodies, data, page) if own_data and data is not None else []
+            refreshes = (time_refreshes(dc, bodies, data, page, pilote_app.server, visitor_client)
+                         if own_data and data is not None else [])
         except AppError as exc:
             raise AppError(f"page {path} ({module}): {exc}") from exc
         raw, packed = answer_bytes(dc, bodies)
@@ -183,7 +198,7 @@ def measure_in_process(runs: int, cold_tries: int, own_data: bool = True) -> dic
             "callbacks": [b["output"] for b in bodies],
             "cold_ms": round(median_ms(cold), 4), "cold_samples": len(cold), **summary(warm),
             "bytes": raw, "br_bytes": packed,
-            "refreshes": [{"dataset": k, "ms": round(t * 1000, 4)} for k, t in refreshes],
+            "refreshes": refreshes,
         })
 
     # Visitors: the public pages, without an account, against the same no-op answered to a visitor.
@@ -228,8 +243,12 @@ def measure_in_process(runs: int, cold_tries: int, own_data: bool = True) -> dic
         row["cold_ratio"] = round(row["cold_ms"] / floor_ms, 2)
         if row.get("refreshes"):
             worst = max(row["refreshes"], key=lambda r: r["ms"])
+            unwarmed = max(row["refreshes"], key=lambda r: r["unwarmed_ms"])
             row.update(refresh_ms=worst["ms"], refresh_dataset=worst["dataset"],
-                       refresh_ratio=round(worst["ms"] / floor_ms, 2))
+                       refresh_ratio=round(worst["ms"] / floor_ms, 2),
+                       unwarmed_ratio=round(unwarmed["unwarmed_ms"] / floor_ms, 2),
+                       unwarmed_dataset=unwarmed["dataset"],
+                       warm_up_ms=max(r["warm_ms"] for r in row["refreshes"]))
     for row in forms:
         row["ratio"] = round(row["median_ms"] / floor_ms, 2)
     return {
@@ -353,7 +372,9 @@ def goals(report: dict) -> list[str]:
          [p for p in report.get("visitor_pages", []) if p["ratio"] > GOALS["warm"]], "ratio"),
         (f"first render after a refresh (one dataset, the page's worst) ≤ {GOALS['cold']:g}× the floor",
          [p for p in pages if p.get("refresh_ratio", 0) > GOALS["cold"]], "refresh_ratio"),
-        (f"first render after every dataset refreshed (query cache empty) ≤ {GOALS['cold']:g}× the floor",
+        (f"  the same without the refresh's warm-up (--no-warm) ≤ {GOALS['cold']:g}× the floor",
+         [p for p in pages if p.get("unwarmed_ratio", 0) > GOALS["cold"]], "unwarmed_ratio"),
+        (f"  every cache lost (a new release before its warm-up, a flushed Redis) ≤ {GOALS['cold']:g}× the floor",
          [p for p in pages if p["cold_ratio"] > GOALS["cold"]], "cold_ratio"),
         (f"answer ≤ {GOALS['kb']} KB before compression", [p for p in pages if p["bytes"] > GOALS["kb"] * 1024], "bytes"),
     ]
@@ -372,11 +393,13 @@ def render(report: dict) -> str:
         f"  median {floor['median_ms']:.3f} ms, p90 {floor['p90_ms']:.3f} ms over {floor['samples']} requests",
         "",
     ]
-    header = ("page", "name", "requests", "cold ms", "warm ms", "p90 ms", "cold ×", "refresh ×", "ratio ×", "KB",
-              "KB br")
+    header = ("page", "name", "requests", "cold ms", "warm ms", "p90 ms", "cold ×", "refresh ×", "unwarmed ×",
+              "warm-up ms", "ratio ×", "KB", "KB br")
     rows = [(p["path"], p["name"] or "", str(p["requests"]), f"{p['cold_ms']:.2f}", f"{p['median_ms']:.2f}",
              f"{p['p90_ms']:.2f}", f"{p['cold_ratio']:.1f}",
-             f"{p['refresh_ratio']:.1f}" if "refresh_ratio" in p else "", f"{p['ratio']:.1f}",
+             f"{p['refresh_ratio']:.1f}" if "refresh_ratio" in p else "",
+             f"{p['unwarmed_ratio']:.1f}" if "unwarmed_ratio" in p else "",
+             f"{p['warm_up_ms']:.0f}" if "warm_up_ms" in p else "", f"{p['ratio']:.1f}",
              f"{p['bytes'] / 1024:.0f}" if "bytes" in p else "", f"{p['br_bytes'] / 1024:.0f}" if "bytes" in p else "")
             for p in report["pages"] + [report["shell"]]]
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
@@ -390,7 +413,9 @@ def render(report: dict) -> str:
         + " (every dataset refreshed at once); warm: median after warm-up; ratio: warm median / floor median;",
         "refresh: the first render after one of the page's datasets is refreshed alone (new snapshot), the worst"
         " of its datasets" + ("" if report.get("refreshes_measured", True) else
-                              " (not measured: PILOTE_DATA_DIR is not the run's own)") + ".",
+                              " (not measured: PILOTE_DATA_DIR is not the run's own)") + ", after the refresh's"
+        " warm-up (pilote.warm: the refreshed pages rendered in advance for visitors and the signed-in account);",
+        "unwarmed: the same without that warm-up; warm-up ms: what it cost the refresh (worst dataset), not a viewer.",
         "",
     ]
     vf = report.get("visitor_floor")

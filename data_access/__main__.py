@@ -59,7 +59,23 @@ def cmd_refresh(ctx: DataContext, args: argparse.Namespace) -> int:
     failed = [o for o in outcomes if not o.ok]
     if failed:
         print(f"\n{len(failed)} of {len(outcomes)} dataset(s) failed; their last good snapshot is still served.")
+    refreshed = {o.key for o in outcomes if o.ok}
+    if refreshed and not args.no_warm:
+        warm_pages(refreshed)
     return 1 if failed else 0
+
+
+def warm_pages(keys: set[str]) -> None:
+    """The pages reading ``keys`` rendered now, into the shared cache, so their next viewer does not wait. A
+    failed warm-up costs nothing but that: the refresh stands (the pages are built at their first view)."""
+    from pilote.warm import describe, warm_app  # the app itself: imported only when a refresh needs it
+
+    try:
+        warmed = warm_app(keys)
+    except Exception as exc:  # noqa: BLE001 - the snapshots are swapped in whatever happens here
+        print(f"\npages not rendered in advance ({type(exc).__name__}: {exc}); built at their first view.")
+        return
+    print("\n" + describe(warmed))
 
 
 def cmd_status(ctx: DataContext, args: argparse.Namespace) -> int:
@@ -113,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     refresh.add_argument("keys", nargs="*", help="dataset keys (default: all)")
     refresh.add_argument("--all", action="store_true", help="every dataset of the catalog")
     refresh.add_argument("--portal", help="portal base URL to use instead of the catalog's (mirror, test server)")
+    refresh.add_argument("--no-warm", action="store_true",
+                         help="do not render the pages reading the refreshed datasets in advance")
     sub.add_parser("status", help="rows, age, state and last error of each dataset")
     sub.add_parser("bundle", help="rebuild data/snapshots from data/sources (maintainers)")
     export = sub.add_parser("export", help="a collaborative dataset (agents' reports) as CSV in its catalog schema")

@@ -81,8 +81,16 @@ def access_set(auth, principal) -> list:
     return [principal.authenticated, principal.is_admin, allowed]
 
 
+# Settings that change no page: how the portal is fetched, credentials, the sign-in ceiling, PDF workers. Left
+# out of the key so that the refresh's warm-up (cron, perhaps without the web server's secrets) and the workers
+# agree (pilote/warm.py).
+_NOT_RENDERED = ("PILOTE_PORTAL_", "PILOTE_REPORT_", "PILOTE_SECRET_KEY", "PILOTE_URL", "PILOTE_LOGIN_RATE",
+                 "PILOTE_PDF_AT_ONCE", "PILOTE_CHROMIUM")
+
+
 def settings_fingerprint() -> str:
-    return hashlib.sha256(repr(sorted((k, v) for k, v in os.environ.items() if k.startswith("PILOTE_"))).encode()).hexdigest()
+    shown = sorted((k, v) for k, v in os.environ.items() if k.startswith("PILOTE_") and not k.startswith(_NOT_RENDERED))
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
 def render_key(page: dict, body: dict, data, auth, principal, today: str, keys: list[str] | None = None) -> str:

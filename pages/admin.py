@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from datetime import timedelta
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, ctx, dcc, html
+from dash._utils import to_json
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +18,7 @@ from auth.models import AuditEvent, Group, User, utcnow
 from auth.session import current_auth
 from components.formats import fmt_date, fmt_datetime
 from components.selectors import dropdown
+from data_access.context import current
 
 dash.register_page(__name__, path="/admin", name="Administration", title="Administration", order=95, nav=False,
                    access="admin", description="Comptes, groupes, accès et journal.", render_cache=False)
@@ -74,10 +78,14 @@ def users_table(s, words: str | None = None, group: str | None = None, wanted: s
                       html.Tbody(rows)], size="sm", hover=True, id="admin-users")
 
 
-def groups_table(s, declared: dict, names: dict[str, str]) -> dbc.Table:
+def all_groups(s) -> list[Group]:
+    return s.scalars(select(Group).options(selectinload(Group.grants), selectinload(Group.members))
+                     .order_by(Group.slug)).all()
+
+
+def groups_table(groups: list[Group], declared: dict, names: dict[str, str]) -> dbc.Table:
     rows = []
-    for grp in s.scalars(select(Group).options(selectinload(Group.grants), selectinload(Group.members))
-                         .order_by(Group.slug)):
+    for grp in groups:
         by_code = sorted(r for r, access in declared.items() if isinstance(access, frozenset) and grp.slug in access)
         rows.append(html.Tr([html.Th(grp.slug, scope="row"), html.Td(grp.name), html.Td(grp.direction or "–"),
                              html.Td(len(grp.members), className="text-end"),
@@ -118,19 +126,18 @@ def audit_table(s, event: str | None = None, words: str | None = None, limit: in
 
 
 def commune_names() -> dict[str, str]:
-    from data_access.context import current
-
     return {c.code: c.name for c in current().catalog.territory.communes}
 
 
-def tables(search: dict | None = None):
-    """The accounts (found by the search), the groups and the audit log (filtered)."""
+def tables(search: dict | None = None, s=None, groups: list[Group] | None = None):
+    """The accounts (found by the search), the groups and the audit log (filtered); in ``s`` when given."""
+    if s is None:
+        with current_auth().db.read() as s:
+            return tables(search, s)
     search = search or {}
-    auth = current_auth()
-    with auth.db.read() as s:
-        return [users_table(s, search.get("words"), search.get("group"), search.get("state")),
-                groups_table(s, auth.policy.rules, commune_names()),
-                audit_table(s, search.get("event"), search.get("audit_words"))]
+    return [users_table(s, search.get("words"), search.get("group"), search.get("state")),
+            groups_table(all_groups(s) if groups is None else groups, current_auth().policy.rules, commune_names()),
+            audit_table(s, search.get("event"), search.get("audit_words"))]
 
 
 def text_or_none(value) -> str | None:
@@ -159,9 +166,8 @@ def resource_options() -> list[dict]:
     return options
 
 
-def group_options() -> list[dict]:
-    with current_auth().db.read() as s:
-        return [{"label": f"{g.name} ({g.slug})", "value": g.slug} for g in s.scalars(select(Group).order_by(Group.slug))]
+def group_options(groups: list[Group]) -> list[dict]:
+    return [{"label": f"{g.name} ({g.slug})", "value": g.slug} for g in groups]
 
 
 SEARCH = [State("account-search", "value"), State("account-group", "value"), State("account-state", "value"),
@@ -184,70 +190,96 @@ def field(label, component):
     return dbc.Col([dbc.Label(label, html_for=component.id, className="small mb-0"), component], md=3)
 
 
-def layout(**_ignored):
-    resources = resource_options()
-    return html.Div(
-        [
-            html.H1("Administration", className="h3"),
-            html.Div(id="admin-message", role="status"),
-            html.H2("Créer un compte", className="h5 mt-3"),
-            dbc.Row([field("Adresse", dbc.Input(id="new-email", type="email")),
-                     field("Nom", dbc.Input(id="new-name")),
-                     field("Groupes (séparés par des virgules)", dbc.Input(id="new-groups")),
-                     field("Fin d'accès (partenaires)", date_input("new-expiry"))], className="g-2"),
-            dbc.Checkbox(id="new-admin", label="Administrateur", value=False, className="mt-2"),
-            dbc.Button("Créer le compte", id="create-user", color="primary", className="mt-2"),
-            html.H2("Modifier un compte", className="h5 mt-4"),
-            dbc.Row([field("Adresse", dbc.Input(id="edit-email", type="email")),
-                     field("Groupe", dbc.Input(id="edit-group")),
-                     field("Nouvelle fin d'accès (vide : sans fin)", date_input("edit-expiry"))],
-                    className="g-2"),
-            html.Div([dbc.Button("Désactiver", id="disable-user", color="danger", className="me-2"),
-                      dbc.Button("Réactiver", id="enable-user", color="secondary", className="me-2"),
-                      dbc.Button("Ajouter au groupe", id="add-member", color="secondary", className="me-2"),
-                      dbc.Button("Retirer du groupe", id="remove-member", color="secondary", className="me-2"),
-                      dbc.Button("Changer la fin d'accès", id="set-expiry", color="secondary", className="me-2"),
-                      dbc.Button("Réinitialiser le mot de passe", id="reset-password", color="warning")],
-                     className="mt-2 d-flex flex-wrap gap-2"),
-            html.H2("Groupes et accès", className="h5 mt-4"),
-            dbc.Row([field("Groupe", dbc.Input(id="grant-group")),
-                     field("Nom du nouveau groupe", dbc.Input(id="grant-group-name")),
-                     field("Ressource", dropdown(id="grant-resource", options=resources, clearable=True))],
-                    className="g-2"),
-            html.Div([dbc.Button("Créer le groupe", id="create-group", color="secondary", className="me-2"),
-                      dbc.Button("Accorder l'accès", id="grant", color="primary", className="me-2"),
-                      dbc.Button("Retirer l'accès", id="revoke", color="danger")], className="mt-2"),
-            dbc.Row([dbc.Col([dbc.Label("Communes où le groupe peut saisir (aucune : tout le territoire)",
-                                        html_for="group-communes", className="small mb-0"),
-                              dropdown(id="group-communes", multi=True, placeholder="Tout le territoire",
-                                           options=[{"label": n, "value": c} for c, n in commune_names().items()])],
-                             md=6)], className="g-2 mt-2"),
-            dbc.Button("Limiter les saisies du groupe", id="set-communes", color="secondary", className="mt-2"),
-            dbc.Row([dbc.Col([dbc.Label("Page d'accueil du groupe après connexion (aucune : le catalogue)",
-                                        html_for="group-home", className="small mb-0"),
-                              dropdown(id="group-home", options=home_options(), placeholder="Le catalogue",
-                                           clearable=True)], md=6)], className="g-2 mt-2"),
-            dbc.Button("Définir la page d'accueil", id="set-home", color="secondary", className="mt-2"),
-            html.H2("Rechercher", className="h5 mt-4"),
-            dbc.Row([field("Compte (adresse ou nom)", dbc.Input(id="account-search", type="search", debounce=True)),
-                     field("Groupe", dropdown(id="account-group", options=group_options(), clearable=True,
-                                              placeholder="Tous les groupes")),
-                     field("État", dropdown(id="account-state", clearable=True, placeholder="Tous les comptes",
-                                            options=[{"label": "partenaire (fin d'accès fixée)",
-                                                      "value": "partenaire"}]
-                                            + [{"label": state, "value": state} for state in STATES])),
-                     field("Journal : événement", dropdown(id="audit-event", clearable=True,
-                                                          placeholder="Tous les événements",
-                                                          options=[{"label": label, "value": code}
-                                                                   for code, label in EVENT_LABELS.items()])),
-                     field("Journal : qui ou quoi", dbc.Input(id="audit-search", type="search", debounce=True))],
-                    className="g-2"),
-            dbc.Button("Exporter le journal (CSV)", id="audit-csv-button", color="secondary", size="sm",
-                       className="mt-2"),
-            dcc.Download(id="audit-csv"),
-            html.Div(tables(), id="admin-tables", className="mt-4 table-responsive"),
-        ]
+def forms() -> list[dict]:
+    """The page's forms, built once per catalog and set of grantable resources (fixed once the app runs) instead
+    of at each render, and kept as the JSON Dash sends (the renderer reads components as such dicts): they are
+    140 components, building and encoding them was most of the page's cost. Never changed once built."""
+    resources = tuple((o["label"], o["value"]) for o in resource_options())
+    return _forms(current().catalog.digest, resources)
+
+
+@functools.lru_cache(maxsize=8)
+def _forms(_catalog_digest: str, resources: tuple) -> list[dict]:
+    built = html.Div(list(_form_components([{"label": label, "value": value} for label, value in resources])))
+    return json.loads(to_json(built))["props"]["children"]
+
+
+def _form_components(resources: list[dict]) -> tuple:
+    return (
+        html.H1("Administration", className="h3"),
+        html.Div(id="admin-message", role="status"),
+        html.H2("Créer un compte", className="h5 mt-3"),
+        dbc.Row([field("Adresse", dbc.Input(id="new-email", type="email")),
+                 field("Nom", dbc.Input(id="new-name")),
+                 field("Groupes (séparés par des virgules)", dbc.Input(id="new-groups")),
+                 field("Fin d'accès (partenaires)", date_input("new-expiry"))], className="g-2"),
+        dbc.Checkbox(id="new-admin", label="Administrateur", value=False, className="mt-2"),
+        dbc.Button("Créer le compte", id="create-user", color="primary", className="mt-2"),
+        html.H2("Modifier un compte", className="h5 mt-4"),
+        dbc.Row([field("Adresse", dbc.Input(id="edit-email", type="email")),
+                 field("Groupe", dbc.Input(id="edit-group")),
+                 field("Nouvelle fin d'accès (vide : sans fin)", date_input("edit-expiry"))],
+                className="g-2"),
+        html.Div([dbc.Button("Désactiver", id="disable-user", color="danger", className="me-2"),
+                  dbc.Button("Réactiver", id="enable-user", color="secondary", className="me-2"),
+                  dbc.Button("Ajouter au groupe", id="add-member", color="secondary", className="me-2"),
+                  dbc.Button("Retirer du groupe", id="remove-member", color="secondary", className="me-2"),
+                  dbc.Button("Changer la fin d'accès", id="set-expiry", color="secondary", className="me-2"),
+                  dbc.Button("Réinitialiser le mot de passe", id="reset-password", color="warning")],
+                 className="mt-2 d-flex flex-wrap gap-2"),
+        html.H2("Groupes et accès", className="h5 mt-4"),
+        dbc.Row([field("Groupe", dbc.Input(id="grant-group")),
+                 field("Nom du nouveau groupe", dbc.Input(id="grant-group-name")),
+                 field("Ressource", dropdown(id="grant-resource", options=resources, clearable=True))],
+                className="g-2"),
+        html.Div([dbc.Button("Créer le groupe", id="create-group", color="secondary", className="me-2"),
+                  dbc.Button("Accorder l'accès", id="grant", color="primary", className="me-2"),
+                  dbc.Button("Retirer l'accès", id="revoke", color="danger")], className="mt-2"),
+        dbc.Row([dbc.Col([dbc.Label("Communes où le groupe peut saisir (aucune : tout le territoire)",
+                                    html_for="group-communes", className="small mb-0"),
+                          dropdown(id="group-communes", multi=True, placeholder="Tout le territoire",
+                                       options=[{"label": n, "value": c} for c, n in commune_names().items()])],
+                         md=6)], className="g-2 mt-2"),
+        dbc.Button("Limiter les saisies du groupe", id="set-communes", color="secondary", className="mt-2"),
+        dbc.Row([dbc.Col([dbc.Label("Page d'accueil du groupe après connexion (aucune : le catalogue)",
+                                    html_for="group-home", className="small mb-0"),
+                          dropdown(id="group-home", options=home_options(), placeholder="Le catalogue",
+                                       clearable=True)], md=6)], className="g-2 mt-2"),
+        dbc.Button("Définir la page d'accueil", id="set-home", color="secondary", className="mt-2"),
     )
+
+
+@functools.lru_cache(maxsize=1)
+def search_fields() -> tuple:  # nothing of the territory: one per process
+    """The search fields but the group's (whose options are the database's groups), built once like ``forms``."""
+    return (
+        field("Compte (adresse ou nom)", dbc.Input(id="account-search", type="search", debounce=True)),
+        field("État", dropdown(id="account-state", clearable=True, placeholder="Tous les comptes",
+                               options=[{"label": "partenaire (fin d'accès fixée)", "value": "partenaire"}]
+                               + [{"label": state, "value": state} for state in STATES])),
+        field("Journal : événement", dropdown(id="audit-event", clearable=True, placeholder="Tous les événements",
+                                             options=[{"label": label, "value": code}
+                                                      for code, label in EVENT_LABELS.items()])),
+        field("Journal : qui ou quoi", dbc.Input(id="audit-search", type="search", debounce=True)),
+        dbc.Button("Exporter le journal (CSV)", id="audit-csv-button", color="secondary", size="sm", className="mt-2"),
+        dcc.Download(id="audit-csv"),
+    )
+
+
+def layout(**_ignored):
+    account, state, event, audit_words, export, download = search_fields()
+    with current_auth().db.read() as s:  # one read, the groups read once, for the group list and the tables
+        groups = all_groups(s)
+        shown = tables(None, s, groups)
+        chooser = dropdown(id="account-group", options=group_options(groups), clearable=True,
+                           placeholder="Tous les groupes")
+    return html.Div([
+        *forms(),
+        html.H2("Rechercher", className="h5 mt-4"),
+        dbc.Row([account, field("Groupe", chooser), state, event, audit_words], className="g-2"),
+        export, download,
+        html.Div(shown, id="admin-tables", className="mt-4 table-responsive"),
+    ])
 
 
 @callback(

@@ -1,4 +1,6 @@
 """``python -m pilote report PAGE --out FICHIER.pdf``: a page of a running Pilote as a PDF report, for cron.
+``python -m pilote warm``: every page rendered in advance into the shared cache (after a release; a refresh
+warms the pages it changed by itself, ``pilote/warm.py``).
 
 The same export as « Exporter en PDF » (``/_pilote/rapport.pdf``): the command asks the app for it, signed in
 with a service account when ``PILOTE_REPORT_EMAIL`` and ``PILOTE_REPORT_PASSWORD`` are set (a report of
@@ -63,7 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--graphiques", help="identifiants des cartes à garder, séparés par des virgules (défaut : toutes)")
     p.add_argument("--tableaux", action="store_true", help="ajouter les tableaux de données des graphiques")
     p.add_argument("--url", default=os.environ.get("PILOTE_URL", "http://127.0.0.1:8050"), help="adresse de l'application")
+    sub.add_parser("warm", help="rendre toutes les pages à l'avance dans le cache partagé (après une mise à jour)")
     args = parser.parse_args(argv)
+    if args.command == "warm":
+        from pilote.warm import describe, warm_app
+
+        warmed = warm_app(None)
+        print(describe(warmed))
+        return 0 if all(w.status == 200 for w in warmed) else 1
     try:
         page = target(args.page)
         out = report(args.url, page, Path(args.out or file_name(page)), args.graphiques, args.tableaux,
