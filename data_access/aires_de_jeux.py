@@ -70,6 +70,44 @@ def findings_by_month(checks: pl.DataFrame) -> pl.DataFrame:
             .sort("mois", pl.col("gravite").replace_strict({s: i for i, s in enumerate(SEVERITIES)}, default=9)))
 
 
+def finding_delays(checks: pl.DataFrame, today: date) -> pl.DataFrame:
+    """Each finding (a defect, or equipment taken out of service) with the day it was lifted: the first later
+    check finding no defect and leaving the equipment in service, of that equipment or of the whole site (a
+    check of the whole site without defect sees every piece of it; equipment out of service is put back by a
+    check of that equipment only). ``delai_jours``: days until then; still
+    open, ``ouvert_depuis``: days since the finding."""
+    marked = checks.with_columns(
+        pl.coalesce("equipement_id", "aire_id").alias("objet"),
+        ((pl.col("gravite") != "Aucun défaut") | pl.col("hors_service").fill_null(False)).alias("defaut"))
+    found = marked.filter(pl.col("defaut")).select("aire_id", "equipement_id", "objet", "date", "gravite",
+                                                   "hors_service").sort("date")
+    clean = marked.filter(~pl.col("defaut")).sort("date")
+    after = {"left_on": "date", "right_on": "leve", "strategy": "forward", "allow_exact_matches": False,
+             "check_sortedness": False}  # sorted by date above, within each group too
+    by_piece = found.join_asof(clean.select("objet", pl.col("date").alias("leve")), by="objet", **after)
+    by_site = found.join_asof(clean.filter(pl.col("equipement_id").is_null())
+                              .select("aire_id", pl.col("date").alias("leve")), by="aire_id", **after)
+    # Equipment taken out of service is put back by a check of that equipment only (as in out_of_service).
+    lifted = by_piece.with_columns(
+        pl.when(pl.col("hors_service").fill_null(False)).then(pl.col("leve"))
+        .otherwise(pl.min_horizontal(pl.col("leve"), by_site["leve"])).alias("leve_le")).drop("leve")
+    return lifted.with_columns(
+        (pl.col("leve_le") - pl.col("date")).dt.total_days().alias("delai_jours"),
+        pl.when(pl.col("leve_le").is_null()).then((pl.lit(today) - pl.col("date")).dt.total_days())
+        .alias("ouvert_depuis"))
+
+
+def delays_by_severity(delays: pl.DataFrame) -> pl.DataFrame:
+    """Per severity, the gravest first: findings, lifted, the median delay to lift one (days), still open and
+    the oldest open (days)."""
+    order = {s: i for i, s in enumerate(reversed(SEVERITIES))}
+    return (delays.group_by("gravite").agg(
+        pl.len().alias("constats"), pl.col("leve_le").is_not_null().sum().alias("leves"),
+        pl.col("delai_jours").median().alias("delai_median"), pl.col("leve_le").is_null().sum().alias("ouverts"),
+        pl.col("ouvert_depuis").max().alias("plus_ancien"))
+        .sort(pl.col("gravite").replace_strict(order, default=9)))
+
+
 def site_states(site_rows: pl.DataFrame, due: pl.DataFrame, out: pl.DataFrame) -> pl.DataFrame:
     """Each site with its state for the map: "hors service" (equipment out), "en retard", or "à jour"."""
     late = due.filter(pl.col("retard") > 0).group_by("aire_id").agg(pl.len().alias("controles_en_retard"))
@@ -87,5 +125,7 @@ def overview(ctx, commune: str, today: date) -> dict:
     site_rows, checks = sites(ctx, commune), inspections(ctx, commune)
     due = due_checks(site_rows, checks, today)
     out = out_of_service(checks)
+    delays = finding_delays(checks, today)
     return {"sites": site_states(site_rows, due, out), "due": due, "out": out,
-            "months": findings_by_month(checks), "checks": checks}
+            "months": findings_by_month(checks), "checks": checks, "delays": delays,
+            "delays_by_severity": delays_by_severity(delays)}

@@ -1,5 +1,5 @@
 """/aires-de-jeux — playgrounds (internal: the public-space direction): what is overdue first, the map of sites
-by state, findings by month, equipment out of service, and each site's card with its latest inspections and
+by state, findings by month, equipment out of service, how long findings take to be lifted, and each site's card with its latest inspections and
 photos. Agents' reports (/aires-de-jeux/controle) appear here at the next render."""
 
 from __future__ import annotations
@@ -73,6 +73,33 @@ def out_table(out: pl.DataFrame, sites: pl.DataFrame) -> html.Div:
                                "Équipements mis hors service et pas encore remis en service"), id="aires-hors-service")
 
 
+def interventions(overview: dict, sites: pl.DataFrame) -> html.Div:
+    """How long findings take to be lifted (the repair or the equipment put back, seen at the next check),
+    gravest first, and the findings still open, oldest first."""
+    summary, delays = overview["delays_by_severity"], overview["delays"]
+    if summary.is_empty():
+        return html.P("Aucun constat sur la période.", id="aires-interventions")
+    grave = delays.filter(pl.col("gravite").is_in(["Majeur", "Critique"]) & pl.col("delai_jours").is_not_null())
+    said = (f"Un constat majeur ou critique est levé en {fmt_int(grave['delai_jours'].median())} jours (médiane, "
+            f"{fmt_int(grave.height)} constats levés)." if grave.height else "Aucun constat majeur ou critique levé.")
+    still = (delays.filter(pl.col("leve_le").is_null())
+             .join(sites.select("aire_id", "nom"), on="aire_id", how="inner").with_columns(short_name())
+             .sort(pl.col("gravite").replace_strict({s: i for i, s in enumerate(reversed(q.SEVERITIES))}, default=9),
+                   pl.col("date")))
+    return html.Div([
+        html.P(said + " Un constat est levé par le contrôle suivant du même équipement (ou de l'aire) sans défaut "
+               "ni mise hors service.", className="small"),
+        data_table(summary, {"gravite": "Gravité", "constats": "Constats", "leves": "Levés",
+                             "delai_median": "Délai médian (jours)", "ouverts": "Encore ouverts",
+                             "plus_ancien": "Plus ancien ouvert (jours)"},
+                   {"delai_median": 0, "plus_ancien": 0}, "Délai de levée des constats, par gravité"),
+        data_table(still, {"nom": "Aire", "equipement_id": "Équipement", "gravite": "Gravité", "date": "Constaté le",
+                           "ouvert_depuis": "Ouvert depuis (jours)"}, {"date": fmt_date},
+                   "Constats encore ouverts, du plus grave au moins grave puis du plus ancien", max_rows=30)
+        if still.height else html.P("Aucun constat encore ouvert."),
+    ], id="aires-interventions")
+
+
 def photo_strip(photos: str | None) -> list:
     return [html.A(html.Img(src=f"/photos/{sha}/vignette", alt="Photo du contrôle", className="pilote-thumb me-2 mb-2"),
                    href=f"/photos/{sha}", target="_blank") for sha in (photos or "").split() if sha]
@@ -133,6 +160,8 @@ def layout(commune=None, aire=None, **_ignored):
         dbc.Row(charts.cards, className="g-3 mt-2"),
         html.H2("Équipements hors service", className="h5 mt-4"),
         out_table(overview["out"], sites),
+        html.H2("Interventions : délai de levée des constats", className="h5 mt-4"),
+        interventions(overview, sites),
         html.Div([
             dbc.Label("Fiche d'une aire", html_for="aires-choix", className="fw-semibold mt-4"),
             html.Div([dcc.Link(name, href=f"/aires-de-jeux?aire={code}#fiche",

@@ -68,6 +68,9 @@ def test_an_agent_reports_an_inspection_with_a_photo_and_the_card_shows_it(app):
         fiche = str(card.by_id["fiche"])
         assert f"'data-report': '{report_id}'" in fiche and f"/photos/{sha}/vignette" in fiche
         assert "Chaîne de balançoire usée" in fiche and AGENT in fiche
+        # The equipment taken out of service today is an open finding, listed with its site, gravest first.
+        still = str(card.by_id["aires-interventions"])
+        assert "Constats encore ouverts" in still and "AJ-03-E2" in still
         thumb = phone.get(f"/photos/{sha}/vignette")
         assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
         full = Image.open(io.BytesIO(phone.get(f"/photos/{sha}").content))

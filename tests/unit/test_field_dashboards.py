@@ -50,6 +50,31 @@ def test_equipment_is_out_of_service_until_a_later_check_puts_it_back():
     assert "1 avec un défaut majeur" not in fa.findings_summary(months) and "4 contrôles" in fa.findings_summary(months)
 
 
+def test_a_finding_is_lifted_by_the_next_check_without_defect_and_its_delay_counted():
+    d = lambda day: date(2026, 10, day)  # noqa: E731
+    rows = checks([
+        ("A", "A-E1", "Visuel de routine", d(1), "Majeur", False, None),       # lifted by the site's clean check
+        ("A", "A-E2", "Fonctionnel", d(1), "Critique", True, None),            # out of service: its own check only
+        ("A", None, "Visuel de routine", d(1), "Mineur", False, None),         # the whole site
+        ("A", "A-E3", "Visuel de routine", d(3), "Aucun défaut", False, None),  # lifts nothing of the site's
+        ("A", None, "Visuel de routine", d(11), "Aucun défaut", False, None),
+        ("A", "A-E2", "Fonctionnel", d(21), "Aucun défaut", False, None),
+        ("B", "B-E1", "Visuel de routine", d(5), "Mineur", False, None),        # never lifted
+        ("B", "B-E1", "Visuel de routine", d(5), "Aucun défaut", False, None),  # the same day does not count
+    ])
+    delays = qa.finding_delays(rows, TODAY)
+    by = {r["objet"]: r for r in delays.iter_rows(named=True)}
+    assert (by["A-E1"]["leve_le"], by["A-E1"]["delai_jours"]) == (d(11), 10)
+    assert (by["A-E2"]["leve_le"], by["A-E2"]["delai_jours"]) == (d(21), 20)
+    assert (by["A"]["leve_le"], by["A"]["delai_jours"]) == (d(11), 10)
+    assert by["B-E1"]["leve_le"] is None and by["B-E1"]["ouvert_depuis"] == (TODAY - d(5)).days
+    summary = qa.delays_by_severity(delays)
+    assert summary["gravite"].to_list() == ["Critique", "Majeur", "Mineur"]  # the gravest first
+    mineur = summary.filter(pl.col("gravite") == "Mineur").row(0, named=True)
+    assert (mineur["constats"], mineur["leves"], mineur["ouverts"], mineur["delai_median"]) == (2, 1, 1, 10)
+    assert mineur["plus_ancien"] == (TODAY - d(5)).days
+
+
 def fleet():
     return pl.DataFrame({"vehicule_id": ["V1", "V2", "V3"], "energie": ["Gazole", "Électrique", "Électrique"],
                          "mise_en_circulation": [2015, 2020, 2026], "date_sortie": [date(2025, 6, 1), None, None],
