@@ -20,11 +20,14 @@ leaves out those that change no page, such as the portal's or the service accoun
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from dataclasses import dataclass
 
-ROUTER = "_pages_content.children"
+import dash
+
+from data_access.render_cache import HEADER, ROUTER_OUTPUT, page_datasets
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,6 @@ class Warmed:
 
 def pages_reading(keys: set[str] | None, data) -> list[dict]:
     """The registered pages kept by the render cache that read one of ``keys`` (every such page for None)."""
-    import dash
-
-    from data_access.render_cache import page_datasets
-
     out = []
     for page in dash.page_registry.values():
         if page.get("render_cache", True) is False or page["path"] == "/404":
@@ -55,7 +54,7 @@ def pages_reading(keys: set[str] | None, data) -> list[dict]:
 def router_body(dependencies: list[dict], pathname: str, search: str = "") -> dict:
     """The router request the browser sends when it opens ``pathname``: the callback whose outputs include the
     page content, its Location inputs, and its states as the renderer sends props unset in the layout."""
-    spec = next(d for d in dependencies if ROUTER in d["output"])
+    spec = next(d for d in dependencies if ROUTER_OUTPUT in d["output"])
     values = {"pathname": pathname, "search": search, "hash": ""}
     inputs = [{"id": i["id"], "property": i["property"], "value": values.get(i["property"])} for i in spec["inputs"]]
     outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
@@ -91,8 +90,6 @@ def warm(server, keys: set[str] | None, clients: list[tuple[str, object]]) -> li
     """Opens each page reading ``keys`` for each viewer of ``clients`` (the visitor: its public pages only);
     each answer is kept by the render cache as a worker's would be, and its compressed copy too (asked a
     second time with ``br``, as browsers ask)."""
-    from data_access.render_cache import HEADER
-
     pages = pages_reading(keys, server.extensions["pilote_data"])
     out = []
     for viewer, client in clients:
@@ -128,9 +125,7 @@ def describe(warmed: list[Warmed]) -> str:
 def warm_app(keys: set[str] | None) -> list[Warmed]:
     """The commands' warm-up: builds the app as a worker would (same environment) and warms the pages reading
     ``keys`` (every page for None: after a release, whose code digest makes every kept page new)."""
-    import os
-
-    import app as pilote_app
+    import app as pilote_app  # the app as a worker builds it: only when a command warms
 
     server = pilote_app.server
     return warm(server, keys, viewers(server, os.environ.get("PILOTE_REPORT_EMAIL"),
