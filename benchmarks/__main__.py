@@ -119,7 +119,7 @@ def time_refreshes(dc, bodies: list[dict], data, page: dict, server=None, visito
 
     The original is put back and the page warmed again before the next. Only on the run's own data."""
     from data_access.render_cache import page_datasets
-    from pilote.warm import warm
+    from pilote.warm import VISITOR, warm
 
     out = []
     for key in page_datasets(page, data):
@@ -133,7 +133,7 @@ def time_refreshes(dc, bodies: list[dict], data, page: dict, server=None, visito
             unwarmed = dc.replay(bodies)
             data.store.write(key, frame.sample(fraction=1.0, shuffle=True, seed=7), source_url=meta.source_url,
                              origin=meta.origin)
-            warmed = warm(server, {key}, [("visiteur", visitor), ("benchmark", dc.client)]) if server else []
+            warmed = warm(server, {key}, [(VISITOR, visitor), ("benchmark", dc.client)]) if server else []
             out.append({"dataset": key, "ms": round(dc.replay(bodies) * 1000, 4),
                         "unwarmed_ms": round(unwarmed * 1000, 4),
                         "warm_ms": round(sum(w.ms for w in warmed), 2)})

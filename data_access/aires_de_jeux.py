@@ -97,15 +97,19 @@ def finding_delays(checks: pl.DataFrame, today: date) -> pl.DataFrame:
         .alias("ouvert_depuis"))
 
 
+def gravest_first(column: str = "gravite") -> pl.Expr:
+    """A sort key putting the gravest severity first."""
+    return pl.col(column).replace_strict({s: i for i, s in enumerate(reversed(SEVERITIES))}, default=9)
+
+
 def delays_by_severity(delays: pl.DataFrame) -> pl.DataFrame:
     """Per severity, the gravest first: findings, lifted, the median delay to lift one (days), still open and
     the oldest open (days)."""
-    order = {s: i for i, s in enumerate(reversed(SEVERITIES))}
     return (delays.group_by("gravite").agg(
         pl.len().alias("constats"), pl.col("leve_le").is_not_null().sum().alias("leves"),
         pl.col("delai_jours").median().alias("delai_median"), pl.col("leve_le").is_null().sum().alias("ouverts"),
         pl.col("ouvert_depuis").max().alias("plus_ancien"))
-        .sort(pl.col("gravite").replace_strict(order, default=9)))
+        .sort(gravest_first()))
 
 
 def site_states(site_rows: pl.DataFrame, due: pl.DataFrame, out: pl.DataFrame) -> pl.DataFrame:

@@ -198,10 +198,15 @@ def forms() -> list[dict]:
     return _forms(current().catalog.digest, resources)
 
 
+def as_sent(components) -> list[dict]:
+    """Components as the JSON Dash sends them (the renderer reads such dicts as components): built and encoded
+    once, then placed as they are in each render."""
+    return json.loads(to_json(html.Div(list(components))))["props"]["children"]
+
+
 @functools.lru_cache(maxsize=8)
 def _forms(_catalog_digest: str, resources: tuple) -> list[dict]:
-    built = html.Div(list(_form_components([{"label": label, "value": value} for label, value in resources])))
-    return json.loads(to_json(built))["props"]["children"]
+    return as_sent(_form_components([{"label": label, "value": value} for label, value in resources]))
 
 
 def _form_components(resources: list[dict]) -> tuple:
@@ -250,9 +255,9 @@ def _form_components(resources: list[dict]) -> tuple:
 
 
 @functools.lru_cache(maxsize=1)
-def search_fields() -> tuple:  # nothing of the territory: one per process
+def search_fields() -> list[dict]:  # nothing of the territory: one per process
     """The search fields but the group's (whose options are the database's groups), built once like ``forms``."""
-    return (
+    return as_sent((
         field("Compte (adresse ou nom)", dbc.Input(id="account-search", type="search", debounce=True)),
         field("État", dropdown(id="account-state", clearable=True, placeholder="Tous les comptes",
                                options=[{"label": "partenaire (fin d'accès fixée)", "value": "partenaire"}]
@@ -263,7 +268,7 @@ def search_fields() -> tuple:  # nothing of the territory: one per process
         field("Journal : qui ou quoi", dbc.Input(id="audit-search", type="search", debounce=True)),
         dbc.Button("Exporter le journal (CSV)", id="audit-csv-button", color="secondary", size="sm", className="mt-2"),
         dcc.Download(id="audit-csv"),
-    )
+    ))
 
 
 def layout(**_ignored):

@@ -84,8 +84,7 @@ def interventions(overview: dict, sites: pl.DataFrame) -> html.Div:
             f"{fmt_int(grave.height)} constats levés)." if grave.height else "Aucun constat majeur ou critique levé.")
     still = (delays.filter(pl.col("leve_le").is_null())
              .join(sites.select("aire_id", "nom"), on="aire_id", how="inner").with_columns(short_name())
-             .sort(pl.col("gravite").replace_strict({s: i for i, s in enumerate(reversed(q.SEVERITIES))}, default=9),
-                   pl.col("date")))
+             .sort(q.gravest_first(), pl.col("date")))
     return html.Div([
         html.P(said + " Un constat est levé par le contrôle suivant du même équipement (ou de l'aire) sans défaut "
                "ni mise hors service.", className="small"),

@@ -30,6 +30,9 @@ import dash
 from data_access.render_cache import HEADER, ROUTER_OUTPUT, page_datasets
 
 
+VISITOR = "visiteur"  # the viewer without an account: public pages only
+
+
 @dataclass(frozen=True)
 class Warmed:
     path: str
@@ -79,7 +82,7 @@ def sign_in(client, email: str, password: str) -> bool:
 def viewers(server, email: str | None = None, password: str | None = None) -> list[tuple[str, object]]:
     """(name, client) of the visitor and, when given, of the service account signed in (client None when its
     sign-in was refused)."""
-    out = [("visiteur", server.test_client())]
+    out = [(VISITOR, server.test_client())]
     if email and password:
         account = server.test_client()
         out.append((email, account if sign_in(account, email, password) else None))
@@ -99,7 +102,7 @@ def warm(server, keys: set[str] | None, clients: list[tuple[str, object]]) -> li
         client.get("/")  # Dash registers its page router at the first request
         dependencies = client.get("/_dash-dependencies").get_json()
         for page in pages:
-            if viewer == "visiteur" and page.get("access", "public") != "public":
+            if viewer == VISITOR and page.get("access", "public") != "public":
                 continue
             body = json.dumps(router_body(dependencies, page["path"]))
             start = time.perf_counter()
