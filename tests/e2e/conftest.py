@@ -63,12 +63,15 @@ def download_dir(pilote):
 STATIONS_KPI = "#velib-kpis [aria-label^='stations'] .pilote-kpi-value"
 COMMUNE_VALUE = "#commune-select-value"
 
+# Settled: nothing loading, every graph plotted and listening. dcc.Graph binds its click/hover events only once
+# its first plot has resolved (a map's waits for its style): a click emitted before is lost.
 _SETTLED_JS = """
 const graphs = document.querySelectorAll('.dash-graph').length;
-const plotted = document.querySelectorAll('.dash-graph .js-plotly-plot').length;
+const plotted = [...document.querySelectorAll('.dash-graph .js-plotly-plot')];
 return document.readyState === 'complete'
-    && !document.querySelector('[data-dash-is-loading="true"]')
-    && graphs === plotted;
+    && !document.querySelector('[data-dash-is-loading="true"], .dash-graph--pending')
+    && graphs === plotted.length
+    && plotted.every((gd) => gd._ev && gd._ev.listeners('plotly_click').length > 0);
 """
 
 
@@ -80,7 +83,7 @@ return [...document.querySelectorAll('.dash-graph .js-plotly-plot')].every((gd) 
 
 # What a reader sees broken in the layout: the page scrolling sideways, a legend drawn over a tick label or an
 # axis title (bounding boxes of the SVG texts against the legend's box).
-_LAYOUT_FAULTS_JS = """
+_LAYOUT_FAULTS_JS = r"""
 const faults = [];
 const root = document.documentElement;
 if (root.scrollWidth > root.clientWidth + 1) faults.push(`page ${root.scrollWidth} px wide in ${root.clientWidth}`);
@@ -148,13 +151,13 @@ class Pilote:
     def origin(self) -> str:
         return self.duo.server_url.rstrip("/")
 
-    def open(self, path: str, timeout: float = 10):
+    def open(self, path: str, timeout: float = 30):
         """Loads ``path`` (a full page load) and waits until the page's H1 is there and graphs have drawn."""
         self.duo.wait_for_page(self.origin + path, timeout=timeout)
         self.wait_h1(timeout=timeout)
         self.settle(timeout=timeout)
 
-    def wait_h1(self, text: str | None = None, timeout: float = 10):
+    def wait_h1(self, text: str | None = None, timeout: float = 30):
         if text is None:
             wait.until(lambda: self.h1().strip() != "", timeout)
         else:
@@ -168,14 +171,15 @@ class Pilote:
     def h1(self) -> str:
         return self.text("#contenu h1")
 
-    def settle(self, timeout: float = 10):
+    def settle(self, timeout: float = 30):
         wait.until(lambda: self.driver.execute_script(_SETTLED_JS), timeout)
 
-    def resize(self, width: int, height: int = 900, timeout: float = 20):
+    def resize(self, width: int, height: int = 900, timeout: float = 30):
         """The window at ``width`` px, once every graph is drawn again at its new width."""
         self.driver.set_window_size(width, height)
-        self.settle(timeout=timeout)
-        wait.until(lambda: self.driver.execute_script(_FITTED_JS), timeout)
+        # both at once: a graph at its new width may still be thinning its ticks (dash-graph--pending)
+        wait.until(lambda: self.driver.execute_script(_FITTED_JS) and self.driver.execute_script(_SETTLED_JS),
+                   timeout)
 
     def layout_faults(self) -> list[str]:
         return self.driver.execute_script(_LAYOUT_FAULTS_JS)
@@ -187,7 +191,7 @@ class Pilote:
         self.driver.set_script_timeout(120)
         return self.driver.execute_async_script(_AXE_RUN)
 
-    def wait_url(self, predicate, timeout: float = 10, what: str = "URL"):
+    def wait_url(self, predicate, timeout: float = 30, what: str = "URL"):
         try:
             wait.until(lambda: predicate(self.driver.current_url), timeout)
         except Exception as exc:  # dash's TestingTimeoutError: say what the URL was
@@ -205,7 +209,7 @@ class Pilote:
     def stations(self) -> str:
         return self.text(STATIONS_KPI)
 
-    def wait_stations(self, expected: str, timeout: float = 10):
+    def wait_stations(self, expected: str, timeout: float = 30):
         self.duo.wait_for_text_to_equal(STATIONS_KPI, expected, timeout=timeout)
 
     def commune_shown(self) -> str:
@@ -217,7 +221,7 @@ class Pilote:
     def choose(self, dropdown: str, name: str):
         # Dash 4 dcc.Dropdown: a <button id=...> opening a popover; options are .dash-dropdown-option
         self.click(dropdown)
-        self.duo.wait_for_element(".dash-dropdown-options", timeout=10)
+        self.duo.wait_for_element(".dash-dropdown-options", timeout=30)
         options = self.driver.find_elements("css selector", ".dash-dropdown-options .dash-dropdown-option")
         labels = [o.text for o in options]
         assert name in labels, f"{name!r} not among the dropdown options {labels}"
@@ -228,7 +232,7 @@ class Pilote:
         from urllib.parse import quote
 
         self.driver.get(f"{self.origin}/login?next={quote(next_path, safe='')}")
-        self.duo.wait_for_element("#email", timeout=10).send_keys(email)
+        self.duo.wait_for_element("#email", timeout=30).send_keys(email)
         self.duo.find_element("#password").send_keys(password)
         self.click("#login-submit")
         self.wait_url(lambda u: "/login" not in u, what=f"the end of sign-in as {email}")
@@ -287,7 +291,8 @@ def shared_duo(request, tmp_path_factory):
             server=server, browser=option("webdriver"), remote=option("remote"), remote_url=option("remote_url"),
             headless=option("headless"), options=request.config.hook.pytest_setup_options(),
             download_path=str(tmp_path_factory.mktemp("download")), percy_assets_root=option("percy_assets"),
-            percy_finalize=option("nopercyfinalize"), pause=option("pause")) as duo:
+            percy_finalize=option("nopercyfinalize"), pause=option("pause"),
+            wait_timeout=30) as duo:  # a ceiling, not a delay: generous for a loaded machine
         duo.start_server(app)
         yield duo
 

@@ -39,7 +39,7 @@ def button(kind: str) -> str:
     return f"{CARD} [id*='\"{kind}\"']"
 
 
-def wait_for_file(folder: Path, name: str, timeout: float = 15) -> bytes:
+def wait_for_file(folder: Path, name: str, timeout: float = 30) -> bytes:
     """The downloaded file, once Chromium has finished writing it (no .crdownload left, size stable)."""
     path = folder / name
     deadline = time.monotonic() + timeout
@@ -219,7 +219,7 @@ def test_a_map_whose_outlines_come_by_url_exports_as_png(pilote, download_dir):
     (components.maps.outlines_url): the PNG is written whole, with the outlines drawn in it (a tinted
     commune, not a blank image)."""
     pilote.open("/mobilite?commune=92040")
-    pilote.duo.wait_for_element("#irve-carte-graph .js-plotly-plot", timeout=10)
+    pilote.duo.wait_for_element("#irve-carte-graph .js-plotly-plot", timeout=30)
     pilote.click("#irve-carte [id*='\"chart-png-button\"']")
     year = pilote.text("#irve-carte-source").split("données du ")[1][6:10]
     png = wait_for_file(download_dir, f"mobilite_irve-carte_issy-les-moulineaux_{year}.png", timeout=60)

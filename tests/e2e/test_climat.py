@@ -15,7 +15,7 @@ def query(url: str) -> dict:
 def choose(pilote, dropdown_id: str, label_start: str):
     """Dash 4 dcc.Dropdown: a button opening a list of .dash-dropdown-option."""
     pilote.click(f"#{dropdown_id}")
-    pilote.duo.wait_for_element(".dash-dropdown-options", timeout=5)
+    pilote.duo.wait_for_element(".dash-dropdown-options", timeout=30)
     options = pilote.driver.find_elements("css selector", ".dash-dropdown-options .dash-dropdown-option")
     labels = [o.text for o in options]
     match = [i for i, text in enumerate(labels) if text.startswith(label_start)]
@@ -36,7 +36,7 @@ def test_axis_and_indicator_choice_updates_cards_chart_and_url(pilote):
 
     choose(pilote, "climat-axe", "3 —")
     pilote.wait_url(lambda u: query(u).get("axe") == ["3"], what="axe=3 in the URL")
-    pilote.duo.wait_for_element("#indicateur-cae_3\\.a", timeout=10)
+    pilote.duo.wait_for_element("#indicateur-cae_3\\.a", timeout=30)
     assert cards(pilote) != first_axis and "indicateur-cae_1.a" not in cards(pilote)
 
     choose(pilote, "climat-indicateur", "Production")

@@ -38,7 +38,7 @@ def test_commune_choice_survives_navigation(pilote):
     # to the catalogue through the brand link of the navbar
     pilote.click("a.navbar-brand")
     pilote.wait_url(lambda u: _path(u) == "/", what="the catalogue")
-    wait.until(lambda: pilote.h1().startswith("Tableaux de bord"), 10)
+    wait.until(lambda: pilote.h1().startswith("Tableaux de bord"), 30)
     pilote.settle()
     assert _query(driver.current_url).get("commune") == [ISSY], \
         f"the brand link dropped the commune: {driver.current_url}"
@@ -60,9 +60,9 @@ def test_commune_survives_navigation_through_menu_only(pilote):
     pilote.open("/")
     pilote.choose_commune("Issy-les-Moulineaux")
     pilote.wait_url(lambda u: _query(u).get("commune") == [ISSY], what="?commune=92040 on /")
-    duo.wait_for_element(f"#main-nav a[href='/mobilite?commune={ISSY}']", timeout=5)
+    duo.wait_for_element(f"#main-nav a[href='/mobilite?commune={ISSY}']", timeout=30)
     # the dashboard cards of the catalogue carry the choice too
-    duo.wait_for_element(f"#dashboard-list a[href='/mobilite?commune={ISSY}']", timeout=5)
+    duo.wait_for_element(f"#dashboard-list a[href='/mobilite?commune={ISSY}']", timeout=30)
 
     pilote.click("#main-nav a[href^='/mobilite']")
     pilote.wait_url(lambda u: _path(u) == "/mobilite" and _query(u).get("commune") == [ISSY],
@@ -80,7 +80,7 @@ def test_commune_survives_navigation_through_menu_only(pilote):
 def test_permalink_selects_commune(pilote):
     pilote.open(f"/mobilite?commune={BOULOGNE}")
     pilote.wait_stations("29")
-    pilote.duo.wait_for_text_to_equal("#commune-select-value", "Boulogne-Billancourt", timeout=5)
+    pilote.duo.wait_for_text_to_equal("#commune-select-value", "Boulogne-Billancourt", timeout=30)
     assert _query(pilote.driver.current_url).get("commune") == [BOULOGNE]
     assert pilote.console_errors() == []
 

@@ -35,14 +35,14 @@ def test_callbacks_that_fail_say_so_in_french_and_the_next_success_clears_it(pil
     # Signed out: the internal section's callback is refused (401) and the message offers to sign in again.
     status, _ = pilote.driver.execute_async_script(FETCH_SECTION, SECTION_BODY)
     assert status == 401
-    wait.until(lambda: alert(pilote)[0] == "alert", 10)
+    wait.until(lambda: alert(pilote)[0] == "alert", 30)
     role, text, link = alert(pilote)
     assert "session a pris fin" in text and "/login?next=%2Fmobilite" in link
 
     # A request the server does not know (a page older than the server's release): reload it.
     status, _ = pilote.driver.execute_async_script(FETCH_SECTION, '{"output": "nulle-part.children"}')
     assert status == 400
-    wait.until(lambda: "rechargez-la" in alert(pilote)[1], 10)
+    wait.until(lambda: "rechargez-la" in alert(pilote)[1], 30)
 
     # The next callback that succeeds (choosing a commune) takes the message away.
     pilote.choose_commune("Issy-les-Moulineaux")

@@ -20,14 +20,14 @@ def kpi(pilote, kpi_id: str) -> str:
 
 def test_year_and_document_update_figures_and_url_and_the_url_restores_them(pilote):
     pilote.open("/finances")
-    pilote.duo.wait_for_element("#finances-kpi-depenses", timeout=10)
+    pilote.duo.wait_for_element("#finances-kpi-depenses", timeout=30)
     latest = kpi(pilote, "finances-kpi-depenses")
     assert "compte administratif 2025" in pilote.text("#finances-heading")
 
     choose(pilote, "finances-annee", "2019")
     pilote.wait_url(lambda u: query(u).get("annee") == ["2019"], what="annee=2019 in the URL")
     pilote.duo.wait_for_text_to_equal("#finances-heading", "Issy-les-Moulineaux — compte administratif 2019",
-                                      timeout=10)
+                                      timeout=30)
     pilote.settle()
     assert kpi(pilote, "finances-kpi-depenses") == "167,4\u00a0M€" != latest
     assert kpi(pilote, "finances-kpi-df") == "138,1\u00a0M€" and kpi(pilote, "finances-kpi-di") == "29,3\u00a0M€"
@@ -35,7 +35,7 @@ def test_year_and_document_update_figures_and_url_and_the_url_restores_them(pilo
 
     pilote.click("label[for='_dbcprivate_radioitems_finances-document_input_bp']")
     pilote.wait_url(lambda u: query(u).get("document") == ["bp"], what="document=bp in the URL")
-    pilote.duo.wait_for_text_to_equal("#finances-heading", "Issy-les-Moulineaux — budget primitif 2019", timeout=10)
+    pilote.duo.wait_for_text_to_equal("#finances-heading", "Issy-les-Moulineaux — budget primitif 2019", timeout=30)
     pilote.settle()
     voted = kpi(pilote, "finances-kpi-depenses")
     assert voted != "167,4\u00a0M€" and voted.endswith("M€")
@@ -46,7 +46,7 @@ def test_year_and_document_update_figures_and_url_and_the_url_restores_them(pilo
     pilote.driver.get("about:blank")
     pilote.driver.get(url)
     pilote.wait_h1()
-    pilote.duo.wait_for_text_to_equal("#finances-heading", "Issy-les-Moulineaux — budget primitif 2019", timeout=10)
+    pilote.duo.wait_for_text_to_equal("#finances-heading", "Issy-les-Moulineaux — budget primitif 2019", timeout=30)
     assert kpi(pilote, "finances-kpi-depenses") == voted
     assert pilote.driver.find_element("css selector", "#_dbcprivate_radioitems_finances-document_input_bp").is_selected()
     assert not pilote.console_errors()
@@ -54,10 +54,10 @@ def test_year_and_document_update_figures_and_url_and_the_url_restores_them(pilo
 
 def test_per_inhabitant_switch_goes_to_the_url(pilote):
     pilote.open("/finances?annee=2019&document=ca")
-    pilote.duo.wait_for_element("#finances-kpi-depenses", timeout=10)
+    pilote.duo.wait_for_element("#finances-kpi-depenses", timeout=30)
     pilote.click("#finances-par-habitant")
     pilote.wait_url(lambda u: query(u).get("par") == ["habitant"], what="par=habitant in the URL")
-    pilote.duo.wait_for_contains_text("#finances-kpi-depenses", "€/hab.", timeout=10)
+    pilote.duo.wait_for_contains_text("#finances-kpi-depenses", "€/hab.", timeout=30)
     assert query(pilote.driver.current_url)["annee"] == ["2019"]
     assert not pilote.console_errors()
 
@@ -66,7 +66,7 @@ def test_finance_charts_export_with_french_formats(pilote, download_dir):
     from tests.e2e.test_chart_export import wait_for_file
 
     pilote.open("/finances?annee=2019&document=ca")
-    pilote.duo.wait_for_element("#finances-sections", timeout=10)
+    pilote.duo.wait_for_element("#finances-sections", timeout=30)
     pilote.settle()
     pilote.click("#finances-sections [id*='\"chart-csv-button\"']")
     lines = wait_for_file(download_dir, "finances-sections.csv").decode("utf-8-sig").split("\r\n")

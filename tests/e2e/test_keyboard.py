@@ -72,19 +72,19 @@ def test_climat_by_keyboard_alone(pilote):
     tab_until(pilote, lambda f: "climat-axe" in f["inside"])
     before = pilote.text("#climat-axe")
     press(pilote, Keys.ENTER)
-    pilote.duo.wait_for_element(".dash-dropdown-options", timeout=10)
+    pilote.duo.wait_for_element(".dash-dropdown-options", timeout=30)
     focused = {}
     for _ in range(12):  # down the list to the third axis, one option at a time
         before = focused.get("value")
         press(pilote, Keys.ARROW_DOWN)
         # The list moves its focus on its own schedule: read it once it has moved, not a stale one.
-        wait.until(lambda: (pilote.driver.execute_script(_FOCUSED) or {}).get("value") not in (before, None), 10)
+        wait.until(lambda: (pilote.driver.execute_script(_FOCUSED) or {}).get("value") not in (before, None), 30)
         focused = pilote.driver.execute_script(_FOCUSED) or {}
         if focused.get("value") == "3":
             break
         if focused.get("value", "0") > "3":  # past it (the list opened lower down): come back up
             press(pilote, Keys.ARROW_UP)
-            wait.until(lambda: (pilote.driver.execute_script(_FOCUSED) or {}).get("value") == "3", 10)
+            wait.until(lambda: (pilote.driver.execute_script(_FOCUSED) or {}).get("value") == "3", 30)
             focused = pilote.driver.execute_script(_FOCUSED) or {}
             break
     if focused.get("value") != "3":

@@ -23,12 +23,12 @@ return Array.from(document.querySelectorAll(arguments[0] + ' .modebar-btn'))
 
 def _check_french(pilote, graph_selector: str):
     duo = pilote.duo
-    duo.wait_for_element(f"{graph_selector} .js-plotly-plot", timeout=10)
+    duo.wait_for_element(f"{graph_selector} .js-plotly-plot", timeout=30)
     # the modebar shows on hover; its buttons are in the DOM either way
     from selenium.webdriver.common.action_chains import ActionChains
 
     ActionChains(pilote.driver).move_to_element(duo.find_element(graph_selector)).perform()
-    duo.wait_for_element(f"{graph_selector} .modebar-btn", timeout=5)
+    duo.wait_for_element(f"{graph_selector} .modebar-btn", timeout=30)
     titles = pilote.driver.execute_script(_TITLES_JS, graph_selector)
     assert FRENCH <= set(titles), titles
     assert not CAMERA & set(titles), titles

@@ -49,7 +49,7 @@ def test_every_resource_is_same_origin(pilote, admin_account):
     assert "/mobilite" in paths
     checked = 0
     pilote.driver.get(pilote.origin + "/login")
-    pilote.duo.wait_for_element("#email", timeout=10)
+    pilote.duo.wait_for_element("#email", timeout=30)
     checked += _check_page(pilote, "/login")
     pilote.sign_in(*admin_account)
     for path in paths:

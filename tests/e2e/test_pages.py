@@ -54,7 +54,7 @@ def test_page_loads_without_console_errors(pilote, page, request):
         # signed in (as an administrator, who sees everything): the page itself
         pilote.sign_in(*request.getfixturevalue("admin_account"), next_path=path)
         pilote.wait_url(lambda u: urlparse(u).path == path, what=path)
-        pilote.duo.wait_for_element(pilote.duo.dash_entry_locator, timeout=10)
+        pilote.duo.wait_for_element(pilote.duo.dash_entry_locator, timeout=30)
         pilote.wait_h1()
         pilote.settle()
     else:
@@ -102,8 +102,8 @@ def test_public_pages_signed_in_have_no_serious_accessibility_violation(pilote, 
 def test_mobilite_graphs_and_kpis(pilote):
     pilote.open("/mobilite")
     duo = pilote.duo
-    duo.wait_for_element("#velib-map-graph .js-plotly-plot", timeout=10)
-    duo.wait_for_element("#velib-communes-graph .js-plotly-plot", timeout=10)
+    duo.wait_for_element("#velib-map-graph .js-plotly-plot", timeout=30)
+    duo.wait_for_element("#velib-communes-graph .js-plotly-plot", timeout=30)
     # the map really drew: a maplibre canvas for the map, bars for the chart
     assert pilote.driver.find_elements("css selector", "#velib-map-graph canvas")
     assert pilote.driver.find_elements("css selector", "#velib-communes-graph .barlayer .point")
@@ -132,7 +132,7 @@ def test_maps_fetch_the_outlines_once_and_draw_them(pilote):
 
     pilote.open("/mobilite?commune=92040")
     for graph in ("#velib-map-graph", "#irve-carte-graph", "#accidents-carte-graph", "#trafic-carte-graph"):
-        pilote.duo.wait_for_element(f"{graph} .js-plotly-plot", timeout=10)
+        pilote.duo.wait_for_element(f"{graph} .js-plotly-plot", timeout=30)
         source, communes = wait.until(lambda: pilote.driver.execute_script(_OUTLINES, graph), 20)
         assert isinstance(source, str) and source.startswith("/_pilote/contours.geojson?commune=92040"), source
         assert communes == ["Issy-les-Moulineaux"], (graph, communes)

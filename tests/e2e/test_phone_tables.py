@@ -25,7 +25,7 @@ def test_opened_tables_are_stacked_rows_on_a_phone(pilote, path):
     assert pilote.driver.execute_script(_OPEN_ALL) >= 4
     wait.until(lambda: pilote.driver.execute_script(_BUILT), 30)
     try:  # assets/a11y.js labels the cells on the next frame
-        wait.until(lambda: pilote.layout_faults() == [], 10)
+        wait.until(lambda: pilote.layout_faults() == [], 30)
     except Exception:  # noqa: BLE001 - said below
         pass
     assert pilote.layout_faults() == []

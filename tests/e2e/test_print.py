@@ -119,7 +119,7 @@ def test_exporter_en_pdf_names_the_page_as_it_is(pilote):
     pilote.click("#pilote-pdf-tableaux input")
     from dash.testing import wait
 
-    wait.until(lambda: "tableaux=1" in pilote.driver.find_element("css selector", "#pilote-pdf").get_attribute("href"), 10)
+    wait.until(lambda: "tableaux=1" in pilote.driver.find_element("css selector", "#pilote-pdf").get_attribute("href"), 30)
     query = parse_qs(urlsplit(pilote.driver.find_element("css selector", "#pilote-pdf").get_attribute("href")).query)
     assert query["graphiques"] == ["finances-depenses"] and query["tableaux"] == ["1"]
     pilote.open("/accessibilite")

@@ -44,10 +44,10 @@ def test_sign_in_internal_section_sign_out(pilote, mobility_agent):
     # Signed in as an agent of the mobility direction: the section is there and its callback answers.
     pilote.sign_in(*mobility_agent, next_path="/mobilite")
     pilote.wait_h1("Observatoire de la mobilité")
-    pilote.duo.wait_for_element("#exploitation-table", timeout=10)
+    pilote.duo.wait_for_element("#exploitation-table", timeout=30)
     before = pilote.text("#exploitation-table caption")
     pilote.click("#exploitation-seuil input[value='5']")
-    pilote.duo.wait_for_contains_text("#exploitation-table caption", "seuil : 5", timeout=10)
+    pilote.duo.wait_for_contains_text("#exploitation-table caption", "seuil : 5", timeout=30)
     pilote.wait_url(lambda u: "seuil=5" in u, what="the threshold in the URL")  # a permalink
     assert pilote.text("#exploitation-table caption") != before
     status, text = section_call(pilote)
@@ -60,7 +60,7 @@ def test_sign_in_internal_section_sign_out(pilote, mobility_agent):
 
     # Sign out from the account menu (a POST with the CSRF token): everything internal is refused again.
     pilote.click("#account-menu button")
-    pilote.duo.wait_for_element("#logout-link", timeout=10)
+    pilote.duo.wait_for_element("#logout-link", timeout=30)
     pilote.click("#logout-link")
     pilote.wait_url(lambda u: u.rstrip("/").endswith("/logout"), what="the sign-out page")
     assert "déconnecté" in pilote.text("main")

@@ -23,7 +23,7 @@ def test_realtime_panel_refreshes_without_a_reload(pilote, monkeypatch):
         pl.when(pl.col("parking_id") == "ISSY-P02").then(pl.lit(42)).otherwise(pl.col("free_spots")).alias("free_spots"))
     try:
         store.write("parking_temps_reel", changed, source_url="test", origin="portal")  # a refresh happened
-        pilote.duo.wait_for_contains_text("#parking-list", "42", timeout=15)
+        pilote.duo.wait_for_contains_text("#parking-list", "42", timeout=30)
         assert pilote.text("#parking-list") != before
         assert pilote.driver.execute_script("return window.__notReloaded === true")  # same page, updated
     finally:
