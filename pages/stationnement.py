@@ -134,15 +134,18 @@ def refresh_realtime(_n):
 # The selector and the URL follow each other in the browser (no request): the selector writes ?parking= (a
 # permalink; "all" is the default, left out), and the back and forward buttons move the selector. The value is
 # checked on the server when it is used (redraw_history, layout).
+# The URL is written once the section shows the new car park (its heading is redrawn with the charts), not at
+# the choice: a new URL wakes the router and the shell's callbacks, whose round trip held the charts back
+# (the redraw took 260-350 ms instead of 190-230, benchmarks/peers/interaction.py).
 dash.clientside_callback(
-    """function (parking, search) {
+    """function (_heading, parking, search) {
         const params = new URLSearchParams(search || "");
         if (!parking || parking === "%(all)s") { params.delete("parking"); } else { params.set("parking", parking); }
         const next = params.toString() ? "?" + params.toString() : "";
         return next === (search || "") ? window.dash_clientside.no_update : next;
     }""" % {"all": ALL},
-    Output("_pages_location", "search", allow_duplicate=True), Input("parking-select", "value"),
-    State("_pages_location", "search"), prevent_initial_call=True,
+    Output("_pages_location", "search", allow_duplicate=True), Input("historique-titre", "children"),
+    State("parking-select", "value"), State("_pages_location", "search"), prevent_initial_call=True,
 )
 dash.clientside_callback(
     """function (search, shown) {

@@ -87,3 +87,26 @@ def test_the_car_park_selector_redraws_its_charts_not_the_page(pilote):
     pilote.duo.wait_for_contains_text("#historique h2", "Hôtel de Ville", timeout=30)
     wait.until(lambda: driver.execute_script("return window.__pageRenders") == 2, 30)  # and /stationnement again
     assert not pilote.console_errors()
+
+
+# When the heading of the history section and the URL change, in the page's own clock.
+_WATCH_ORDER = """
+window.__order = [];
+const heading = document.querySelector('#historique-titre');
+new MutationObserver(() => window.__order.push('section')).observe(heading, {childList: true, subtree: true,
+                                                                            characterData: true});
+const push = history.pushState;
+history.pushState = function () { window.__order.push('url'); return push.apply(this, arguments); };
+"""
+
+
+def test_the_url_follows_the_car_park_once_its_charts_are_shown(pilote):
+    """A new URL wakes the router and the shell's callbacks: written at the choice, their round trip held the
+    charts back. The URL is written once the section shows the new car park, and still holds the choice."""
+    pilote.open("/stationnement")
+    pilote.driver.execute_script(_WATCH_ORDER)
+    pilote.choose("#parking-select", "Hôtel de Ville")
+    pilote.wait_url(lambda u: "parking=ISSY-P03" in u, timeout=30, what="the car park in the URL")
+    order = pilote.driver.execute_script("return window.__order")
+    assert order[:1] == ["section"] and "url" in order, order
+    assert "Hôtel de Ville" in pilote.text("#historique h2")
