@@ -74,6 +74,19 @@ def update_search(search: str | None, _defaults: dict[str, str] | None = None, *
     return new if new != (search or "") else dash.no_update
 
 
+# The URL as a page's own selectors and clicks write it: a location in the page's content, beside them. Dash
+# fires a callback whose inputs a callback inserted (the router's page) unless its outputs came with them, and
+# prevent_initial_call does not stop it: writing to the shell's location, every selector of a page made a
+# server round trip at each page view, for nothing (4 on /mobilite, on the page's critical path).
+# "callback-nav": the shell's location follows the change (Dash's _dashprivate_pushstate event), and with it
+# the router and the commune selector.
+PAGE_URL = "page-url"
+
+
+def page_url() -> dcc.Location:
+    return dcc.Location(id=PAGE_URL, refresh="callback-nav")
+
+
 # -- live parameters: a selector that updates its charts in place --------------------------------------
 SHOWN = "pilote-shown"  # the shell's store: the URL the page content was last built for
 

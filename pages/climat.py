@@ -20,8 +20,8 @@ from components.figures.climat import BUDGET_SPECS, DETAIL_SPECS
 from components.formats import fmt_int, fmt_percent
 from components.indicator_card import indicator_card
 from components.kpi import kpi
-from components.selectors import (commune_label, dropdown, fallback_notice, merge_query, parse_choice, parse_commune,
-                                  update_search)
+from components.selectors import (PAGE_URL, commune_label, dropdown, fallback_notice, merge_query, page_url,
+                                  parse_choice, parse_commune, update_search)
 from data_access import climat as q
 from data_access.context import current
 from data_access.indicators import PROJECTION_POINTS, TOLERANCE
@@ -89,6 +89,7 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, **_ign
         cards.append(dbc.Col(indicator_card(row, a, href, selected=row["indicateur"] == detail_id), md=6, xl=4))
 
     return html.Div([
+        page_url(),
         html.H1("Plan climat-air-énergie et budget climat", className="h3"),
         *[n for n in notices if n],
         export_context(document="Plan climat-air-énergie et budget climat"),
@@ -214,7 +215,7 @@ def method_note() -> html.Details:
 
 
 @callback(
-    Output("_pages_location", "search", allow_duplicate=True),
+    Output(PAGE_URL, "search", allow_duplicate=True),
     Input("climat-axe", "value"), Input("climat-indicateur", "value"), Input("climat-debut", "value"),
     Input("climat-fin", "value"), State("_pages_location", "search"), State("climat-defaults", "data"),
     prevent_initial_call=True,

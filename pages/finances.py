@@ -24,7 +24,8 @@ from components.figures import finances as fig
 from components.formats import fmt_int, fmt_percent, fmt_unit
 from components.kpi import kpi
 from components.maps import outlines_for
-from components.selectors import ALL, dropdown, fallback_notice, parse_choice, parse_commune, update_search
+from components.selectors import (ALL, PAGE_URL, dropdown, fallback_notice, page_url, parse_choice, parse_commune,
+                                  update_search)
 from data_access import finances as q
 from data_access.context import current
 from data_access.snapshots import SnapshotMissing
@@ -103,7 +104,7 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
                    scale=scale, per=per, population=population, view=view_choice.value, lines=lines, ofgl=ofgl,
                    communes=territory_names(territory), territory_name=territory.name, missing=lacking)
     notices += data_warnings(data, [data.status(key) for key in bound], code, has_lines)
-    return html.Div(header + notices + [
+    return html.Div([page_url()] + header + notices + [
         dbc.Alert([demo_badge(), " Ces données financières sont des données de démonstration au format réel "
                    "(schéma SCDL budget, agrégats OFGL, nomenclature M57), ancrées sur les chiffres publiés "
                    "(voir la notice des données)."], color="light", className="small py-2")
@@ -315,7 +316,7 @@ def method_note() -> html.Details:
 
 
 @callback(
-    Output("_pages_location", "search", allow_duplicate=True),
+    Output(PAGE_URL, "search", allow_duplicate=True),
     Input("finances-annee", "value"), Input("finances-document", "value"), Input("finances-par-habitant", "value"),
     Input("finances-vue", "value"), State("_pages_location", "search"),
     prevent_initial_call=True,

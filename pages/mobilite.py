@@ -20,8 +20,8 @@ from components.formats import fmt_int, fmt_percent
 from components.kpi import kpi
 from components.maps import outlines_for
 from components.notices import reserved
-from components.selectors import (commune_defaults, commune_label, fallback_notice, parse_choice, parse_commune,
-                                  update_search)
+from components.selectors import (PAGE_URL, commune_defaults, commune_label, fallback_notice, page_url, parse_choice,
+                                  parse_commune, update_search)
 from components.tables import data_table
 from data_access import mobilite as q
 from data_access.context import current
@@ -115,11 +115,11 @@ def click_to_filter(click, search):
 # One callback per clickable graph: a callback fires only when all its inputs are on the page, and a section
 # may be absent (its dataset missing).
 for _graph in ("velib-communes-graph", "velib-map-graph", "irve-carte-graph", "accidents-carte-graph"):
-    callback(Output("_pages_location", "search", allow_duplicate=True), Input(_graph, "clickData"),
+    callback(Output(PAGE_URL, "search", allow_duplicate=True), Input(_graph, "clickData"),
              State("_pages_location", "search"), prevent_initial_call=True)(click_to_filter)
 
 
-@callback(Output("_pages_location", "search", allow_duplicate=True), Input("exploitation-seuil", "value"),
+@callback(Output(PAGE_URL, "search", allow_duplicate=True), Input("exploitation-seuil", "value"),
           State("_pages_location", "search"), prevent_initial_call=True)
 @section("exploitation")
 def seuil_in_url(seuil, search):
@@ -152,6 +152,7 @@ def layout(commune=None, seuil=None, **_ignored):
     if not any(sections):
         sections.append(html.P("Aucune donnée de mobilité pour ce territoire.", className="mt-3", id="mobilite-vide"))
     return html.Div([
+        page_url(),
         html.H1("Observatoire de la mobilité", className="h3"),
         fallback_notice("Commune", parsed, "tout le territoire"),
         *sections,
