@@ -340,19 +340,29 @@ class DashClient:
 
     # -- following the renderer ---------------------------------------------------------------------
 
-    def initial_calls(self, comps: Components, chunk: list[str], done: set) -> list[Call]:
-        """Callbacks a new layout chunk fires: an input or output in the chunk, not prevent_initial_call."""
+    def initial_calls(self, comps: Components, chunk: list[str], done: set, inserted: bool = False) -> list[Call]:
+        """Callbacks a new layout chunk fires: an input or output in the chunk, not prevent_initial_call. A chunk
+        a callback ``inserted`` (the router's page) also fires a prevent_initial_call callback with an input in
+        it and no output in it (dash-renderer's getLayoutCallbacks: found by input, outputs outside the chunk),
+        its inputs in the chunk as changed."""
         chunk_set = set(chunk)
         calls = []
         for cb in self.callbacks:
-            if not cb.server_side or cb.prevent_initial_call or cb.background:
+            if not cb.server_side or cb.background:
                 continue
             for binding in _bindings(cb, comps):
-                touched = any(stringify_id(c["id"]) in chunk_set
-                              for d in cb.inputs + cb.outputs for c in comps.resolve(d, binding))
-                if not touched:
+                inside = [f"{stringify_id(c['id'])}.{d.clean_prop}" for d in cb.inputs
+                          for c in comps.resolve(d, binding) if stringify_id(c["id"]) in chunk_set]
+                outputs_inside = any(stringify_id(c["id"]) in chunk_set
+                                     for d in cb.outputs for c in comps.resolve(d, binding))
+                if cb.prevent_initial_call:
+                    if not (inserted and inside and not outputs_inside):
+                        continue
+                    call = build_call(cb, comps, binding, inside)
+                elif inside or outputs_inside:
+                    call = build_call(cb, comps, binding, [])
+                else:
                     continue
-                call = build_call(cb, comps, binding, [])
                 if call is not None and call.key not in done:
                     calls.append(call)
         return calls
@@ -409,7 +419,7 @@ class DashClient:
             changed_all.update(changed)
             more = self.changed_calls(comps, changed, call.callback, done)
             if new_ids:
-                more += self.initial_calls(comps, new_ids, done)
+                more += self.initial_calls(comps, new_ids, done, inserted=True)
             keys = {c.key for c in pending}
             for extra in more:
                 if extra.key not in keys:

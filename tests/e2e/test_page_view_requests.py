@@ -20,6 +20,11 @@ window.fetch = function (url, options) {
 
 @pytest.mark.parametrize("path", ["/mobilite", "/finances", "/climat", "/stationnement"])
 def test_a_page_view_posts_no_url_write(pilote, path):
+    """And the benchmarks' client (benchmarks.dash_client, which the load benchmark replays) posts what the
+    browser posts."""
+    from app import app
+    from benchmarks.dash_client import DashClient
+
     driver = pilote.driver
     script = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _RECORD})["identifier"]
     try:
@@ -29,3 +34,5 @@ def test_a_page_view_posts_no_url_write(pilote, path):
         driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": script})
     assert any("_pages_content.children" in output for output in posted), posted  # the page was rendered
     assert not [output for output in posted if ".search" in output], posted
+    client = DashClient(app.server)
+    assert sorted(posted) == sorted(b["output"] for b in client.shell_load() + client.page_load(path))
