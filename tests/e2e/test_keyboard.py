@@ -47,6 +47,30 @@ def query(pilote) -> dict:
     return parse_qs(urlsplit(pilote.driver.current_url).query)
 
 
+def third_axis_by_arrows(pilote) -> str | None:
+    """Tab to the axis dropdown, open it and move its focus down (or back up) to the third axis; None when the
+    focus is on it, else what went wrong."""
+    tab_until(pilote, lambda f: "climat-axe" in f["inside"])
+    press(pilote, Keys.ENTER)
+    pilote.duo.wait_for_element(".dash-dropdown-options", timeout=30)
+    focused = {}
+    for _ in range(12):  # down the list, one option at a time
+        before = focused.get("value")
+        press(pilote, Keys.ARROW_DOWN)
+        try:  # the list moves its focus on its own schedule: read it once it has moved, not a stale one
+            wait.until(lambda: (pilote.driver.execute_script(_FOCUSED) or {}).get("value") not in (before, None), 30)
+        except Exception:  # noqa: BLE001 - said to the caller
+            return f"the focus did not move down from {before!r}: now {pilote.driver.execute_script(_FOCUSED)}"
+        focused = pilote.driver.execute_script(_FOCUSED) or {}
+        if focused.get("value") == "3":
+            return None
+        if focused.get("value", "0") > "3":  # past it (the list opened lower down): come back up
+            press(pilote, Keys.ARROW_UP)
+            wait.until(lambda: (pilote.driver.execute_script(_FOCUSED) or {}).get("value") == "3", 30)
+            return None
+    return f"the arrows never reached the third axis; focus on {focused}"
+
+
 def test_climat_by_keyboard_alone(pilote):
     pilote.open("/climat")
     # The whole tab order once, to the end of the page, counting the chart toolbars' stops.
@@ -66,32 +90,22 @@ def test_climat_by_keyboard_alone(pilote):
     assert per_card and max(per_card.values()) <= MAX_TOOLBAR_STOPS, per_card
     assert sum(per_card.values()) < len(pilote.stops) / 2, (sum(per_card.values()), len(pilote.stops))
 
-    # The axis: from the top of the page, reach its dropdown, open it, go down one option, take it.
-    pilote.open("/climat?axe=1")  # another URL: the page is loaded again, the focus back at its start
-    pilote.stops = []
-    tab_until(pilote, lambda f: "climat-axe" in f["inside"])
-    before = pilote.text("#climat-axe")
-    press(pilote, Keys.ENTER)
-    pilote.duo.wait_for_element(".dash-dropdown-options", timeout=30)
-    focused = {}
-    for _ in range(12):  # down the list to the third axis, one option at a time
-        before = focused.get("value")
-        press(pilote, Keys.ARROW_DOWN)
-        # The list moves its focus on its own schedule: read it once it has moved, not a stale one.
-        wait.until(lambda: (pilote.driver.execute_script(_FOCUSED) or {}).get("value") not in (before, None), 30)
-        focused = pilote.driver.execute_script(_FOCUSED) or {}
-        if focused.get("value") == "3":
+    # The axis: from the top of the page, reach its dropdown, open it, go down to the third option, take it.
+    # Once in CI (loaded machine) the focus fell to the page's body after an arrow, the list closed: the
+    # choice is made again from the top of the page once, and a second loss fails.
+    lost = None
+    for _attempt in range(2):
+        pilote.open("/climat?axe=1")  # another URL: the page is loaded again, the focus back at its start
+        pilote.stops = []
+        before = pilote.text("#climat-axe")
+        lost = third_axis_by_arrows(pilote)
+        if lost is None:
             break
-        if focused.get("value", "0") > "3":  # past it (the list opened lower down): come back up
-            press(pilote, Keys.ARROW_UP)
-            wait.until(lambda: (pilote.driver.execute_script(_FOCUSED) or {}).get("value") == "3", 30)
-            focused = pilote.driver.execute_script(_FOCUSED) or {}
-            break
-    if focused.get("value") != "3":
-        raise AssertionError(f"the arrows never reached the third axis; focus on {focused}")
+    if lost is not None:
+        raise AssertionError(lost)
     press(pilote, Keys.ENTER)
-    wait.until(lambda: query(pilote).get("axe") == ["3"], 20)
-    pilote.settle(timeout=20)
+    wait.until(lambda: query(pilote).get("axe") == ["3"], 30)
+    pilote.settle(timeout=30)
     assert pilote.text("#climat-axe") != before
 
     # An indicator: its card's link (not the first card's: its detail is already shown). Enter on it shows its
@@ -103,7 +117,7 @@ def test_climat_by_keyboard_alone(pilote):
     title = pilote.text(f"#indicateur-{chosen.replace('.', chr(92) + '.')} h3")
     press(pilote, Keys.ENTER)
     try:
-        wait.until(lambda: pilote.text("#climat-detail h2").startswith(title), 20)
+        wait.until(lambda: pilote.text("#climat-detail h2").startswith(title), 30)
     except Exception:
         raise AssertionError((title, pilote.text("#climat-detail h2"), card["href"], pilote.driver.current_url))
     assert not pilote.console_errors()
