@@ -35,7 +35,7 @@ from components.figures.stationnement import SPECS
 from components.tables import data_table
 from components.notices import reserved, unavailable
 from components.notices import stale as stale_notice
-from components.selectors import ALL, dropdown, fallback_notice, parse_choice, stays
+from components.selectors import ALL, PAGE_URL, dropdown, fallback_notice, page_url, parse_choice, stays
 from data_access import stationnement as q
 from data_access.context import current
 from data_access.render_cache import answer_cache
@@ -144,7 +144,7 @@ dash.clientside_callback(
         const next = params.toString() ? "?" + params.toString() : "";
         return next === (search || "") ? window.dash_clientside.no_update : next;
     }""" % {"all": ALL},
-    Output("_pages_location", "search", allow_duplicate=True), Input("historique-titre", "children"),
+    Output(PAGE_URL, "search", allow_duplicate=True), Input("historique-titre", "children"),
     State("parking-select", "value"), State("_pages_location", "search"), prevent_initial_call=True,
 )
 dash.clientside_callback(
@@ -241,6 +241,7 @@ def layout(parking=None, shown=None, **query):
     comparison = comparison_section(data, names, missing)
     options = [{"label": "Tous les parkings", "value": ALL}] + [{"label": n, "value": p} for p, n in names.items()]
     return html.Div([
+        page_url(),
         html.H1("Stationnement", className="h3"),
         fallback_notice("Parking", parsed, "tous les parkings"),
         html.Section([
