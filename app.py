@@ -24,7 +24,7 @@ from components import shell
 from components.chart_card import export_places
 from components.maps import OUTLINES_ROUTE, outlines_for, outlines_version
 from components.selectors import SHOWN, parse_commune
-from components.theme import GRAPH_CONFIG, default_template_json, register_template
+from components.theme import GRAPH_CONFIG, OUTLINE_STYLE, default_template_json, register_template
 from data_access import render_cache
 from data_access.context import DataContext
 from data_access.health import register_health
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.extensions["pilote_data"] = data
     theme_js = ("window.PILOTE_TEMPLATE = " + json.dumps(default_template_json(), ensure_ascii=False) + ";\n"
                 + "window.PILOTE_GRAPH_CONFIG = " + json.dumps(GRAPH_CONFIG, ensure_ascii=False) + ";\n"
+                + "window.PILOTE_OUTLINE_STYLE = " + json.dumps(OUTLINE_STYLE) + ";\n"
                 + "window.PILOTE_PLACES = " + json.dumps(export_places(data.catalog.territory), ensure_ascii=False) + ";\n")
     theme_version = hashlib.sha256(theme_js.encode()).hexdigest()[:12]
 

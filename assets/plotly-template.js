@@ -3,7 +3,8 @@
  * (components/theme.py, lean_figure and lean_config):
  * the server leaves Pilote's default template out of the figures it sends, and this script puts it back in
  * each figure's layout before plotly.js draws it, so graphs, exports and prints look the same. The template is
- * window.PILOTE_TEMPLATE, served by /_pilote/theme.js (from the same Python code as the figures).
+ * window.PILOTE_TEMPLATE, served by /_pilote/theme.js (from the same Python code as the figures). It also draws
+ * a map's commune outlines, which the figure names rather than carries.
  *
  * plotly.js arrives after this script (Dash loads it lazily): the wrapping runs from the hook list that
  * assets/plotly-locale-fr.js calls when window.Plotly is set, or at once if plotly.js is already there.
@@ -83,34 +84,127 @@
         return window.Plotly.Plots.resize(gd).then(kept, kept);
     }
 
-    // A map is fitted to what it draws at the size it is drawn: the server's zoom assumes a desktop card, and
-    // on a phone it cropped the territory (4 of 65 counting points in view). The box is the figure's
-    // layout.meta.bounds (components/maps.py base_map); maplibre fits it to the canvas as it is now.
-    var MAP_PADDING = 16;
+    // A map's commune outlines (components/maps.py base_map): the figure names them in layout.meta.outlines, by
+    // URL when the browser may fetch them (once for every map of a page, then kept by this visit and the HTTP
+    // cache) or as the collection itself; they are drawn as the map's first trace, under its points, in
+    // window.PILOTE_OUTLINE_STYLE. Outlines that cannot be fetched leave the map its points.
+    var OUTLINES = "pilote-outlines";  // the trace's meta: what the exports and tests recognise it by
+    var collections = {};
 
-    function fitMap(gd) {
-        var full = gd && gd._fullLayout, subplot = full && full.map && full.map._subplot;
-        var box = gd && gd.layout && gd.layout.meta && gd.layout.meta.bounds;
-        var map = subplot && subplot.map;
-        if (!map || !Array.isArray(box) || box.length !== 4 || typeof map.fitBounds !== "function") { return gd; }
-        var canvas = map.getCanvas(), pad = Math.min(MAP_PADDING, canvas.clientWidth / 8, canvas.clientHeight / 8);
-        // pad_bottom: what the figure lays across the foot of the map (a colour scale) keeps its points clear
-        var below = Math.min(Number(gd.layout.meta.pad_bottom) || 0, canvas.clientHeight / 3);
-        try {
-            map.fitBounds([[box[0], box[1]], [box[2], box[3]]],
-                          {padding: {top: pad, left: pad, right: pad, bottom: pad + below}, animate: false, maxZoom: 16});
-            // Kept in the layout too (plotly records only the user's moves): an image export redraws from it.
-            var centre = map.getCenter(), view = {center: {lon: centre.lng, lat: centre.lat}, zoom: map.getZoom()};
-            [gd.layout.map, full.map, full.map._input].forEach(function (target) {
-                if (target) { Object.assign(target, view); }
+    function collection(source) {
+        if (typeof source !== "string") { return Promise.resolve(source); }
+        if (!collections[source]) {
+            collections[source] = fetch(source, {credentials: "same-origin"}).then(function (response) {
+                if (!response.ok) { throw new Error(response.status); }
+                return response.json();
+            }).catch(function () {
+                delete collections[source];  // tried again at the next drawing
+                return null;
             });
-        } catch (e) { /* the server's view stays */ }
-        return gd;
+        }
+        return collections[source];
+    }
+
+    function outlineTrace(geojson) {
+        var lon = [], lat = [];
+        ((geojson && geojson.features) || []).forEach(function (feature) {
+            var geometry = feature.geometry || {};
+            var polygons = geometry.type === "Polygon" ? [geometry.coordinates] :
+                geometry.type === "MultiPolygon" ? geometry.coordinates : [];
+            polygons.forEach(function (rings) {
+                rings.forEach(function (ring) {
+                    ring.forEach(function (point) { lon.push(point[0]); lat.push(point[1]); });
+                    lon.push(null);  // a gap: each ring is its own shape
+                    lat.push(null);
+                });
+            });
+        });
+        return Object.assign({type: "scattergeo", mode: "lines", fill: "toself", lon: lon, lat: lat,
+                              hoverinfo: "skip", showlegend: false, name: "Contours", meta: OUTLINES},
+                             window.PILOTE_OUTLINE_STYLE || {});
+    }
+
+    function hasOutlines(traces) {
+        return (traces || []).some(function (trace) { return trace && trace.meta === OUTLINES; });
+    }
+
+    // The arguments of a drawing with the map's outlines first, once they are there (null: nothing to add).
+    function withOutlines(args) {
+        var figure = args[1] && !Array.isArray(args[1]) && typeof args[1] === "object" ? args[1] : null;
+        var layout = figure ? figure.layout : args[2];
+        var source = layout && layout.meta && layout.meta.outlines;
+        var traces = figure ? figure.data : args[1];
+        if (!source || hasOutlines(traces)) { return null; }
+        return collection(source).then(function (geojson) {
+            if (!geojson) { return args; }
+            var drawn = [outlineTrace(geojson)].concat(traces || []);  // a new list: the figure as sent is kept
+            if (figure) { args[1] = Object.assign({}, figure, {data: drawn}); } else { args[1] = drawn; }
+            return args;
+        });
+    }
+
+    // A map shows the box the server framed (its outlines and points: layout.geo's ranges, components/maps.py),
+    // widened to the shape of the plot it is drawn in: plotly.js fits the ranges inside the plot and cuts what
+    // lies outside them, so a box of another shape left blank bands and outlines cut straight. Widened before
+    // the first drawing from the plot's expected size, and again after a drawing whose plot came out of
+    // another shape (a legend's room) or a resize (a phone turned).
+    var CLIP_PAD = 1e-3;  // degrees: plotly.js's geo constants.clipPad
+
+    function mercatorY(lat) { return Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360)); }
+
+    function latitudeOf(y) { return (2 * Math.atan(Math.exp(y)) - Math.PI / 2) * 180 / Math.PI; }
+
+    function filledBox(box, width, height) {
+        var lon = box.lon, lat = box.lat, y0 = mercatorY(lat[0]), y1 = mercatorY(lat[1]);
+        var across = (lon[1] - lon[0]) * Math.PI / 180, up = y1 - y0;
+        if (!(width > 0 && height > 0 && across > 0 && up > 0)) { return null; }
+        if (across / up < width / height) {
+            var side = (up * width / height - across) * 90 / Math.PI;
+            lon = [Math.max(-180, lon[0] - side), Math.min(180, lon[1] + side)];
+        } else {
+            var grow = (across * height / width - up) / 2;
+            lat = [Math.max(-85, latitudeOf(y0 - grow)), Math.min(85, latitudeOf(y1 + grow))];
+        }
+        // plotly.js fits the ranges less CLIP_PAD on each side: at a city's scale that zoomed in by 6 %.
+        return {lon: [lon[0] - CLIP_PAD, lon[1] + CLIP_PAD], lat: [lat[0] - CLIP_PAD, lat[1] + CLIP_PAD]};
+    }
+
+    function serverBox(geo) {
+        var lon = geo && geo.lonaxis && geo.lonaxis.range, lat = geo && geo.lataxis && geo.lataxis.range;
+        return Array.isArray(lon) && Array.isArray(lat) && lon.length === 2 && lat.length === 2 ?
+            {lon: lon.slice(), lat: lat.slice()} : null;
+    }
+
+    function widenMap(gd, layout) {
+        var box = serverBox(layout && layout.geo);
+        if (!gd || !box) { return; }
+        gd.__piloteMapBox = box;
+        var margin = layout.margin || {}, size = gd._fullLayout && gd._fullLayout._size;
+        var width = size ? size.w : gd.clientWidth - (margin.l || 0) - (margin.r || 0);
+        var height = size ? size.h : (gd.clientHeight || layout.height || 0) - (margin.t || 0) - (margin.b || 0);
+        var filled = filledBox(box, width, height);
+        if (filled) {  // a copy: the figure as sent keeps the server's box
+            layout.geo = Object.assign({}, layout.geo, {lonaxis: Object.assign({}, layout.geo.lonaxis, {range: filled.lon}),
+                                                        lataxis: Object.assign({}, layout.geo.lataxis, {range: filled.lat})});
+        }
+    }
+
+    function fillMap(gd) {
+        var full = gd && gd._fullLayout, geo = full && full.geo, box = gd && gd.__piloteMapBox;
+        if (!geo || !box || !full._size || !gd.isConnected) { return gd; }
+        var filled = filledBox(box, full._size.w, full._size.h), now = serverBox(geo);
+        if (!filled || !now) { return gd; }
+        var off = Math.max(Math.abs(filled.lon[0] - now.lon[0]) + Math.abs(filled.lon[1] - now.lon[1]),
+                           Math.abs(filled.lat[0] - now.lat[0]) + Math.abs(filled.lat[1] - now.lat[1]));
+        if (off < 0.01 * (box.lon[1] - box.lon[0])) { return gd; }
+        var kept = function () { return gd; };
+        return window.Plotly.relayout(gd, {"geo.lonaxis.range": filled.lon, "geo.lataxis.range": filled.lat})
+            .then(kept, kept);
     }
 
     function fitted(gd) {
         var done = fitNarrow(gd);
-        return done && done.then ? done.then(fitMap) : fitMap(gd);
+        return done && done.then ? done.then(fillMap) : fillMap(gd);
     }
 
     function wrap(plotly) {
@@ -120,16 +214,21 @@
             if (typeof original !== "function") { return; }
             plotly[name] = function () {
                 var args = Array.prototype.slice.call(arguments);
-                if (args[0] && typeof args[0] === "object") { args[0].__piloteFits = 0; }  // a new drawing
+                var gd = typeof args[0] === "string" ? document.getElementById(args[0]) : args[0];
+                if (gd && typeof gd === "object") { gd.__piloteFits = 0; }  // a new drawing
                 var data = args[1];
                 if (data && !Array.isArray(data) && typeof data === "object") {  // (gd, {data, layout, config})
                     data.layout = withTemplate(data.layout || {});
                     data.config = withConfig(data.config);
+                    widenMap(gd, data.layout);
                 } else if (args.length >= 2) {  // (gd, data, layout, config)
                     args[2] = withTemplate(args[2] || {});
                     args[3] = withConfig(args[3]);
+                    widenMap(gd, args[2]);
                 }
-                var drawn = original.apply(this, args);
+                var self = this, outlined = withOutlines(args);
+                var drawn = outlined ? outlined.then(function (ready) { return original.apply(self, ready); })
+                    : original.apply(this, args);
                 return drawn && drawn.then ? drawn.then(fitted) : drawn;
             };
         });

@@ -9,38 +9,11 @@
 
     var PRINT_WIDTH = 700;  // CSS px: the 190 mm between the margins of an A4 page (@page in pilote.css)
     var touched = [];
-    var pictures = [];  // the maps' printed frames, removed after printing
-
-    // A map is WebGL: its canvas prints blank (the frame is gone once on screen) and a map redrawn now would
-    // still be loading when the page is printed. So it is not resized; it is drawn once more, synchronously
-    // (maplibre's redraw), and that frame is read at once and laid over the canvas as an image, which prints.
-    function isMap(gd) {
-        return !!(gd._fullLayout.map && gd._fullLayout.map._subplot);
-    }
-
-    function pictureOf(gd) {
-        var map = gd._fullLayout.map._subplot.map;
-        if (!map || typeof map.redraw !== "function") { return null; }
-        map.redraw();
-        var canvas = map.getCanvas();
-        var img = document.createElement("img");
-        img.src = canvas.toDataURL("image/png");
-        img.alt = "";  // the card's sentence and data table say what the map shows
-        img.className = "pilote-print-map";
-        img.style.cssText = "position:absolute;left:0;top:0;width:" + canvas.style.width + ";height:" +
-            canvas.style.height;
-        canvas.parentNode.appendChild(img);
-        return img;
-    }
 
     function plots() {
         return Array.prototype.filter.call(document.querySelectorAll(".js-plotly-plot"),
                                            function (gd) { return gd._fullLayout; });
     }
-
-    function graphs() { return plots().filter(function (gd) { return !isMap(gd); }); }
-
-    function maps() { return plots().filter(isMap); }
 
     var printedTables = [];  // tables built for the paper only, removed after printing
 
@@ -82,10 +55,7 @@
             d.open = true;
         });
         if (!window.Plotly) { return; }
-        maps().forEach(function (gd) {
-            try { pictures.push(pictureOf(gd)); } catch (e) { /* printed as the browser can */ }
-        });
-        graphs().forEach(function (gd) {
+        plots().forEach(function (gd) {
             try { window.Plotly.relayout(gd, {width: PRINT_WIDTH, autosize: false}); } catch (e) { /* drawn as is */ }
         });
     });
@@ -100,10 +70,8 @@
         touched = [];
         printedTables.forEach(function (box) { if (box.parentNode) { box.parentNode.removeChild(box); } });
         printedTables = [];
-        pictures.forEach(function (img) { if (img && img.parentNode) { img.parentNode.removeChild(img); } });
-        pictures = [];
         if (!window.Plotly) { return; }
-        graphs().forEach(function (gd) {
+        plots().forEach(function (gd) {
             try { window.Plotly.relayout(gd, {width: null, autosize: true}); } catch (e) { /* left as is */ }
         });
     });

@@ -1,9 +1,9 @@
-"""Offline maps: a blank base (``white-bg``, no tiles fetched) plus the commune outlines as a layer."""
+"""Offline maps: the commune outlines and the points drawn in SVG, no base layer and nothing fetched from the
+internet."""
 
 from __future__ import annotations
 
 import json
-import math
 from urllib.parse import urlencode
 
 import plotly.graph_objects as go
@@ -11,7 +11,6 @@ import polars as pl
 
 from components.formats import MINUS, MISSING
 from components.tables import display, kind, payload_kind
-from components.theme import COLORS
 
 
 OUTLINES_ROUTE = "/_pilote/contours.geojson"  # app.py serves it
@@ -73,7 +72,12 @@ def _bounds(geojson: dict) -> tuple[float, float, float, float]:
     return min(lons), min(lats), max(lons), max(lats)
 
 
-FRANCE_VIEW = ({"lat": 46.6, "lon": 2.4}, 4.5)  # nothing to draw: metropolitan France, never one place
+# Nothing to draw: metropolitan France, never one place (west, south, east, north).
+FRANCE_BOX = (-5.2, 42.3, 8.3, 51.1)
+# A map's legend, under it and from its left edge. At y=0 (not just below it) plotly.js makes room for it: at
+# y=-0.02 it kept 9 px for a legend of three rows, which hid the foot of the map.
+LEGEND_BELOW = {"orientation": "h", "x": 0, "xanchor": "left", "y": 0, "yanchor": "top"}
+MARGIN = 0.06  # of the box's span on each side: a marker at the edge of the territory is drawn whole
 
 
 def frame_box(geojson: dict, lats=(), lons=()) -> tuple[float, float, float, float] | None:
@@ -88,22 +92,22 @@ def frame_box(geojson: dict, lats=(), lons=()) -> tuple[float, float, float, flo
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def view_for(geojson: dict, lats=(), lons=()) -> tuple[dict, float]:
-    """Centre and zoom that frame the outlines and the points drawn (explicit: nothing is computed from tiles).
-    A map centres on what it draws: the territory's outlines when it has them, its points otherwise."""
-    return box_view(frame_box(geojson, lats, lons))
+def geo_view(box: tuple[float, float, float, float] | None) -> dict:
+    """The ``layout.geo`` ranges that frame ``box`` with a margin. plotly.js fits this range to the map at the
+    size it is drawn, a desktop's card or a phone's, so nothing is computed for one width; a single point
+    (or none) still gets a neighbourhood around it."""
+    west, south, east, north = box or FRANCE_BOX
+    span = max(east - west, north - south, 0.01)
+    pad_x = max((east - west) * MARGIN, span * MARGIN / 2)
+    pad_y = max((north - south) * MARGIN, span * MARGIN / 2)
+    return {"lonaxis": {"range": [round(west - pad_x, 5), round(east + pad_x, 5)]},
+            "lataxis": {"range": [round(south - pad_y, 5), round(north + pad_y, 5)]}}
 
 
-def box_view(box: tuple[float, float, float, float] | None) -> tuple[dict, float]:
-    """Centre and zoom of a desktop card framing ``box`` (the browser fits it again at the size drawn)."""
-    if box is None:
-        return FRANCE_VIEW
-    west, south, east, north = box
-    # Latitude degrees look ~1.5x longer at 49° N (Mercator) and maps are wider than tall: weigh them 2x.
-    span = max(east - west, (north - south) * 2.0, 0.01)
-    # ~360° / 2**zoom across ~512 px; leave a margin around the territory.
-    zoom = max(8.0, min(15.0, math.log2(360 / span) - 0.3))
-    return {"lat": (south + north) / 2, "lon": (west + east) / 2}, zoom
+def view_for(geojson: dict, lats=(), lons=()) -> dict:
+    """The ranges of a map framing the outlines and the points drawn (its territory's outlines when it has
+    them, its points otherwise)."""
+    return geo_view(frame_box(geojson, lats, lons))
 
 
 def positions(frame: pl.DataFrame) -> dict:
@@ -114,37 +118,26 @@ def positions(frame: pl.DataFrame) -> dict:
 
 def base_map(geojson: dict, height: int = 420, points: pl.DataFrame | None = None,
              fit_points: bool = False) -> go.Figure:
-    """``points`` (with ``lat`` and ``lon``): what the map will draw, so that the view frames it (with the
-    outlines, or the points alone with ``fit_points``: a few car parks in a large territory)."""
+    """An empty map of the commune outlines, for ``go.Scattergeo`` traces. ``points`` (with ``lat`` and
+    ``lon``): what the map will draw, so that the view frames it (with the outlines, or the points alone with
+    ``fit_points``: a few car parks in a large territory).
+
+    Drawn in SVG (plotly's geo subplot, the projection in the template, no base layer: nothing is fetched
+    from the internet): a WebGL map took 0.3 to 2.5 s to draw in a browser without a GPU, an SVG one 20 to
+    50 ms. The outlines are ``layout.meta.outlines``: their URL when the browser may fetch them (once for
+    every map of a page, then kept) or the collection itself; assets/plotly-template.js draws them as the
+    map's first trace."""
     if points is not None and {"lat", "lon"} <= set(points.columns):
         located = points.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
         frame_on = {"type": "FeatureCollection", "features": []} if fit_points and located.height else geojson
         lats, lons = located["lat"].to_list(), located["lon"].to_list()
     else:
         frame_on, lats, lons = geojson, [], []
-    box = frame_box(frame_on, lats, lons)
-    center, zoom = box_view(box)
     fig = go.Figure()
-    if box is not None:
-        # The browser fits the map to this box at the size it is drawn (assets/plotly-template.js): the zoom
-        # above assumes a desktop card, and a phone's narrower map would crop the territory.
-        fig.update_layout(meta={"bounds": [round(v, 5) for v in box]})
-    fig.update_layout(
-        map={
-            "style": "white-bg",
-            "center": center,
-            "zoom": zoom,
-            # One layer, tinted and outlined: the outlines travel once per map, not twice (and not at all when
-            # the browser can fetch them: Outlines.url).
-            "layers": [
-                {"source": getattr(geojson, "url", None) or geojson, "type": "fill", "color": "rgba(11,85,99,0.06)",
-                 "below": "traces",
-                 "fill": {"outlinecolor": COLORS["primary"]}},
-            ],
-        },
-        height=height,
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-    )
+    fig.update_layout(geo=view_for(frame_on, lats, lons), height=height,
+                      margin={"l": 0, "r": 0, "t": 0, "b": 0})
+    if geojson.get("features"):
+        fig.update_layout(meta={"outlines": getattr(geojson, "url", None) or dict(geojson)})
     return fig
 
 

@@ -205,7 +205,9 @@ def build_template() -> go.layout.Template:
         xaxis=_axis(),
         yaxis=_axis(hoverformat=NUMBER_HOVERFORMAT),
         coloraxis=dict(colorbar=dict(exponentformat="none", separatethousands=True, outlinewidth=0)),
-        map=dict(style="white-bg"),  # no tiles from the internet (DESIGN: maps work offline)
+        # Maps (components/maps.py): SVG, no base layer (no land or coast fetched from the internet: maps work
+        # offline), only the commune outlines and the points.
+        geo=dict(visible=False, projection=dict(type="mercator"), bgcolor="rgba(0,0,0,0)", fitbounds=False),
         hovermode="closest",
         # A value label plotly would shrink to fit its bar (5 px on a phone) is left out rather than unreadable;
         # at a report's width it is there (components/figures/bars.py value_labels).
@@ -216,9 +218,8 @@ def build_template() -> go.layout.Template:
 
 # The template travels inside every figure: only what Pilote's charts use is kept (a tenth of /mobilite's
 # bytes were plotly_white's defaults for 3D, polar, ternary and carpet charts it never draws).
-TRACES_USED = {"bar", "scatter", "scattergl", "scattermap", "heatmap", "pie", "histogram", "choropleth",
-               "choroplethmap"}
-LAYOUT_UNUSED = {"scene", "polar", "ternary", "geo", "mapbox"}
+TRACES_USED = {"bar", "scatter", "scattergl", "scattergeo", "heatmap", "pie", "histogram"}
+LAYOUT_UNUSED = {"scene", "polar", "ternary", "map", "mapbox"}
 
 
 def slim(template: dict) -> dict:
@@ -230,8 +231,10 @@ def slim(template: dict) -> dict:
 def register_template() -> None:
     """Registers ``pio.templates["pilote"]`` and ``"pilote_white"`` (the default). Idempotent."""
     pio.templates[TEMPLATE_NAME] = build_template()
-    merged = pio.templates.merge_templates("plotly_white", TEMPLATE_NAME)
-    pio.templates[DEFAULT_TEMPLATE] = go.layout.Template(slim(merged.to_plotly_json()))
+    merged = pio.templates.merge_templates("plotly_white", TEMPLATE_NAME).to_plotly_json()
+    # plotly_white's map shows land and lakes, which plotly.js would fetch from its CDN: Pilote's map only.
+    merged["layout"]["geo"] = pio.templates[TEMPLATE_NAME].layout.geo.to_plotly_json()
+    pio.templates[DEFAULT_TEMPLATE] = go.layout.Template(slim(merged))
     pio.templates.default = DEFAULT_TEMPLATE
     _DEFAULT_DICT["template"] = pio.templates[DEFAULT_TEMPLATE].to_plotly_json()
 
@@ -244,6 +247,11 @@ def default_template_json() -> dict:
     from plotly.utils import PlotlyJSONEncoder
 
     return json.loads(json.dumps(pio.templates[DEFAULT_TEMPLATE].to_plotly_json(), cls=PlotlyJSONEncoder))
+
+
+# The commune outlines under a map's points (the browser draws them: assets/plotly-template.js, from the
+# figure's layout.meta.outlines), sent once per visit with the template.
+OUTLINE_STYLE = {"fillcolor": "rgba(11,85,99,0.06)", "line": {"color": COLORS["primary"], "width": 1}}
 
 
 LEGEND_CLEARANCE = 14  # px at least between the top of the plot (half its highest tick label) and the legend

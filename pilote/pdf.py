@@ -5,8 +5,8 @@ the app for a headless Chromium that carries the requester's session: a PDF hold
 see, decided by the guard as for any visitor. The page's print stylesheet lays it out (assets/pilote.css,
 assets/print.js: no cut card, no button, charts at the paper's width, vector graphics); here a cover line is
 added (territory, place, period, document, the export date and the permalink), the charts the requester
-ticked are kept (all by default), the data tables are opened when asked for, maps become their images (WebGL
-prints blank), and every page is numbered.
+ticked are kept (all by default), the data tables are opened when asked for, and every page is numbered. Maps
+are SVG like the other charts (components/maps.py): they print as vector graphics too.
 
 Chromium is Debian's (``make test`` installs it; ``PILOTE_CHROMIUM`` names another), driven by playwright.
 At most ``PILOTE_PDF_AT_ONCE`` reports are printed at once (a Chromium takes a core and ~150 MB).
@@ -56,24 +56,6 @@ _PREPARE = """(o) => {
         document.documentElement.dataset.piloteTables = 'non';  // assets/print.js prints the tables otherwise
     }
     return document.querySelectorAll('.pilote-chart-card').length;
-}"""
-
-# Maps draw with WebGL, which a printed page leaves blank: each is replaced by its image (plotly's own export).
-_MAPS_AS_IMAGES = """async () => {
-    const maps = Array.from(document.querySelectorAll('.js-plotly-plot'))
-        .filter(gd => gd.offsetParent !== null && (gd.data || []).some(t => /map/.test(t.type || '')));
-    for (const gd of maps) {
-        const height = (gd._fullLayout && gd._fullLayout.height) || 400;
-        const url = await window.Plotly.toImage(gd, {format: 'png', width: 700, height: height, scale: 2});
-        const img = document.createElement('img');
-        img.src = url;
-        img.alt = '';  // the card's sentence, printed under it, says what the map shows
-        img.style.width = '100%';
-        gd.parentNode.insertBefore(img, gd);
-        gd.style.display = 'none';
-        await img.decode();
-    }
-    return maps.length;
 }"""
 
 _TABLES_BUILT = """() => Array.from(document.querySelectorAll('details.pilote-chart-data'))
@@ -146,7 +128,6 @@ def make_pdf(base_url: str, page: str, cookies: dict[str, str] | None = None, ch
                                     "permalink": permalink or base_url.rstrip("/") + page})
             if tables:
                 tab.wait_for_function(_TABLES_BUILT, timeout=TIMEOUT_MS)
-            tab.evaluate(_MAPS_AS_IMAGES)
             tab.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
             left = html.escape(f"Pilote · {territory} · édité le {date}" if territory else f"Pilote · édité le {date}")
             return tab.pdf(format="A4", print_background=True, display_header_footer=True,

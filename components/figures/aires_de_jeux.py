@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from components.formats import fmt_date, fmt_int
-from components.maps import base_map, positions
+from components.maps import LEGEND_BELOW, base_map, positions
 from components.theme import COLORS
 
 STATE_COLORS = {"À jour": COLORS["success"], "Contrôle en retard": COLORS["warning"],
@@ -26,10 +26,10 @@ def sites_map(sites: pl.DataFrame, outlines: dict) -> go.Figure:
         text = [f"<b>{n}</b><br>{state}" + (f" · {late} contrôle(s) en retard" if late else "")
                 + (f" · {down} équipement(s) hors service" if down else "")
                 for n, late, down in rows.select("nom", "controles_en_retard", "hors_service").iter_rows()]
-        fig.add_trace(go.Scattermap(**positions(rows), mode="markers",
+        fig.add_trace(go.Scattergeo(**positions(rows), mode="markers",
                                     marker={"size": 13, "color": color}, name=f"{state} ({rows.height})", text=text,
                                     hovertemplate="%{text}<extra></extra>", customdata=rows["aire_id"].to_list()))
-    fig.update_layout(legend={"orientation": "h", "y": -0.02, "yanchor": "top"}, showlegend=True)
+    fig.update_layout(legend=LEGEND_BELOW, showlegend=True)
     return fig
 
 

@@ -13,7 +13,7 @@ import polars as pl
 
 from components.figures.climat import YEAR_AXIS
 from components.formats import fmt_number, fmt_percent, fmt_unit
-from components.maps import positions
+from components.maps import LEGEND_BELOW, positions
 from components.theme import COLORS, COLORWAY
 from data_access.finances import DEP, F, I, REC, SECTION_LABELS
 
@@ -334,7 +334,7 @@ def projects_figure(base: go.Figure, projects: pl.DataFrame) -> go.Figure:
     biggest = float(projects["montant"].max() or 1)
     for index, group in enumerate(sorted(set(projects["fonction_groupe_libelle"].to_list()))):
         rows = projects.filter(pl.col("fonction_groupe_libelle") == group)
-        fig.add_scattermap(
+        fig.add_scattergeo(
             **positions(rows), name=group, mode="markers",
             marker={"size": [8 + 30 * (v / biggest) ** 0.5 for v in rows["montant"].to_list()],
                     "color": COLORWAY[index % len(COLORWAY)], "opacity": 0.8},
@@ -342,7 +342,7 @@ def projects_figure(base: go.Figure, projects: pl.DataFrame) -> go.Figure:
                                 rows["statut"].to_list(), rows["annee_debut"].to_list(), rows["annee_fin"].to_list())),
             hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]} · %{customdata[2]}"
                           "<br>%{customdata[3]}–%{customdata[4]}<extra>" + group + "</extra>")
-    fig.update_layout(legend={"orientation": "h", "y": -0.02}, showlegend=True)
+    fig.update_layout(legend=LEGEND_BELOW, showlegend=True)
     return fig
 
 

@@ -8,7 +8,7 @@ import polars as pl
 from components.figures.bars import value_labels
 from components.figures.week import week_hour_heatmap
 from components.formats import WEEKDAYS, fmt_int, fmt_percent
-from components.maps import base_map, point_cells, points_table, positions
+from components.maps import LEGEND_BELOW, base_map, point_cells, points_table, positions
 from components.theme import COLORS
 
 
@@ -59,14 +59,14 @@ def velib_map(stations: pl.DataFrame, outlines: dict) -> go.Figure:
         return fig
     stations = velib_points(stations)
     fig.add_trace(
-        go.Scattermap(
+        go.Scattergeo(
             **positions(stations), mode="markers",
             marker={"size": [6 + c / 4 for c in stations["capacity"].to_list()],
                     "color": stations["bikes_available"].to_list(), "colorscale": "Teal", "showscale": True,
-                    # Across the foot of the map, not down its side: on a phone a side scale took a fifth of it.
+                    # Under the map, not down its side: on a phone a side scale took a fifth of it.
                     "colorbar": {"title": {"text": "Vélos disponibles", "side": "top"}, "orientation": "h",
-                                 "x": 0.02, "xanchor": "left", "y": 0.02, "yanchor": "bottom", "len": 0.45,
-                                 "thickness": 8, "bgcolor": "rgba(255,255,255,0.85)"}},
+                                 "x": 0.02, "xanchor": "left", "y": 0, "yanchor": "top", "len": 0.45,
+                                 "thickness": 8}},
             # "Label : value" needs no plural of its own (1 vélo, 2 vélos) in a template shared by all points.
             hovertemplate="<b>%{customdata[1]}</b><br>Vélos disponibles : %{customdata[2]} (électriques : "
                           "%{customdata[3]})<br>Bornettes libres : %{customdata[4]} · %{customdata[6]}<extra></extra>",
@@ -74,7 +74,8 @@ def velib_map(stations: pl.DataFrame, outlines: dict) -> go.Figure:
             customdata=point_cells(stations, VELIB_CELLS),  # [commune code, cells…]: a click filters on it
         )
     )
-    fig.layout.meta["pad_bottom"] = 56  # the map is fitted above its colour scale (assets/plotly-template.js)
+    # The colour scale's room, under the map; one kind of point needs no legend (the card's title names it)
+    fig.update_layout(margin={"b": 56}, showlegend=False)
     return fig
 
 
@@ -273,14 +274,14 @@ def irve_map(points: pl.DataFrame, outlines: dict) -> go.Figure:
         part = irve_stations(points.filter((pl.col("puissance_nominale") > low) & (pl.col("puissance_nominale") <= high)))
         if part.is_empty():
             continue
-        fig.add_trace(go.Scattermap(
+        fig.add_trace(go.Scattergeo(
             **positions(part), mode="markers", name=label,
             marker={"size": 9, "color": color}, customdata=part["commune_code"].to_list(),
             text=[f"<b>{n}</b><br>{fmt_int(k)} point{'s' if k > 1 else ''} de charge · "
                   f"{' / '.join(_kw(p) for p in powers)} kW · {o}"
                   for n, k, powers, o in part.select("nom_station", "points", "puissances", "nom_operateur").iter_rows()],
             hovertemplate="%{text}<extra></extra>"))
-    fig.update_layout(legend={"orientation": "h", "y": -0.02, "yanchor": "top"})
+    fig.update_layout(legend=LEGEND_BELOW)
     return fig
 
 
@@ -351,9 +352,10 @@ def points_map(frame: pl.DataFrame, outlines: dict, cells: dict[str, str], name:
     """Points of one kind; ``cells``: their table's columns, in ``customdata`` for the hover and the table."""
     fig = base_map(outlines, height=380, points=frame)
     if not frame.is_empty():
-        fig.add_trace(go.Scattermap(**positions(frame), mode="markers",
+        fig.add_trace(go.Scattergeo(**positions(frame), mode="markers",
                                     marker={"size": 8, "color": color, "opacity": 0.7}, name=name,
                                     customdata=point_cells(frame, cells), hovertemplate=hovertemplate))
+    fig.update_layout(showlegend=False)  # one kind of point: the card's title names it
     return fig
 
 
@@ -384,14 +386,14 @@ def accidents_map(crashes: pl.DataFrame, outlines: dict) -> go.Figure:
     for rank, (name, color, some) in reversed(list(enumerate(groups))):
         if some.is_empty():
             continue
-        fig.add_trace(go.Scattermap(**positions(some),
+        fig.add_trace(go.Scattergeo(**positions(some),
                                     mode="markers", marker={"size": 8, "color": color, "opacity": 0.75},
                                     name=name, customdata=point_cells(accident_points(some), ACCIDENT_CELLS,
                                                                       ACCIDENT_FORMATS),
                                     legendrank=rank + 1,
                                     hovertemplate="<b>%{fullData.name}</b><br>%{customdata[1]} · %{customdata[2]}"
                                                   "<extra></extra>"))
-    fig.update_layout(legend={"orientation": "h", "y": -0.02, "yanchor": "top"})
+    fig.update_layout(legend=LEGEND_BELOW)
     return fig
 
 

@@ -9,7 +9,7 @@ import polars as pl
 from components.figures.bars import value_labels
 from components.figures.week import week_hour_heatmap
 from components.formats import MISSING, WEEKDAYS, fmt_datetime, fmt_int, fmt_number, fmt_percent
-from components.maps import base_map, positions
+from components.maps import LEGEND_BELOW, base_map, positions
 from components.theme import COLORS
 
 
@@ -40,11 +40,12 @@ def realtime_map(status: pl.DataFrame, outlines: dict) -> go.Figure:
             for name, free, cap, rate, late, when in part.select(
                 "name", "free_spots", "capacity", "fill_rate", "late", "last_update").iter_rows()
         ]
-        fig.add_trace(go.Scattermap(
+        fig.add_trace(go.Scattergeo(
             **positions(part), mode="markers", name=state.capitalize(),
             marker={"size": [10 + c / 10 for c in part["capacity"].to_list()], "color": color},
             text=text, hovertemplate="%{text}<extra></extra>"))
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 0, "x": 0, "bgcolor": "rgba(255,255,255,0.8)"})
+    # Under the map, not over its points
+    fig.update_layout(showlegend=True, legend=LEGEND_BELOW)
     return fig
 
 

@@ -128,6 +128,28 @@ if (window.innerWidth < 576) {
 return faults;
 """
 
+# Every drawn map: how many of its points lie outside its plot, and how much of the plot the box fills.
+_MAPS_JS = """
+return Array.from(document.querySelectorAll('.js-plotly-plot'))
+  .filter(gd => gd._fullLayout && gd._fullLayout.geo && gd._fullLayout.geo._subplot)
+  .map(gd => {
+    const geo = gd._fullLayout.geo, project = geo._subplot.projection, size = gd._fullLayout._size;
+    let points = 0, out = 0;
+    gd.data.filter(t => t.meta !== 'pilote-outlines').forEach(t => (t.lat || []).forEach((lat, i) => {
+        if (lat === null || t.lon[i] === null) return;
+        points += 1;
+        const xy = project([t.lon[i], lat]);
+        if (!xy || xy[0] < size.l || xy[0] > size.l + size.w || xy[1] < size.t || xy[1] > size.t + size.h) out += 1;
+    }));
+    const outline = gd.data.find(t => t.meta === 'pilote-outlines');
+    const lon = geo.lonaxis.range, lat = geo.lataxis.range, pad = 1e-3;  // plotly fits the range less its pad
+    const a = project([lon[0] + pad, lat[0] + pad]), b = project([lon[1] - pad, lat[1] - pad]);
+    return {id: gd.closest('.pilote-chart-card').id, points: points, out: out, width: size.w,
+            graph: gd.clientWidth, outline: outline ? outline.lon.filter(v => v !== null).length : 0,
+            fill: [Math.abs(b[0] - a[0]) / size.w, Math.abs(a[1] - b[1]) / size.h]};
+  });
+"""
+
 _AXE = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
 # The WCAG 2.x A and AA rules (RGAA 4 rests on WCAG 2.1 AA); a serious or critical violation fails.
 _AXE_RUN = """
@@ -180,6 +202,11 @@ class Pilote:
         # both at once: a graph at its new width may still be thinning its ticks (dash-graph--pending)
         wait.until(lambda: self.driver.execute_script(_FITTED_JS) and self.driver.execute_script(_SETTLED_JS),
                    timeout)
+
+    def maps(self) -> list[dict]:
+        """Every drawn map: its points drawn and those outside its plot, its outline's vertices, its plot's
+        width, and how much of the plot the box shown fills (across, up)."""
+        return self.driver.execute_script(_MAPS_JS)
 
     def layout_faults(self) -> list[str]:
         return self.driver.execute_script(_LAYOUT_FAULTS_JS)

@@ -1,6 +1,7 @@
-"""Maps show everything they draw, at a desktop's width and a phone's: the browser fits each map to the box
-of its outlines and points (layout.meta.bounds, components/maps.py) at the size it is drawn
-(assets/plotly-template.js). At 390 px the server's zoom alone kept 4 of 65 counting points in view."""
+"""Maps show everything they draw and fill their plot, at a desktop's width and a phone's: the server frames
+the outlines and points (layout.geo's ranges, components/maps.py) and the browser widens that box to the
+shape of the plot it is drawn in (assets/plotly-template.js). At 390 px a zoom fixed on the server kept 4 of
+65 counting points in view; a box of another shape than the plot left blank bands and cut the outlines."""
 
 from __future__ import annotations
 
@@ -9,31 +10,17 @@ from dash.testing import wait
 
 pytestmark = pytest.mark.e2e
 
-# Every drawn map: how many of its points lie outside what the map shows now.
-_OUT_OF_VIEW = """
-return Array.from(document.querySelectorAll('.js-plotly-plot'))
-  .filter(gd => gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot
-                && gd._fullLayout.map._subplot.map && gd._fullLayout.map._subplot.map.loaded())
-  .map(gd => {
-    const map = gd._fullLayout.map._subplot.map, view = map.getBounds();
-    let points = 0, out = 0;
-    gd.data.forEach(t => (t.lat || []).forEach((lat, i) => {
-        if (lat === null || t.lon[i] === null) return;
-        points += 1;
-        if (!view.contains([t.lon[i], lat])) out += 1;
-    }));
-    return {id: gd.closest('.pilote-chart-card').id, points: points, out: out, width: map.getCanvas().clientWidth,
-            graph: gd.clientWidth, zoom: map.getZoom()};
-  });
-"""
+
+def filled(m: dict) -> bool:
+    return abs(m["fill"][0] - 1) <= 0.02 and abs(m["fill"][1] - 1) <= 0.02
 
 
 def maps_in_view(pilote, expected: int) -> list[dict]:
     found: list[dict] = []
 
     def ready():
-        found[:] = pilote.driver.execute_script(_OUT_OF_VIEW)
-        return len(found) >= expected and all(m["out"] == 0 for m in found)
+        found[:] = pilote.maps()
+        return len(found) >= expected and all(m["out"] == 0 and filled(m) for m in found)
 
     try:
         wait.until(ready, 30)
@@ -55,4 +42,7 @@ def test_every_point_of_every_map_is_in_view(pilote, path, expected, width):
         assert all(m["width"] <= 390 for m in found), found
     # The map takes its graph's width: no colour scale down its side (a fifth of a phone's card)
     assert all(m["width"] >= 0.9 * m["graph"] for m in found), found
+    # and its whole plot: the box shown has the plot's shape (no blank band, no outline cut short of the edge)
+    assert all(filled(m) for m in found), found
+    assert all(m["outline"] > 0 for m in found), found  # the communes are drawn under the points
     assert not pilote.console_errors()

@@ -104,8 +104,10 @@ def test_mobilite_graphs_and_kpis(pilote):
     duo = pilote.duo
     duo.wait_for_element("#velib-map-graph .js-plotly-plot", timeout=30)
     duo.wait_for_element("#velib-communes-graph .js-plotly-plot", timeout=30)
-    # the map really drew: a maplibre canvas for the map, bars for the chart
-    assert pilote.driver.find_elements("css selector", "#velib-map-graph canvas")
+    # the map really drew: its stations in SVG (no WebGL canvas), bars for the chart
+    pilote.settle()
+    assert len(pilote.driver.find_elements("css selector", "#velib-map-graph .scattergeo .point")) == 73
+    assert not pilote.driver.find_elements("css selector", "#velib-map-graph canvas")
     assert pilote.driver.find_elements("css selector", "#velib-communes-graph .barlayer .point")
     pilote.wait_stations("73")
     assert pilote.commune_shown() == "Tout le territoire"
@@ -113,29 +115,37 @@ def test_mobilite_graphs_and_kpis(pilote):
     assert pilote.console_errors() == []
 
 
-# The outlines a map names by URL, loaded into its maplibre style: (the layer's source as sent, the communes
-# of the sources maplibre has loaded).
+# The outlines a map names by URL, as drawn: (the URL named, the points of its outline trace, the number of
+# times the page fetched that URL).
 _OUTLINES = """
 const gd = document.querySelector(arguments[0] + " .js-plotly-plot");
-const map = gd._fullLayout.map._subplot.map;
-if (!map.loaded()) { return null; }
-const names = Object.entries(map.getStyle().sources).filter(([, s]) => s.type === "geojson")
-    .flatMap(([id]) => map.querySourceFeatures(id).map(f => f.properties.nom)).filter(Boolean);
-return [gd.layout.map.layers[0].source, Array.from(new Set(names))];
+const outline = gd && gd._fullLayout && gd.data.find(t => t.meta === "pilote-outlines");
+if (!outline) { return null; }
+const url = gd.layout.meta.outlines;
+const fetched = performance.getEntriesByType("resource").filter(e => e.name.endsWith(url)).length;
+return [url, outline.lon.filter(v => v !== null).length, fetched];
 """
 
 
 def test_maps_fetch_the_outlines_once_and_draw_them(pilote):
-    """The maps of /mobilite name the communes' outlines by URL instead of carrying them, and each map has
-    loaded the communes from it (maplibre fetches it in a worker; its caching is tested over HTTP)."""
+    """The maps of /mobilite name the communes' outlines by URL instead of carrying them; the browser fetches
+    that URL once for the four maps and draws the outlines under each map's points (its caching is tested
+    over HTTP)."""
     from dash.testing import wait
 
+    from components.maps import outlines_for
+
     pilote.open("/mobilite?commune=92040")
+    issy = outlines_for(app.server.extensions["pilote_data"], "92040")
+    polygons = [polygon for f in issy["features"] for polygon in
+                ([f["geometry"]["coordinates"]] if f["geometry"]["type"] == "Polygon" else f["geometry"]["coordinates"])]
+    vertices = sum(len(ring) for polygon in polygons for ring in polygon)  # Issy's, every ring of it
+    assert vertices > 10
     for graph in ("#velib-map-graph", "#irve-carte-graph", "#accidents-carte-graph", "#trafic-carte-graph"):
         pilote.duo.wait_for_element(f"{graph} .js-plotly-plot", timeout=30)
-        source, communes = wait.until(lambda: pilote.driver.execute_script(_OUTLINES, graph), 20)
-        assert isinstance(source, str) and source.startswith("/_pilote/contours.geojson?commune=92040"), source
-        assert communes == ["Issy-les-Moulineaux"], (graph, communes)
+        url, drawn, fetched = wait.until(lambda: pilote.driver.execute_script(_OUTLINES, graph), 30)
+        assert url.startswith("/_pilote/contours.geojson?commune=92040"), url
+        assert drawn == vertices and fetched == 1, (graph, drawn, fetched)
     assert pilote.console_errors() == []
 
 

@@ -23,8 +23,10 @@ return Array.from(document.querySelectorAll('.pilote-chart-card')).map(card => (
 
 
 def squash(text: str) -> str:
-    """Spaces made plain, and ligatures undone (the PDF writes « eﬀet » with U+FB00)."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).replace("\u202f", " ")).strip()
+    """Spaces made plain, ligatures undone (the PDF writes « eﬀet » with U+FB00), and a name broken at its
+    hyphen at the end of a line made whole (« Marnes-la- Coquette » in a narrow column)."""
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).replace("\u202f", " ")).strip()
+    return re.sub(r"(\w)- (\w)", r"\1-\2", text)
 
 
 def print_pdf(pilote, during=None):
@@ -76,24 +78,28 @@ def test_a_dashboard_prints_as_a_report_with_whole_cards(pilote, path):
     assert not pilote.console_errors()
 
 
-def test_maps_print_drawn_and_the_screen_gets_them_back(pilote):
-    """A WebGL map prints blank as it is: print.js lays its frame over it as an image, removed after."""
-    from PIL import Image
+def test_maps_print_drawn_at_the_paper_s_width_and_the_screen_gets_them_back(pilote):
+    """A map is SVG like the other charts (a WebGL canvas printed blank): it is redrawn at the paper's width
+    with every point in view, and put back for the screen."""
+    from dash.testing import wait
 
     pilote.open("/mobilite?commune=92040")
     pilote.settle()
-    maps = pilote.driver.execute_script("return document.querySelectorAll('.js-plotly-plot .maplibregl-canvas').length")
-    assert maps >= 3
-    pictures = []
-    for page in print_pdf(pilote).pages:
-        for image in page.images:
-            picture = Image.open(io.BytesIO(image.data)).convert("RGB")
-            if picture.size[0] >= 300 and picture.size[1] >= 200:
-                pictures.append(picture.getcolors(maxcolors=1 << 16))
-    assert len(pictures) >= maps
-    blank = [colours for colours in pictures if colours is not None and len(colours) <= 20]
-    assert len(pictures) - len(blank) >= maps, f"{len(blank)} blank map(s) of {len(pictures)} pictures"
-    assert not pilote.driver.find_elements("css selector", ".pilote-print-map")  # the screen has its maps back
+    screen = pilote.maps()
+    assert len(screen) >= 3 and all(m["points"] and m["outline"] for m in screen), screen
+    assert not pilote.driver.find_elements("css selector", ".js-plotly-plot canvas")  # nothing raster to print
+    on_paper = []
+
+    def during():
+        def redrawn():
+            on_paper[:] = pilote.maps()
+            return all(m["width"] <= 700 and not m["out"] for m in on_paper)
+        wait.until(redrawn, 30)
+
+    text = " ".join(squash(page.extract_text()) for page in print_pdf(pilote, during).pages)
+    assert len(on_paper) == len(screen) and all(m["points"] == s["points"] for m, s in zip(on_paper, screen))
+    assert "jusqu'à 7,4 kW" in text  # the charging map's legend, drawn with it
+    wait.until(lambda: [m["width"] for m in pilote.maps()] == [m["width"] for m in screen], 30)
     assert not pilote.console_errors()
 
 

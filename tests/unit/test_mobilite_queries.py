@@ -45,10 +45,13 @@ def test_figures_and_their_text_summaries():
         {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [
             [[2.2, 48.8], [2.3, 48.8], [2.3, 48.9], [2.2, 48.8]]]}}]}
     fig = velib_map(STATIONS, outlines)
-    assert fig.layout.map.style == "white-bg"  # no tiles fetched
-    assert fig.layout.map.center.lat == pytest.approx(48.85)
-    # The browser fits the map to the box of outlines and points, above the colour scale across its foot
-    assert fig.layout.meta["bounds"] == [2.2, 48.8, 2.3, 48.9] and fig.layout.meta["pad_bottom"] > 0
+    # An SVG map (no base layer, no tile) framing the box of its outlines and points, with a margin
+    assert fig.data[0].type == "scattergeo" and fig.layout.geo.visible is None  # the template's (no base map)
+    lon, lat = fig.layout.geo.lonaxis.range, fig.layout.geo.lataxis.range
+    assert lon[0] < 2.2 < 2.3 < lon[1] and lat[0] < 48.8 < 48.9 < lat[1]
+    assert lon[1] - lon[0] == pytest.approx(0.1 * 1.12) and lat[1] - lat[0] == pytest.approx(0.1 * 1.12)
+    assert fig.layout.meta["outlines"] == outlines  # drawn by the browser, under the points
+    assert fig.layout.margin.b > 0 and fig.data[0].marker.colorbar.yanchor == "top"  # the scale under the map
     assert fig.data[0].marker.colorbar.orientation == "h"
     # Each point carries its commune (a click filters on it) and its table's cells, which the hover reads
     assert [list(row) for row in fig.data[0].customdata] == [
@@ -199,8 +202,9 @@ def test_the_accident_map_has_a_trace_per_severity_the_worst_drawn_last():
     worst = next(t for t in fig.data if t.name == "Tué")
     assert worst.customdata[0][2] == "Cycliste"
     assert fig.data[-1].lat[0] == 48.83 and next(t for t in fig.data if t.name == "Blessé léger").lat[0] == 48.82123
-    layers = fig.layout.map.layers
-    assert len(layers) == 1 and layers[0].type == "fill" and layers[0].fill.outlinecolor  # outlines sent once
+    # No outlines to draw: the layout names none (the browser adds none), every trace is the accidents'
+    assert not (fig.layout.meta or {}).get("outlines")
+    assert all(t.type == "scattergeo" and t.mode == "markers" for t in fig.data)
 
 
 def test_the_accident_map_shows_the_latest_year_and_says_where_the_others_are(monkeypatch):

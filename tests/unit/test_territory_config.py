@@ -11,7 +11,7 @@ import diskcache
 import polars as pl
 import pytest
 
-from components.maps import FRANCE_VIEW, view_for
+from components.maps import FRANCE_BOX, geo_view, view_for
 from components.selectors import commune_defaults, merge_query, parse_commune
 from data_access import freshness, territory
 from data_access import stationnement as sq
@@ -148,13 +148,21 @@ def test_commune_helpers_and_the_default_commune_in_the_url():
 # -- maps ----------------------------------------------------------------------------------------------------------
 def test_maps_centre_on_what_they_draw():
     empty = {"type": "FeatureCollection", "features": []}
-    assert view_for(empty) == FRANCE_VIEW  # nothing to draw: France, never one city
-    center, zoom = view_for(empty, [43.60, 43.62], [1.43, 1.45])
-    assert center == pytest.approx({"lat": 43.61, "lon": 1.44}) and zoom > 10
+    assert view_for(empty) == geo_view(FRANCE_BOX)  # nothing to draw: France, never one city
+    france = view_for(empty)["lonaxis"]["range"]
+    assert france[0] < -4 and france[1] > 8
+    view = view_for(empty, [43.60, 43.62], [1.43, 1.45])
+    (west, east), (south, north) = view["lonaxis"]["range"], view["lataxis"]["range"]
+    assert (west + east) / 2 == pytest.approx(1.44) and (south + north) / 2 == pytest.approx(43.61)
+    assert west < 1.43 and east > 1.45 and east - west < 0.03  # the points with a margin, not a region
+    one = view_for(empty, [43.6], [1.44])  # a single point: a neighbourhood around it, never an empty range
+    assert one["lonaxis"]["range"][1] - one["lonaxis"]["range"][0] > 0
+    assert one["lataxis"]["range"][1] - one["lataxis"]["range"][0] > 0
     square = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": {
         "type": "Polygon", "coordinates": [[[5.0, 45.0], [5.2, 45.0], [5.2, 45.2], [5.0, 45.0]]]}}]}
-    center, _ = view_for(square, [45.1], [float("nan")])  # a point without longitude is ignored
-    assert center == pytest.approx({"lat": 45.1, "lon": 5.1})
+    view = view_for(square, [45.1], [float("nan")])  # a point without longitude is ignored
+    assert sum(view["lonaxis"]["range"]) / 2 == pytest.approx(5.1)
+    assert sum(view["lataxis"]["range"]) / 2 == pytest.approx(45.1)
 
 
 # -- a real-time feed without update times ---------------------------------------------------------------------------

@@ -58,7 +58,16 @@ def test_template_font_colorway_legend_and_axes():
         assert axis.exponentformat == "none"
         assert axis.separatethousands is True
     assert "e" not in layout.yaxis.hoverformat and "s" not in layout.yaxis.hoverformat
-    assert layout.map.style == "white-bg"
+    # Maps draw no base layer: plotly.js would fetch land and coasts from its CDN (DESIGN: maps work offline)
+    assert layout.geo.visible is False and layout.geo.projection.type == "mercator"
+
+
+def test_the_default_template_asks_plotly_for_no_base_map():
+    """plotly_white shows land and lakes on a map: merged into Pilote's default template, that would make
+    plotly.js fetch its world topojson from a CDN, which an offline server cannot reach (the map never drew)."""
+    geo = pio.templates[theme.DEFAULT_TEMPLATE].layout.geo.to_plotly_json()
+    assert geo["visible"] is False
+    assert not [key for key, value in geo.items() if key.startswith("show") and value], geo
 
 
 def test_font_stack_matches_css():
