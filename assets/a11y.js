@@ -10,7 +10,7 @@
  * - dcc.Upload's file input has no name (label): it takes the words of its drop zone;
  * - on a phone a table of three columns or more is read as stacked rows (assets/pilote.css, .pilote-stack):
  *   each cell is given its column's header as data-label, which the stylesheet writes before it.
- * The work is done once per frame after the page changed, never per mutation.
+ * The work is done once per frame after the page changed (outside the charts' SVG), never per mutation.
  */
 (function () {
     "use strict";
@@ -79,8 +79,17 @@
         }
     }
 
+    // A chart draws inside its SVG, thousands of changes while a page draws: none of them is fixed here (the
+    // SVG is made hidden when it is added, a change outside it), and reading the tables' widths after each
+    // would force a layout per frame while the charts draw.
+    function changed(records) {
+        for (var i = 0; i < records.length; i++) {
+            if (!(records[i].target instanceof SVGElement)) { later(); return; }
+        }
+    }
+
     function start() {
-        new MutationObserver(later).observe(document.body, {
+        new MutationObserver(changed).observe(document.body, {
             childList: true, subtree: true, attributes: true, attributeFilter: ["tabindex"]
         });
         window.addEventListener("resize", later);

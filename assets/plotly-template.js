@@ -207,6 +207,13 @@
         return done && done.then ? done.then(fillMap) : fillMap(gd);
     }
 
+    function sameSize(gd) {
+        var full = gd && gd._fullLayout;
+        if (!full || !full.autosize || !gd.isConnected || !gd.clientWidth) { return false; }
+        var style = window.getComputedStyle(gd);
+        return Math.abs(parseFloat(style.width) - full.width) < 1 && Math.abs(parseFloat(style.height) - full.height) < 1;
+    }
+
     function wrap(plotly) {
         if (!plotly || plotly.__piloteTemplate) { return; }
         ["react", "newPlot", "plot"].forEach(function (name) {
@@ -234,7 +241,10 @@
         });
         var resize = plotly.Plots && plotly.Plots.resize;
         if (typeof resize === "function") {  // a window turned to a phone's width (dcc.Graph resizes, not redraws)
-            plotly.Plots.resize = function () {
+            plotly.Plots.resize = function (gd) {
+                // dcc.Graph resizes every graph after its first drawing and when its size may have changed:
+                // at the same size that was a 100 ms timer and a relayout per graph, after the page had drawn.
+                if (sameSize(gd)) { return Promise.resolve(gd); }
                 var done = resize.apply(this, arguments);
                 return done && done.then ? done.then(fitted) : done;
             };

@@ -7,8 +7,8 @@ cache (plotly.js and the other scripts come from it afterwards, as on a returnin
 ``--visits`` rounds visit the one-graph page and each of Pilote's in turn, in the same browser.
 
 *Fully drawn*: the time from the navigation's start to the first frame at which Dash has no callback
-pending or running, no element is marked loading, every plotly graph has drawn its figure (every map
-with its outlines), and that state holds for five frames (so that a page whose content comes in
+pending or running, no element is marked loading, no graph is still loading its code or drawing
+(``dash-graph--pending``), every graph has drawn its figure (every map with its outlines), and that state holds for five frames (so that a page whose content comes in
 several answers is not caught in between). Prints each page's median and p90, its ratio to the one-graph
 page, and the goal of issue 13 (≤ 1.5×). It prints; it does not assert.
 """
@@ -47,10 +47,15 @@ function drawn() {
     if (document.querySelector('[data-dash-is-loading="true"]')) return false;
     const content = document.getElementById("_pages_content");
     if (content && !content.children.length) return false;
-    return Array.from(document.querySelectorAll(".js-plotly-plot")).every(gd =>
-        gd._fullLayout && gd.querySelector(".main-svg")
-        // a map is drawn with its outlines (assets/plotly-template.js adds them first)
-        && !(gd.layout.meta && gd.layout.meta.outlines && !gd.data.some(t => t.meta === "pilote-outlines")));
+    // A graph still loading its code or drawing is marked (dcc.Graph's Suspense fallback and its plot in
+    // progress both carry dash-graph--pending); one not yet drawn has no plot: both are not drawn yet.
+    if (document.querySelector(".dash-graph--pending")) return false;
+    return Array.from(document.querySelectorAll(".dash-graph")).every(graph => {
+        const gd = graph.classList.contains("js-plotly-plot") ? graph : graph.querySelector(".js-plotly-plot");
+        return gd && gd._fullLayout && gd.querySelector(".main-svg")
+            // a map is drawn with its outlines (assets/plotly-template.js adds them first)
+            && !(gd.layout.meta && gd.layout.meta.outlines && !gd.data.some(t => t.meta === "pilote-outlines"));
+    });
 }
 function poll() {
     if (drawn()) {

@@ -228,6 +228,9 @@ def chart_card(card_id: str, title: str, figure: go.Figure, summary: str, source
                       **({"config": config} if (config := lean_config()) else {})),
             role="figure", **{"aria-labelledby": summary_id}, id=f"{card_id}-image",
             className="pilote-chart-graph",
+            # The graph's room is kept while its code loads (dcc.Graph's placeholder has no height): the page
+            # does not grow under the reader as the charts come, and the charts drawn first are not resized.
+            style={"minHeight": f"calc({graph_style['height']} + 1.75rem)"},
         ),
         html.P(summary, id=summary_id, className="small mb-0 pilote-chart-summary"),
     ]

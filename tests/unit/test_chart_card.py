@@ -268,3 +268,14 @@ def test_a_compact_table_sends_its_cells_once(frame):
                                                                                          "table": "liste"}
     assert store.data == {**table_payload(frame, COLUMNS, {"share": 1}), "id": "liste", "caption": "Vélos par commune"}
     assert not find(table, html.Table)  # the markup is the browser's
+
+
+def test_the_graph_s_room_is_kept_while_its_code_loads():
+    """dcc.Graph's placeholder, while plotly.js loads, has no height: the figure wrapper keeps the graph's
+    height (and its toolbar's row), so the page does not grow under the reader as the charts come."""
+    tall = go.Figure().update_layout(height=460)
+    (wrapper,) = [c for c in walk(chart_card("c", "Titre", tall, "Résumé.", "Source"))
+                  if getattr(c, "id", None) == "c-image"]
+    assert wrapper.style == {"minHeight": "calc(460px + 1.75rem)"}
+    (graph,) = [c for c in walk(wrapper) if getattr(c, "id", None) == "c-graph"]
+    assert graph.style == {"height": "460px"}
