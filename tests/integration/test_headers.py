@@ -81,7 +81,7 @@ def test_the_outlines_maps_name_are_served_versioned(app):
                               json=HttpDashClient(visitor).router_body("/mobilite", "?commune=92040"))
     assert router.status_code == 200, router.text[:300]
     text = router.text.replace("\\u002f", "/")  # Dash's JSON writes "/" as \u002f
-    urls = set(re.findall(r'"source":\s*"(/_pilote/contours\.geojson\?[^"]+)"', text))
+    urls = set(re.findall(r'"outlines":\s*"(/_pilote/contours\.geojson\?[^"]+)"', text))
     assert len(urls) == 1 and "commune=92040" in next(iter(urls)), urls  # every map names the same URL
     assert '"FeatureCollection"' not in text  # and none carries the outlines
     url = next(iter(urls))
