@@ -8,8 +8,8 @@ cache (plotly.js and the other scripts come from it afterwards, as on a returnin
 
 *Fully drawn*: the time from the navigation's start to the first frame at which Dash has no callback
 pending or running, no element is marked loading, no graph is still loading its code or drawing
-(``dash-graph--pending``), every graph has drawn its figure (every map with its outlines), and that state holds for five frames (so that a page whose content comes in
-several answers is not caught in between). Prints each page's median and p90, its ratio to the one-graph
+(``dash-graph--pending``), every graph has drawn its figure (every map with its outlines), and that state
+holds for five frames (so that a page whose content comes in several answers is not caught in between). Prints each page's median and p90, its ratio to the one-graph
 page, and the goal of issue 13 (≤ 1.5×). It prints; it does not assert.
 """
 
