@@ -15,8 +15,8 @@
  * show_table(n_clicks, table): the accessible HTML table (caption, th scope="col", the first column as
  *     row headers, numbers right-aligned), built when "Voir les données" is first opened, and again when the
  *     card receives new figures (a selector redrew it in place); written into its slot as plain elements
- *     (placeTable). Called at load too, it keeps the payload for printing (PiloteExport.printedTable, used
- *     by assets/print.js).
+ *     (placeTable). Printing builds every table from the card's store (PiloteExport.printedTable, used by
+ *     assets/print.js).
  * download_csv(n_clicks, table): saves the CSV of that table (UTF-8 with BOM, ';', decimal comma, CRLF,
  *     formulas guarded) as <card id>.csv; each cell as csv_from_display does in chart_card.py.
  * download_image(png_clicks, svg_clicks): redraws the chart on screen in a hidden copy as wide as an A4 page
@@ -397,9 +397,15 @@
     }
 
     // -- printing: every table, opened or not (assets/print.js) ----------------------------------------
-    // The browser's print does not wait for a callback: show_table keeps each card's payload here, and the
-    // table is built at once, as on screen.
-    var payloads = {};
+    // The browser's print does not wait for a callback: the card's payload is read from its store as the
+    // renderer holds it (the latest a selector sent), and the table built at once, as on screen.
+    var CSV_STORE = "chart-csv";  // the store of a card's table: components/chart_card.py CSV_STORE
+
+    function payloadOf(card) {
+        var api = window.dash_component_api, store = null;
+        try { store = api && api.getLayout && api.getLayout({type: CSV_STORE, card: card}); } catch (e) { /* none */ }
+        return (store && store.props && store.props.data) || null;
+    }
 
     // The slot, once React has put it in the page (an initial call may run before it has).
     function whenThere(find) {
@@ -418,7 +424,7 @@
     }
 
     window.PiloteExport.printedTable = function (card) {
-        var meta = metaOf(card), table = payloads[card];
+        var meta = metaOf(card), table = payloadOf(card);
         if (!meta || !table) { return null; }
         var built = htmlTable(withRows(table, meta), meta);
         built.removeAttribute("id");  // the screen's table, once opened, has the id
@@ -443,7 +449,6 @@
             var ctx = window.dash_clientside.callback_context;
             var byData = ctx && ctx.triggered && ctx.triggered.some(function (t) { return t.prop_id.indexOf(".data") > 0; });
             var meta = cardMeta();
-            if (meta && table) { payloads[meta.card] = table; }  // for printing (called at load too)
             if (!table || !meta || !nClicks || (!byData && nClicks !== 1)) { return noUpdate(); }
             // A map's new points are read once the graph has drawn them.
             var drawn = byData && table.points ? afterRedraw(graphDiv(meta)) : Promise.resolve();

@@ -53,10 +53,11 @@
                 ax.type === "multicategory" || ax.tickmode === "array") { return; }
             var mine = (gd.__piloteTickSteps || {})[name];
             var step = narrow ? Math.max(1, Math.ceil(LABEL_SPACING * ax._vals.length / ax._length)) : 1;
-            if (narrow && step > 1 && (ax.ticklabelstep || 1) < step) {
+            var now = ax.ticklabelstep || 1, ours = mine && now === mine;
+            if (narrow && step > 1 && now < step) {
                 update[name + ".ticklabelstep"] = step;
-            } else if (!narrow && mine && ax.ticklabelstep === mine) {
-                update[name + ".ticklabelstep"] = 1;
+            } else if (ours && step < now) {  // wider again, or steps put back (presetTickSteps) for fewer ticks
+                update[name + ".ticklabelstep"] = step;
             }
         });
         var names = Object.keys(update);
@@ -64,6 +65,22 @@
         gd.__piloteTickSteps = gd.__piloteTickSteps || {};
         names.forEach(function (key) { gd.__piloteTickSteps[key.split(".")[0]] = update[key] > 1 ? update[key] : 0; });
         return window.Plotly.relayout(gd, update);
+    }
+
+    // A graph redrawn at the width it had (a selector changed its data) keeps the steps its axes had: put back
+    // before drawing, they spare a relayout after it (and dcc.Graph's round of relayoutData), 15-20 ms of a
+    // redraw on a phone's column. tickSteps corrects them after the drawing if the new data need others.
+    function presetTickSteps(gd, layout) {
+        var steps = gd && gd.__piloteTickSteps, out = layout;
+        if (!steps || !gd._fullLayout || !layout || !gd.isConnected) { return layout; }
+        Object.keys(steps).forEach(function (name) {
+            var axis = layout[name];
+            if (steps[name] > 1 && (axis === undefined || (axis && typeof axis === "object" && axis.ticklabelstep === undefined))) {
+                if (out === layout) { out = Object.assign({}, layout); }  // copies: the figure as sent is kept
+                out[name] = Object.assign({}, axis, {ticklabelstep: steps[name]});
+            }
+        });
+        return out;
     }
 
     function fitNarrow(gd) {
@@ -228,10 +245,12 @@
                     data.layout = withTemplate(data.layout || {});
                     data.config = withConfig(data.config);
                     widenMap(gd, data.layout);
+                    data.layout = presetTickSteps(gd, data.layout);
                 } else if (args.length >= 2) {  // (gd, data, layout, config)
                     args[2] = withTemplate(args[2] || {});
                     args[3] = withConfig(args[3]);
                     widenMap(gd, args[2]);
+                    args[2] = presetTickSteps(gd, args[2]);
                 }
                 var self = this, outlined = withOutlines(args);
                 var drawn = outlined ? outlined.then(function (ready) { return original.apply(self, ready); })

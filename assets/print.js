@@ -49,6 +49,8 @@
         prepared = true;
         touched = [];
         printedTables = [];
+        // The charts not drawn yet, out of sight (assets/plotly-lazy.js), are drawn for the paper first.
+        if (window.PiloteDrawAll) { try { window.PiloteDrawAll(); } catch (e) { /* printed as they are */ } }
         showTables();
         Array.prototype.forEach.call(document.querySelectorAll("details.pilote-status-list"), function (d) {
             touched.push([d, d.open]);

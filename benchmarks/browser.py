@@ -4,13 +4,17 @@ How long a page takes to be fully drawn in headless Chromium, against a one-grap
 (``benchmarks/one_graph_app.py``) measured in the same run. Both are served by gunicorn with the same
 settings (2 workers × 4 threads), at the same time. Each page is visited once to fill the browser's HTTP
 cache (plotly.js and the other scripts come from it afterwards, as on a returning visitor's browser), then
-``--visits`` rounds visit the one-graph page and each of Pilote's in turn, in the same browser.
+``--visits`` rounds visit the one-graph page and each of Pilote's in turn, in the same browser (a 1400×1000
+window, at the top of the page).
 
 *Fully drawn*: the time from the navigation's start to the first frame at which Dash has no callback
-pending or running, no element is marked loading, no graph is still loading its code or drawing
-(``dash-graph--pending``), every graph has drawn its figure (every map with its outlines), and that state
-holds for five frames (so that a page whose content comes in several answers is not caught in between). Prints each page's median and p90, its ratio to the one-graph
-page, and the goal of issue 13 (≤ 1.5×). It prints; it does not assert.
+pending or running, no element is marked loading, the graphs have drawn their figures (every map with its
+outlines; none still loading its code, drawing or put off: ``dash-graph--pending``), and that state holds
+for five frames (so that a page whose content comes in several answers is not caught in between). Two
+times per visit: the *first screen* (the graphs in the window) and the *whole page* (every graph: those out of
+sight are drawn after the first screen, when the browser is idle, ``assets/plotly-lazy.js``). Prints each
+page's medians, p90 and ratios to the one-graph page, and the goal of issue 13 (≤ 1.5×) for both. It prints;
+it does not assert.
 """
 
 from __future__ import annotations
@@ -33,13 +37,28 @@ PAGES = ["/", "/climat", "/mobilite", "/stationnement", "/finances"]
 GOAL = 1.5
 WORKERS, THREADS = 2, 4
 
-# Resolves window.__drawn with performance.now() (ms since the navigation started) at the first frame of
-# five in a row where the page is fully drawn.
+# Resolves window.__screen and window.__drawn with performance.now() (ms since the navigation started) at the
+# first frame of five in a row where the first screen, and then the whole page, is fully drawn.
 _WATCH = """
+window.__screen = null;
 window.__drawn = null;
-let since = null, calm = 0;
+const calm = {screen: [null, 0], page: [null, 0]};
 const queues = ["requested", "prioritized", "blocked", "executing", "watched", "executed", "stored"];
-function drawn() {
+function inWindow(graph) {
+    const box = graph.getBoundingClientRect();
+    return (box.width || box.height) && box.bottom > 0 && box.top < window.innerHeight;
+}
+function plotted(graph) {
+    const gd = graph.classList.contains("js-plotly-plot") ? graph : graph.querySelector(".js-plotly-plot");
+    // A graph still loading its code or drawing is marked (dcc.Graph's Suspense fallback and its plot in
+    // progress, or put off out of sight, all carry dash-graph--pending); one not yet drawn has no plot.
+    const pending = graph.classList.contains("dash-graph--pending") || graph.querySelector(".dash-graph--pending");
+    return gd && !pending && gd._fullLayout
+        && gd.querySelector(".main-svg")
+        // a map is drawn with its outlines (assets/plotly-template.js adds them first)
+        && !(gd.layout.meta && gd.layout.meta.outlines && !gd.data.some(t => t.meta === "pilote-outlines"));
+}
+function drawn(screenOnly) {
     const state = window.store && window.store.getState();
     if (!state || state.isLoading || !state.layout) return false;
     const callbacks = state.callbacks || {};
@@ -47,22 +66,19 @@ function drawn() {
     if (document.querySelector('[data-dash-is-loading="true"]')) return false;
     const content = document.getElementById("_pages_content");
     if (content && !content.children.length) return false;
-    // A graph still loading its code or drawing is marked (dcc.Graph's Suspense fallback and its plot in
-    // progress both carry dash-graph--pending); one not yet drawn has no plot: both are not drawn yet.
-    if (document.querySelector(".dash-graph--pending")) return false;
-    return Array.from(document.querySelectorAll(".dash-graph")).every(graph => {
-        const gd = graph.classList.contains("js-plotly-plot") ? graph : graph.querySelector(".js-plotly-plot");
-        return gd && gd._fullLayout && gd.querySelector(".main-svg")
-            // a map is drawn with its outlines (assets/plotly-template.js adds them first)
-            && !(gd.layout.meta && gd.layout.meta.outlines && !gd.data.some(t => t.meta === "pilote-outlines"));
-    });
+    if (!screenOnly && document.querySelector(".dash-graph--pending")) return false;
+    const graphs = Array.from(document.querySelectorAll(".dash-graph"));
+    return (screenOnly ? graphs.filter(inWindow) : graphs).every(plotted);
 }
 function poll() {
-    if (drawn()) {
-        if (since === null) since = performance.now();
-        if (++calm >= 5) { window.__drawn = since; return; }
-    } else { since = null; calm = 0; }
-    requestAnimationFrame(poll);
+    for (const [name, screenOnly] of [["screen", true], ["page", false]]) {
+        const c = calm[name];
+        if (drawn(screenOnly)) {
+            if (c[0] === null) c[0] = performance.now();
+            if (++c[1] >= 5) { if (screenOnly) window.__screen = window.__screen || c[0]; else window.__drawn = c[0]; }
+        } else { c[0] = null; c[1] = 0; }
+    }
+    if (window.__drawn === null) requestAnimationFrame(poll);
 }
 requestAnimationFrame(poll);
 """
@@ -78,10 +94,11 @@ return {url: location.href, ready: document.readyState, scripts: document.script
 """
 
 
-def fully_drawn(driver, url: str, attempts: int = 3) -> float:
-    """Milliseconds from navigation start to fully drawn, for one visit of ``url``. A navigation that never
-    starts Dash (seen on a loaded machine: WebDriver's get returns while the page is still blank) is made
-    again, up to ``attempts`` times, and said on stderr."""
+def page_view(driver, url: str, attempts: int = 3) -> tuple[float, float]:
+    """Milliseconds from navigation start to the first screen fully drawn, and to the whole page fully drawn,
+    for one visit of ``url`` (the window at the top of the page). A navigation that never starts Dash (seen on
+    a loaded machine: WebDriver's get returns while the page is still blank) is made again, up to
+    ``attempts`` times, and said on stderr."""
     for attempt in range(1, attempts + 1):
         driver.get(url)  # returns after the load event: Dash then fetches the layout and runs the callbacks
         try:
@@ -95,24 +112,32 @@ def fully_drawn(driver, url: str, attempts: int = 3) -> float:
         raise RuntimeError(f"{url}: Dash did not start in {attempts} navigations")
     driver.execute_script(_WATCH)
     try:
-        return float(wait_for(driver, lambda: driver.execute_script("return window.__drawn"), seconds=120,
-                              what=f"{url} fully drawn"))
+        whole = float(wait_for(driver, lambda: driver.execute_script("return window.__drawn"), seconds=120,
+                               what=f"{url} fully drawn"))
     except RuntimeError:
         print(f"{url} never fully drawn; its state: " + str(driver.execute_script(_STATE)), file=sys.stderr)
         raise
+    return float(driver.execute_script("return window.__screen")), whole
 
 
-def measure(urls: list[str], visits: int) -> dict[str, list[float]]:
+def fully_drawn(driver, url: str, attempts: int = 3) -> float:
+    """Milliseconds from navigation start to the whole page fully drawn (see :func:`page_view`)."""
+    return page_view(driver, url, attempts)[1]
+
+
+def measure(urls: list[str], visits: int) -> dict[str, dict[str, list[float]]]:
     """``visits`` rounds over ``urls`` (the one-graph page first, then Pilote's) in one browser: a drift of the
-    machine touches the floor and the pages alike."""
+    machine touches the floor and the pages alike. Per URL: the first-screen and whole-page times."""
     driver = browser()
     try:
         for url in urls:  # the HTTP cache, and each server's caches
-            fully_drawn(driver, url)
-        times: dict[str, list[float]] = {url: [] for url in urls}
+            page_view(driver, url)
+        times: dict[str, dict[str, list[float]]] = {url: {"screen": [], "page": []} for url in urls}
         for _ in range(visits):
             for url in urls:
-                times[url].append(fully_drawn(driver, url))
+                screen, page = page_view(driver, url)
+                times[url]["screen"].append(screen)
+                times[url]["page"].append(page)
         return times
     finally:
         driver.quit()
@@ -142,21 +167,29 @@ def main(argv: list[str] | None = None) -> int:
         for proc, _ in servers:
             stop(proc)
         shutil.rmtree(made, ignore_errors=True)
-    results = {"floor": {"/": times[floor_base + "/"]},
-               "pilote": {path: times[pilote_base + path] for path in args.pages}}
-
-    floor = statistics.median(results["floor"]["/"])
-    print(f"Fully drawn in headless Chromium (gunicorn {args.workers}×{THREADS} threads, {args.visits} visits per page "
-          "after one that fills the HTTP cache; medians):")
-    print(f"  one-graph Dash page   {floor:7.0f} ms  p90 {p90(results['floor']['/']):6.0f} ms")
-    missed = []
-    for path, times in results["pilote"].items():
-        ratio = statistics.median(times) / floor
-        if ratio > GOAL:
-            missed.append(f"{path} ({ratio:.1f}×)")
-        print(f"  {path:20}  {statistics.median(times):7.0f} ms  p90 {p90(times):6.0f} ms  {ratio:5.2f}×")
-    print(f"Goal: fully drawn ≤ {GOAL:g}× the one-graph page: {'met' if not missed else 'NOT met: ' + ', '.join(missed)}")
+    floor_times = times[floor_base + "/"]
+    # The one-graph page has one screen: its first screen is its whole page (both are printed).
+    floor = statistics.median(floor_times["page"])
+    print(f"Fully drawn in headless Chromium, a 1400×1000 window (gunicorn {args.workers}×{THREADS} threads, "
+          f"{args.visits} visits per page after one that fills the HTTP cache; medians, ratio to the one-graph page):")
+    print(f"  {'':20}  {'first screen':>25}  {'whole page':>25}")
+    print(f"  {'one-graph Dash page':20}  {_cell(floor_times['screen'], floor)}  {_cell(floor_times['page'], floor)}")
+    missed = {"screen": [], "page": []}
+    for path in args.pages:
+        mine = times[pilote_base + path]
+        for part in missed:
+            ratio = statistics.median(mine[part]) / floor
+            if ratio > GOAL:
+                missed[part].append(f"{path} ({ratio:.1f}×)")
+        print(f"  {path:20}  {_cell(mine['screen'], floor)}  {_cell(mine['page'], floor)}")
+    for part, what in (("screen", "first screen"), ("page", "whole page")):
+        print(f"Goal: {what} fully drawn ≤ {GOAL:g}× the one-graph page: "
+              f"{'met' if not missed[part] else 'NOT met: ' + ', '.join(missed[part])}")
     return 0
+
+
+def _cell(times: list[float], floor: float) -> str:
+    return f"{statistics.median(times):6.0f} ms p90 {p90(times):5.0f} {statistics.median(times) / floor:5.2f}×"
 
 
 if __name__ == "__main__":

@@ -289,9 +289,9 @@ dash.clientside_callback(
     Output(_pid(TABLE_SLOT, MATCH), "children"),
     Input(_pid(TABLE_OPEN, MATCH), "n_clicks"),
     Input(_pid(CSV_STORE, MATCH), "data"),  # a selector redrew the card: an opened table follows
-    # Called at load too, building nothing: it keeps the payload where printing finds it (assets/print.js
-    # prints every table, opened or not, and the browser's print cannot wait for a callback).
-    prevent_initial_call=False,
+    # Not called at load: printing reads the payloads from the stores (assets/chart_export.js, printedTable);
+    # a page of 14 cards made 14 initial calls through the renderer, for nothing shown.
+    prevent_initial_call=True,
 )
 
 dash.clientside_callback(

@@ -52,12 +52,131 @@ def test_fully_drawn_waits_for_the_last_graph(pilote):
     outlines fetched."""
     from benchmarks.browser import fully_drawn
 
-    pilote.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _RECORD})
-    drawn = fully_drawn(pilote.driver, pilote.origin + "/finances?annee=2019")
-    drawings = pilote.driver.execute_script("return window.__drawings")
+    removed = _with_script(pilote.driver, _RECORD)
+    try:
+        drawn = fully_drawn(pilote.driver, pilote.origin + "/finances?annee=2019")
+        drawings = pilote.driver.execute_script("return window.__drawings")
+    finally:
+        removed()
     graphs = pilote.driver.execute_script("return document.querySelectorAll('.dash-graph').length")
     assert len({card for card, _ in drawings}) == graphs >= 8, drawings
     assert "finances-projets-carte-graph" in {card for card, _ in drawings}  # the map, drawn with its outlines
     assert drawn >= max(at for _, at in drawings), (drawn, drawings)
     wait.until(lambda: pilote.driver.execute_script(
         "return document.querySelector('#finances-projets-carte .js-plotly-plot').data[0].meta") == "pilote-outlines", 30)
+
+
+# Out-of-sight graphs wait for an idle moment (assets/plotly-lazy.js): with none, they wait for the reader.
+_NO_IDLE = "window.requestIdleCallback = function () { return 0; };"
+
+# Each graph's first drawing as plotly.js is asked for it (under assets/plotly-lazy.js), by graph id: when it
+# started, and when it ended.
+_STARTS = """
+window.__starts = {};
+window.__ends = {};
+window.PilotePlotlyHooks = (window.PilotePlotlyHooks || []).concat([function (P) {
+    const react = P.react;
+    P.react = function (gd) {
+        const card = gd.parentElement.id;
+        if (!(card in window.__starts)) window.__starts[card] = performance.now();
+        const drawn = react.apply(this, arguments);
+        Promise.resolve(drawn).then(() => { if (!(card in window.__ends)) window.__ends[card] = performance.now(); });
+        return drawn;
+    };
+}]);
+"""
+
+# Each graph of the page: its id, drawn or not, and where it is from the top of the page (the window at the top).
+_GRAPHS = """
+return Array.from(document.querySelectorAll('.dash-graph')).map(graph => {
+    const gd = graph.querySelector('.js-plotly-plot');
+    return [graph.id, !!(gd && gd._fullLayout), graph.getBoundingClientRect().top + window.scrollY, window.innerHeight];
+});
+"""
+
+
+def _with_script(driver, source: str):
+    """``source`` run before every page of this browser until the returned function is called."""
+    added = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
+    return lambda: driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument",
+                                          {"identifier": added["identifier"]})
+
+
+def test_the_first_screen_is_drawn_before_the_graphs_below_it(pilote):
+    """/mobilite has 14 charts, a screen shows 3 or 4: drawing them all before the first screen was ready took
+    half of a page view. The graphs in sight are drawn first; those out of sight start only after."""
+    driver = pilote.driver
+    removed = _with_script(driver, _STARTS)
+    try:
+        pilote.open("/mobilite")
+        graphs = driver.execute_script(_GRAPHS)
+        starts, ends = driver.execute_script("return [window.__starts, window.__ends]")
+    finally:
+        removed()
+    seen = [card for card, _, top, height in graphs if top < height]
+    below = [card for card, _, top, height in graphs if top > 1.5 * height]
+    assert seen and len(below) >= 6, graphs
+    assert set(starts) == {card for card, *_ in graphs}  # all drawn in the end
+    # Without the wait, every graph mounted in one go starts drawing before any has finished.
+    first_screen_drawn = min(ends[card] for card in seen)
+    assert all(starts[card] > first_screen_drawn for card in below), (starts, ends)
+    assert not pilote.console_errors()
+
+
+def test_a_graph_out_of_sight_is_drawn_when_it_comes_near_and_all_for_printing(pilote):
+    driver = pilote.driver
+    removed = _with_script(driver, _NO_IDLE)
+    try:
+        pilote.duo.wait_for_page(pilote.origin + "/mobilite", timeout=30)
+        pilote.wait_h1()
+        wait.until(lambda: all(drawn for _, drawn, top, height in driver.execute_script(_GRAPHS) if top < height), 30)
+        graphs = driver.execute_script(_GRAPHS)
+        below = [card for card, _, top, height in graphs if top > 1.5 * height]
+        assert len(below) >= 6 and not any(drawn for card, drawn, *_ in graphs if card in below), graphs
+        # Scrolled to: drawn (and what lies within half a screen of it)
+        target = below[0]
+        driver.execute_script("document.getElementById(arguments[0]).scrollIntoView({block: 'center', behavior: 'instant'})",
+                              target)
+        wait.until(lambda: dict((c, d) for c, d, *_ in driver.execute_script(_GRAPHS))[target], 30)
+        assert not all(drawn for _, drawn, *_ in driver.execute_script(_GRAPHS))  # the bottom still waits
+        # Printing: every graph drawn first, then laid out for the paper (assets/print.js)
+        driver.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+        wait.until(lambda: all(drawn for _, drawn, *_ in driver.execute_script(_GRAPHS)), 30)
+        wait.until(lambda: driver.execute_script(
+            "return Array.from(document.querySelectorAll('.dash-graph .js-plotly-plot')).every(gd => gd._fullLayout.width === 700)"), 30)
+        driver.execute_script("window.dispatchEvent(new Event('afterprint'))")
+        pilote.resize(1400, 1000)  # every graph back at its screen width
+    finally:
+        removed()
+    assert not pilote.console_errors()
+
+
+# Every relayout asked of plotly.js, by graph.
+_RELAYOUTS = """
+window.__relayouts = [];
+const relayout = Plotly.relayout;
+Plotly.relayout = function (gd, update) {
+    window.__relayouts.push([gd.parentElement.id, JSON.stringify(update)]);
+    return relayout.apply(this, arguments);
+};
+"""
+
+
+def test_a_narrow_graph_redrawn_keeps_its_thinned_ticks_without_a_second_drawing(pilote):
+    """The peak-hours chart of /stationnement sits in half a row: its 24 hours are labelled every other one
+    (assets/plotly-template.js, tickSteps). Each car-park change drew all 24 labels, then relayouted the axis to
+    thin them again: 15-20 ms of a 140 ms redraw, and a round of relayoutData through Dash."""
+    pilote.open("/stationnement")
+    driver = pilote.driver
+    step = "return document.querySelector('#parking-pointe .js-plotly-plot')._fullLayout.xaxis.ticklabelstep"
+    thinned = driver.execute_script(step)
+    assert thinned > 1
+    driver.execute_script(_RELAYOUTS)
+    for name in ("Hôtel de Ville", "Gare d'Issy Val de Seine"):
+        pilote.choose("#parking-select", name)
+        pilote.duo.wait_for_contains_text("#parking-pointe-summary", name, timeout=30)
+        pilote.settle()
+        assert driver.execute_script(step) == thinned
+    relayouts = driver.execute_script("return window.__relayouts")
+    assert not [r for r in relayouts if "ticklabelstep" in r[1]], relayouts
+    assert not pilote.console_errors()

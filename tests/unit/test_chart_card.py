@@ -241,9 +241,9 @@ def test_exports_are_clientside_callbacks_the_guard_does_not_map():
     assert {c["clientside_function"]["function_name"] for c in ours.values()} == {"download_csv", "download_image",
                                                                                    "show_table"}
     assert all(c["clientside_function"]["namespace"] == "pilote" for c in ours.values())
-    # The downloads wait for a click; the table is called at load too (it keeps the payload for printing)
+    # None is called at load: the downloads and the table wait for a click (printing reads the stores)
     assert {c["clientside_function"]["function_name"]: c["prevent_initial_call"] for c in ours.values()} == {
-        "download_csv": True, "download_image": True, "show_table": False}
+        "download_csv": True, "download_image": True, "show_table": True}
     entries = {k: v for k, v in callback_map.items() if k in ours}
     assert len(entries) == 3 and all(v.get("callback") is None for v in entries.values())
     # a server callback outside a page module would raise CallbackMapError here
