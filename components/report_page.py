@@ -25,6 +25,7 @@ from sqlalchemy import select
 from auth.models import FieldReport
 from auth.session import _client, current_auth
 from components.formats import fmt_datetime
+from components.kept_layout import KeptLayouts
 from components.notices import unavailable
 from components.report_form import CHOOSE, PHOTOS_MAX, FormIds, answer, new_token, outputs, read_states, report_form, states
 from data_access import photos as photo_files
@@ -64,6 +65,27 @@ def export_links(data, roles: list[str]) -> html.Div:
     return html.Div(links, className="small mb-2 pilote-exports")
 
 
+def with_token(node, token_id: str, token: str):
+    """``node`` (a JSON-ready layout) with the store ``token_id`` holding ``token``; copied along the way to it,
+    the kept layout untouched."""
+    if isinstance(node, list):
+        out = None
+        for i, child in enumerate(node):
+            new = with_token(child, token_id, token)
+            if new is not child:
+                out = out if out is not None else list(node)
+                out[i] = new
+        return node if out is None else out
+    if not isinstance(node, dict) or not isinstance(node.get("props"), dict):
+        return node
+    props = node["props"]
+    if props.get("id") == token_id:
+        return {**node, "props": {**props, "data": token}}
+    children = props.get("children")
+    new = with_token(children, token_id, token)
+    return node if new is children else {**node, "props": {**props, "children": new}}
+
+
 def last_values(s, spec, author: str) -> dict:
     """The agent's last report of this dataset: where (and with what) they most likely are again."""
     values = s.scalar(select(FieldReport.values).where(FieldReport.author == author, FieldReport.dataset == spec.key,
@@ -99,6 +121,7 @@ class ReportPage:
         self.spec = _start_catalog().for_role(self.role)
         self.ids = FormIds(self.form)
         self._memo: OrderedDict = OrderedDict()
+        self._layouts = KeptLayouts()
         self._memo_lock = threading.Lock()
         if self.spec is not None:
             self._register()
@@ -162,6 +185,14 @@ class ReportPage:
                 first, options = kept, self.choices(data, kept, communes)
         except SnapshotMissing as exc:
             return unavailable(f"Le formulaire « {self.title} » n'est pas disponible", exc)
+        # Kept for what it shows (components/kept_layout.py); each render still gets its own token.
+        ready = self._layouts.get(
+            [data.catalog.digest, sorted(communes) if communes is not None else None, principal.is_admin, first,
+             recent, options],
+            lambda: self._form_layout(data, spec, options, first, communes, principal, recent))
+        return with_token(ready, self.ids.token, new_token())
+
+    def _form_layout(self, data, spec, options, first, communes, principal, recent):
         scope = None
         if communes is not None:
             names = {c.code: c.name for c in data.catalog.territory.communes}

@@ -11,6 +11,12 @@ from dash import MATCH, ClientsideFunction, Input, Output, dcc, html
 from components.formats import MISSING, fmt_date, fmt_datetime, fmt_number
 
 
+def element(tag: str, children=None, **props) -> dict:
+    """An html element as Dash sends it (``to_json`` of ``html.<tag>``), built without the component: a long
+    table's hundreds of cells (the audit log: 700) cost a component each to build and to serialize."""
+    return {"props": {"children": children, **props}, "type": tag, "namespace": "dash_html_components"}
+
+
 def is_missing(value) -> bool:
     if value is None:
         return True

@@ -18,6 +18,7 @@ from auth.models import AuditEvent, Group, User, utcnow
 from auth.session import current_auth
 from components.formats import fmt_date, fmt_datetime
 from components.selectors import dropdown
+from components.tables import element
 from data_access.context import current
 
 dash.register_page(__name__, path="/admin", name="Administration", title="Administration", order=95, nav=False,
@@ -118,10 +119,10 @@ def audit_table(s, event: str | None = None, words: str | None = None, limit: in
     return dbc.Table([html.Caption(f"Journal : les {len(events)} derniers événements{kind}"),
                       html.Thead(html.Tr([html.Th(h, scope="col") for h in
                                           ("Date", "Événement", "Par", "Cible", "Adresse", "Détail")])),
-                      html.Tbody([html.Tr([html.Td(fmt_datetime(e.at)),
-                                           html.Td(EVENT_LABELS.get(e.event, e.event), title=e.event),
-                                           html.Td(e.actor or "–"), html.Td(e.target or "–"),
-                                           html.Td(e.client or "–"), html.Td(e.detail)])
+                      html.Tbody([element("Tr", [element("Td", fmt_datetime(e.at)),
+                                                 element("Td", EVENT_LABELS.get(e.event, e.event), title=e.event),
+                                                 element("Td", e.actor or "–"), element("Td", e.target or "–"),
+                                                 element("Td", e.client or "–"), element("Td", e.detail)])
                                   for e in events])], size="sm", id="admin-audit")
 
 

@@ -11,6 +11,7 @@ from auth.session import current_auth
 from auth.visibility import visible_datasets
 from components.badges import data_date, freshness_badge, visibility_badge
 from components.formats import fmt_date
+from components.kept_layout import KeptLayouts
 from data_access.context import current
 
 dash.register_page(__name__, path="/espace-agents", name="Mon espace", title="Mon espace", order=90, nav=False,
@@ -28,36 +29,47 @@ def internal_datasets(auth, principal, registry: dict, data) -> list:
     return [s for s in data.statuses("internal") if s.spec.key in keys]
 
 
+_KEPT = KeptLayouts()
+
+
 def layout(**_ignored):
     auth, data = current_auth(), current()
     principal = auth.principal()
     pages = {p["path"]: p for p in dash.page_registry.values()}
-    resources = granted_resources(auth, principal)
 
-    def resource_item(resource: str):
+    def resource_label(resource: str) -> list[str]:
         path, _, section = resource.partition("#")
-        page = pages.get(path, {"name": path})
-        label = f"{page['name']} — section « {section} »" if section else page["name"]
-        return html.Li(dcc.Link(label, href=path))
+        name = pages.get(path, {"name": path})["name"]
+        return [f"{name} — section « {section} »" if section else name, path]
 
-    datasets = internal_datasets(auth, principal, dash.page_registry, data)
     user = current_auth_user()
     expiry = user.expires_at if user else None
+    # What the page shows, as plain values: the page is kept under them (components/kept_layout.py).
+    shown = {
+        "name": principal.name, "email": principal.email, "admin": principal.is_admin,
+        "expiry": fmt_date(expiry.date()) if expiry else None, "groups": sorted(principal.groups),
+        "resources": [resource_label(r) for r in granted_resources(auth, principal)],
+        "datasets": [[s.spec.title, s.state, s.reason, data_date(s.meta.fetched_at, s.age_seconds)]
+                     for s in internal_datasets(auth, principal, dash.page_registry, data)],
+    }
+    return _KEPT.get(shown, lambda: page(shown))
+
+
+def page(shown: dict) -> html.Div:
     return html.Div(
         [
             html.H1("Mon espace", className="h3"),
-            html.P([html.Strong(principal.name), f" · {principal.email}",
-                    " · administrateur" if principal.is_admin else ""]),
-            dbc.Alert(f"Votre accès prend fin le {fmt_date(expiry.date())}.", color="warning", className="small")
-            if expiry else None,
+            html.P([html.Strong(shown["name"]), f" · {shown['email']}", " · administrateur" if shown["admin"] else ""]),
+            dbc.Alert(f"Votre accès prend fin le {shown['expiry']}.", color="warning", className="small")
+            if shown["expiry"] else None,
             html.H2("Mes groupes", className="h5"),
-            html.Ul([html.Li(g) for g in sorted(principal.groups)] or [html.Li("aucun groupe")], id="my-groups"),
+            html.Ul([html.Li(g) for g in shown["groups"]] or [html.Li("aucun groupe")], id="my-groups"),
             html.H2("Tableaux et sections internes accessibles", className="h5"),
-            html.Ul([resource_item(r) for r in resources] or [html.Li("aucun pour le moment")], id="my-resources"),
+            html.Ul([html.Li(dcc.Link(label, href=path)) for label, path in shown["resources"]]
+                    or [html.Li("aucun pour le moment")], id="my-resources"),
             html.H2("Fraîcheur des données internes", className="h5"),
-            html.Ul([html.Li([s.spec.title, " ", visibility_badge("internal"), " ",
-                              freshness_badge(s.state, s.reason), " ",
-                              data_date(s.meta.fetched_at, s.age_seconds)]) for s in datasets]
+            html.Ul([html.Li([title, " ", visibility_badge("internal"), " ", freshness_badge(state, reason), " ", when])
+                     for title, state, reason, when in shown["datasets"]]
                     or [html.Li("Aucun jeu de données interne pour vos tableaux.")], id="my-datasets"),
             html.P(html.A("Se déconnecter", href="/logout", className="btn btn-outline-secondary btn-sm"),
                    className="mt-4"),  # /logout asks for confirmation with a POST form

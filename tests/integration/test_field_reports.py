@@ -99,6 +99,26 @@ def test_a_double_tap_or_a_retry_stores_one_record(app):
         assert len(stored(app)) == before + 1
 
 
+def test_each_opening_of_a_kept_form_has_its_own_token(app):
+    """The form is kept, built, between renders (components/report_page.py): never its token. Two openings of
+    the same form, alike in everything else, are two records, each retried once."""
+    with signed_in(app, AGENT) as phone:
+        first, second = FormClient(phone, FORM, PATH), FormClient(phone, FORM, PATH)
+        assert first.token() != second.token()
+        assert set(first.comps.by_id) == set(second.comps.by_id)
+        before = len(stored(app))
+        values = {**GOOD, "gravite": "Mineur", "hors_service": [], "constat": "Banc descellé"}
+        for form in (first, second):
+            body = form.body(values)
+            assert "Contrôle enregistré" in message_text(form.post(body))
+            assert "déjà enregistré" in message_text(form.post(body))
+        assert len(stored(app)) == before + 2
+        third = FormClient(phone, FORM, PATH)  # a new list of the agent's reports: built again, a new token
+        assert third.token() not in {first.token(), second.token()}
+        listed = lambda form: len(form.comps.by_id[f"{FORM}-saisies"]["props"]["options"])  # noqa: E731
+        assert listed(third) == listed(first) + 2
+
+
 @pytest.mark.parametrize("values, field, message", [
     ({"date": (date.today() + timedelta(days=3)).isoformat()}, "date", "futur"),
     ({"aire_id": "AJ-99"}, "aire_id", "inconnue"),
