@@ -12,30 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 from dash._utils import to_json
 
+from data_access.lru import Lru
+
 
 class KeptLayouts:
     def __init__(self, size: int = 64):
-        self.size = size  # the layouts in use at once (agents opening the page at the same time)
-        self._kept: OrderedDict[str, dict] = OrderedDict()
-        self._lock = threading.Lock()
+        self._kept = Lru(size)  # the layouts in use at once (agents opening the page at the same time)
 
     def get(self, parts, build: Callable[[], object]) -> dict:
         """The layout made of ``parts`` (plain JSON values), built by ``build`` when not kept. Never mutate it."""
         key = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
-        with self._lock:
-            ready = self._kept.get(key)
-            if ready is not None:
-                self._kept.move_to_end(key)
-                return ready
-        ready = json.loads(to_json(build()))
-        with self._lock:
-            self._kept[key] = ready
-            while len(self._kept) > self.size:
-                self._kept.popitem(last=False)
-        return ready
+        return self._kept.get(key, lambda: json.loads(to_json(build())))

@@ -11,8 +11,6 @@ concerns (a group limited to some communes reports on those only, ``auth.access.
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,6 +28,7 @@ from components.notices import unavailable
 from components.report_form import CHOOSE, PHOTOS_MAX, FormIds, answer, new_token, outputs, read_states, report_form, states
 from data_access import photos as photo_files
 from data_access import reports
+from data_access.lru import Lru
 from data_access.render_cache import page_datasets
 from data_access.snapshots import SnapshotMissing
 from data_access.territory import today as territory_today
@@ -120,9 +119,8 @@ class ReportPage:
         # The callback's outputs and states are the catalog's fields, fixed when the app starts.
         self.spec = _start_catalog().for_role(self.role)
         self.ids = FormIds(self.form)
-        self._memo: OrderedDict = OrderedDict()
+        self._memo = Lru(_CHOICES_KEPT)
         self._layouts = KeptLayouts()
-        self._memo_lock = threading.Lock()
         if self.spec is not None:
             self._register()
 
@@ -133,17 +131,8 @@ class ReportPage:
         page = dash.page_registry.get(self.module, {})
         key = (tuple((k, data.store.version(k)) for k in page_datasets(page, data)), data.catalog.digest,
                today(data).isoformat(), communes, tuple((f, chosen.get(f)) for f in sorted(set(self.depends.values()))))
-        with self._memo_lock:
-            found = self._memo.get(key)
-            if found is not None:
-                self._memo.move_to_end(key)
-                return found
-        found = self.options(data, {f: chosen.get(f) for f in self.depends.values()}, communes)
-        with self._memo_lock:
-            self._memo[key] = found
-            while len(self._memo) > _CHOICES_KEPT:
-                self._memo.popitem(last=False)
-        return found
+        return self._memo.get(key, lambda: self.options(data, {f: chosen.get(f) for f in self.depends.values()},
+                                                        communes))
 
     # -- layout -----------------------------------------------------------------------------------------
     def defaults(self, data, author: str | None, s=None) -> dict:

@@ -28,14 +28,13 @@ import hashlib
 import json
 import logging
 import os
-import threading
-from collections import OrderedDict
 
 import brotli
 import dash
 from flask import Flask, Response, g, request
 
 from data_access.code_version import code_version
+from data_access.lru import Lru
 
 log = logging.getLogger(__name__)
 
@@ -209,15 +208,12 @@ def install_page_html(app: dash.Dash, min_size: int) -> None:
     background = [output for output, entry in callbacks.items() if entry.get("background") or entry.get("long")]
     if background:
         raise RuntimeError(f"background callbacks need Dash's per-page end_id: {background[:3]}")
-    build, kept, lock = app.index, OrderedDict(), threading.Lock()
+    build, kept = app.index, Lru(PAGE_HTML_ENTRIES)
 
     def index(*args, **kwargs):
         encoding = _accepted(request.headers.get("Accept-Encoding", ""))
         key = (request.url, encoding)
-        with lock:
-            entry = kept.get(key)
-            if entry is not None:
-                kept.move_to_end(key)
+        entry = kept.find(key)
         if entry is None:
             html = build(*args, **kwargs)
             if not isinstance(html, str):  # a redirect or an error page of Dash's: as it is
@@ -225,10 +221,7 @@ def install_page_html(app: dash.Dash, min_size: int) -> None:
             body = html.encode()
             packed = bool(encoding) and len(body) >= min_size
             entry = (ENCODINGS[encoding](body) if packed else body, packed)
-            with lock:
-                kept[key] = entry
-                while len(kept) > PAGE_HTML_ENTRIES:
-                    kept.popitem(last=False)
+            kept.keep(key, entry)
         response = Response(entry[0], mimetype="text/html")
         if entry[1]:  # compressed: flask-compress leaves it as is
             response.headers["Content-Encoding"] = encoding
