@@ -30,6 +30,7 @@ from data_access.context import DataContext
 from data_access.health import register_health
 from data_access.settings import Settings
 from pilote import pdf as pdf_report
+from pilote import revalidation
 
 ROOT = Path(__file__).resolve().parent
 FOR_GOOD = "public, max-age=31536000, immutable"  # for URLs that change with their content
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     server.config.update(COMPRESS_ALGORITHM=["br", "gzip"], COMPRESS_BR_LEVEL=5, COMPRESS_LEVEL=6,
                          COMPRESS_MIN_SIZE=1400)
     Compress(server)
+    revalidation.install(server)  # after Compress: a script the browser holds is not compressed to be compared
     render_cache.install(server, data, app.pilote_auth, app)
     render_cache.install_page_html(app, server.config["COMPRESS_MIN_SIZE"])
     server.test_client().get("/healthz")
