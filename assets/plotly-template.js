@@ -219,9 +219,21 @@
             .then(kept, kept);
     }
 
+    function then(value, next) {
+        return value && value.then ? value.then(next) : next(value);
+    }
+
+    // The margins the axes took, kept for the next drawing (assets/plotly-margins.js).
+    function presetMargins(gd, layout) {
+        return window.PiloteMargins ? window.PiloteMargins.preset(gd, layout) : layout;
+    }
+
+    function keepMargins(gd) {
+        return window.PiloteMargins ? window.PiloteMargins.keep(gd) : gd;
+    }
+
     function fitted(gd) {
-        var done = fitNarrow(gd);
-        return done && done.then ? done.then(fillMap) : fillMap(gd);
+        return then(then(fitNarrow(gd), keepMargins), fillMap);
     }
 
     function sameSize(gd) {
@@ -244,11 +256,13 @@
                 if (data && !Array.isArray(data) && typeof data === "object") {  // (gd, {data, layout, config})
                     data.layout = withTemplate(data.layout || {});
                     data.config = withConfig(data.config);
+                    data.layout = presetMargins(gd, data.layout);
                     widenMap(gd, data.layout);
                     data.layout = presetTickSteps(gd, data.layout);
                 } else if (args.length >= 2) {  // (gd, data, layout, config)
                     args[2] = withTemplate(args[2] || {});
                     args[3] = withConfig(args[3]);
+                    args[2] = presetMargins(gd, args[2]);
                     widenMap(gd, args[2]);
                     args[2] = presetTickSteps(gd, args[2]);
                 }

@@ -3,7 +3,8 @@
 How long a page takes to be fully drawn in headless Chromium, against a one-graph Dash page
 (``benchmarks/one_graph_app.py``) measured in the same run. Both are served by gunicorn with the same
 settings (2 workers × 4 threads), at the same time. Each page is visited once to fill the browser's HTTP
-cache (plotly.js and the other scripts come from it afterwards, as on a returning visitor's browser), then
+cache (plotly.js and the other scripts come from it afterwards, as on a returning visitor's browser, and so do
+the margins each chart's axes took: assets/plotly-margins.js), then
 ``--visits`` rounds visit the one-graph page and each of Pilote's in turn, in the same browser (a 1400×1000
 window, at the top of the page).
 

@@ -180,3 +180,99 @@ def test_a_narrow_graph_redrawn_keeps_its_thinned_ticks_without_a_second_drawing
     relayouts = driver.execute_script("return window.__relayouts")
     assert not [r for r in relayouts if "ticklabelstep" in r[1]], relayouts
     assert not pilote.console_errors()
+
+
+# Each graph's second drawings by plotly.js's automargin (its counter of them, plotly.js's
+# _redrawFromAutoMarginCount, set on the graph's full layout each time its axes' labels asked for more room).
+_REDRAWS_FOR_ROOM = """
+window.__redraws = {};
+(function () {
+    const counts = new WeakMap();
+    Object.defineProperty(Object.prototype, '_redrawFromAutoMarginCount', {
+        configurable: true,
+        get() { return counts.get(this) || 0; },
+        set(value) {
+            if (value > (counts.get(this) || 0)) {
+                const gd = Array.from(document.querySelectorAll('.js-plotly-plot')).find(g => g._fullLayout === this);
+                const card = gd ? gd.parentElement.id : '?';
+                window.__redraws[card] = (window.__redraws[card] || 0) + 1;
+            }
+            counts.set(this, value);
+        },
+    });
+})();
+"""
+
+_MARGINS = """
+return Object.fromEntries(Array.from(document.querySelectorAll('.dash-graph .js-plotly-plot'))
+    .map(gd => [gd.parentElement.id, gd._fullLayout._size.l]));
+"""
+_KEPT = "return JSON.parse(localStorage.getItem('pilote.margins.v1') || '{}')"
+
+
+def test_a_chart_whose_margins_were_kept_is_drawn_once(pilote):
+    """plotly.js measures an axis' labels only once it has drawn them, and draws the whole chart again when they
+    need more room than the template's margins: the room the axes took is kept (assets/plotly-margins.js), on
+    the graph and in the browser, so the next drawing starts with it: one pass instead of two, the same room."""
+    from benchmarks.browser import fully_drawn
+
+    driver, url, card = pilote.driver, pilote.origin + "/finances?annee=2019", "finances-sections-graph"
+    pilote.open("/finances?annee=2019")
+    wait.until(lambda: any(f"|{card}|" in k for k in driver.execute_script(_KEPT)), 30)  # written once a second
+    driver.execute_script("localStorage.clear()")  # a browser that never drew these charts
+    removed = _with_script(driver, _REDRAWS_FOR_ROOM)
+    try:
+        fully_drawn(driver, url)
+        first, margins = driver.execute_script("return window.__redraws"), driver.execute_script(_MARGINS)
+        wait.until(lambda: any(f"|{card}|" in k for k in driver.execute_script(_KEPT)), 30)
+        kept = driver.execute_script(_KEPT)
+        fully_drawn(driver, url)
+        again, margins_again = driver.execute_script("return window.__redraws"), driver.execute_script(_MARGINS)
+    finally:
+        removed()
+    assert first.get(card) == 1 and margins[card] > 60, (first, margins)  # the template's 48 px were too few
+    key = next(k for k in kept if f"|{card}|" in k)
+    # kept: the labels' room without plotly.js's 12 px pad, by page, graph and width; no data
+    assert key.startswith("/finances|") and set(kept[key]) == set("lrtb") and kept[key]["l"] + 12 >= margins[card] - 1
+    assert len(first) >= 5 and not again, (first, again)  # every chart that needed room: drawn once
+    # The labels have the room they had (plotly.js's pad is the smallest margin when under 12 px: a chart whose
+    # own left margin was 8 px keeps 4 px more once that side is wider).
+    assert margins_again[card] == margins[card] and all(0 <= margins_again[c] - margins[c] <= 4 for c in margins)
+    assert not pilote.console_errors()
+
+
+_MARGIN_RELAYOUTS = """
+window.__narrowed = [];
+window.PilotePlotlyHooks = (window.PilotePlotlyHooks || []).concat([function (P) {
+    const relayout = P.relayout;
+    P.relayout = function (gd, update) {
+        if (update && typeof update === 'object' && 'margin.l' in update) window.__narrowed.push([gd.parentElement.id, update['margin.l']]);
+        return relayout.apply(this, arguments);
+    };
+}]);
+"""
+
+
+def test_a_kept_margin_wider_than_the_labels_need_is_narrowed_and_a_narrower_one_grows(pilote):
+    """Kept margins are a starting point: the axes' automargin stays on, so labels needing more room get it,
+    and room the labels no longer need (another year's figures, a font of this browser) is given back."""
+    driver, card = pilote.driver, "finances-sections-graph"
+    pilote.open("/finances?annee=2019")
+    need = driver.execute_script(_MARGINS)[card]
+    wait.until(lambda: any(f"|{card}|" in k for k in driver.execute_script(_KEPT)), 30)  # written once a second
+    kept = driver.execute_script(_KEPT)
+    key = next(k for k in kept if f"|{card}|" in k)
+    removed = _with_script(driver, _MARGIN_RELAYOUTS + _REDRAWS_FOR_ROOM)
+    try:
+        for wrong, narrowed, redrawn in ((kept[key]["l"] + 150, [[card, need]], None), (40, [], 1)):
+            driver.execute_script("const all = JSON.parse(localStorage.getItem('pilote.margins.v1'));"
+                                  "all[arguments[0]].l = arguments[1];"
+                                  "localStorage.setItem('pilote.margins.v1', JSON.stringify(all));", key, wrong)
+            pilote.open("/finances?annee=2019")
+            wait.until(lambda: driver.execute_script(_MARGINS)[card] == need, 30)
+            assert [n for n in driver.execute_script("return window.__narrowed") if n[0] == card] == narrowed
+            assert driver.execute_script("return window.__redraws").get(card) == redrawn
+            wait.until(lambda: driver.execute_script(_KEPT)[key]["l"] == kept[key]["l"], 30)  # kept as measured
+    finally:
+        removed()
+    assert not pilote.console_errors()
