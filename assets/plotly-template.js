@@ -232,8 +232,10 @@
         return window.PiloteMargins ? window.PiloteMargins.keep(gd) : gd;
     }
 
+    // The margins settle first (a kept margin wider than needed is narrowed): the ticks are thinned for the
+    // plot's final width.
     function fitted(gd) {
-        return then(then(fitNarrow(gd), keepMargins), fillMap);
+        return then(then(keepMargins(gd), fitNarrow), fillMap);
     }
 
     function sameSize(gd) {
