@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from tests.integration.field_forms import FormClient, message_text
 from tests.integration.running_app import Account
-from tests.integration.test_concurrent_writes import gunicorn_on
+from tests.integration.test_concurrent_writes import gunicorn_on, signed_in_clients
 
 AGENTS, REPORTS = 50, 20
 
@@ -41,13 +41,8 @@ def send(phone: FormClient, body: dict, attempts: int = 3):
 
 
 def test_concurrent_reports_are_all_stored_once(app, record_property):
-    def phone(i: int) -> FormClient:
-        client = app.client()
-        app.login(client, f"agent{i}@aires.test")
-        return FormClient(client, "controle", "/aires-de-jeux/controle")
-
-    with ThreadPoolExecutor(max_workers=8) as pool:  # the sign-ins (a scrypt check each) side by side
-        phones = list(pool.map(phone, range(AGENTS)))
+    phones = [FormClient(client, "controle", "/aires-de-jeux/controle")
+              for client in signed_in_clients(app, [f"agent{i}@aires.test" for i in range(AGENTS)])]
 
     def report(i: int) -> list:
         out = []

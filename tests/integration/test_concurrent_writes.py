@@ -32,6 +32,17 @@ def app(request, tmp_path_factory):
         running.stop()
 
 
+def signed_in_clients(app: RunningApp, emails: list[str]) -> list:
+    """A signed-in HTTP client per email, the sign-ins (a scrypt check each) 8 at a time before the rush."""
+    def signed_in(email: str):
+        client = app.client()
+        app.login(client, email)  # asserts the 302 and the session cookie
+        return client
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(signed_in, emails))
+
+
 def create_group_body(callbacks: list[dict], slug: str) -> dict:
     act = next(c for c in callbacks if "admin-message.children" in c["output"])
     values = {("create-group", "n_clicks"): 1, ("grant-group", "value"): slug,
@@ -47,13 +58,7 @@ def create_group_body(callbacks: list[dict], slug: str) -> dict:
 
 
 def test_concurrent_admin_writes_are_all_stored_and_answered(app, record_property):
-    def signed_in(i: int):
-        client = app.client()
-        assert app.login(client, f"admin{i}@example.org").status_code in (302, 303)
-        return client
-
-    with ThreadPoolExecutor(max_workers=8) as pool:  # the sign-ins (a scrypt check each) side by side
-        clients = list(pool.map(signed_in, range(WRITERS)))
+    clients = signed_in_clients(app, [f"admin{i}@example.org" for i in range(WRITERS)])
     callbacks = clients[0].get("/_dash-dependencies").json()
     for client in clients[:4]:  # every worker has set up before the rush
         assert client.get("/admin").status_code == 200
