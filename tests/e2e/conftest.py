@@ -312,6 +312,7 @@ def shared_duo(request, tmp_path_factory):
     from dash.testing.composite import DashComposite
 
     from app import app
+    from tests.services import free_port
 
     option = request.config.getoption
     with ThreadedRunner() as server, DashComposite(
@@ -320,7 +321,8 @@ def shared_duo(request, tmp_path_factory):
             download_path=str(tmp_path_factory.mktemp("download")), percy_assets_root=option("percy_assets"),
             percy_finalize=option("nopercyfinalize"), pause=option("pause"),
             wait_timeout=30) as duo:  # a ceiling, not a delay: generous for a loaded machine
-        duo.start_server(app)
+        # a free port, not dash.testing's 8050: each worker of a parallel run (make test) has its own server
+        duo.start_server(app, port=free_port())
         yield duo
 
 
