@@ -23,24 +23,39 @@
     var SLACK = 6;  // px: a margin this much wider than its labels need is left as it is
     var SIDES = {l: 0, r: 1, t: 1, b: 0};  // side -> the edge of the plot (in plot fractions) an axis pushes from
     var PLOTLY_DEFAULT = {l: 80, r: 80, t: 100, b: 80};
-    var kept = null, saving = null;
+    var kept = null, saving = null, changed = {};  // changed: the rooms this page measured, not yet written
+
+    function read() {
+        try { return JSON.parse(window.localStorage.getItem(KEY) || "{}") || {}; } catch (e) { return {}; }
+    }
 
     function store() {
-        if (kept === null) {
-            try { kept = JSON.parse(window.localStorage.getItem(KEY) || "{}") || {}; } catch (e) { kept = {}; }
-        }
+        if (kept === null) { kept = read(); }
         return kept;
     }
 
-    function save() {
-        if (saving !== null) { return; }
-        saving = window.setTimeout(function () {  // one write for all the graphs of a page
-            saving = null;
-            var names = Object.keys(kept);
-            names.slice(0, Math.max(0, names.length - KEPT)).forEach(function (name) { delete kept[name]; });
-            try { window.localStorage.setItem(KEY, JSON.stringify(kept)); } catch (e) { /* full or refused */ }
-        }, 1000);
+    // What this page measured, over what the browser holds now (another tab may have written since).
+    function write() {
+        window.clearTimeout(saving);
+        saving = null;
+        var all = read();
+        Object.keys(changed).forEach(function (key) {
+            delete all[key];  // last written, last evicted
+            all[key] = changed[key];
+        });
+        changed = {};
+        var names = Object.keys(all);
+        names.slice(0, Math.max(0, names.length - KEPT)).forEach(function (name) { delete all[name]; });
+        try { window.localStorage.setItem(KEY, JSON.stringify(all)); } catch (e) { /* full or refused */ }
     }
+
+    function save(key, room) {
+        store()[key] = changed[key] = room;
+        if (saving === null) { saving = window.setTimeout(write, 1000); }  // one write for all the graphs of a page
+    }
+
+    // A reader leaving within that second (a link, a reload) would lose the room of the last charts drawn.
+    window.addEventListener("pagehide", function () { if (saving !== null) { write(); } });
 
     function keyOf(gd) {
         var host = gd && gd.closest && gd.closest(".dash-graph");
@@ -115,12 +130,7 @@
         if (!room || !gd.isConnected) { return gd; }
         gd.__piloteAxesRoom = room;
         var key = keyOf(gd);
-        if (key) {
-            var all = store();
-            delete all[key];  // last written, last evicted
-            all[key] = room;
-            save();
-        }
+        if (key) { save(key, room); }
         var preset = gd.__piloteMarginsPreset, narrower = {}, any = false;
         gd.__piloteMarginsPreset = null;
         if (!preset) { return gd; }

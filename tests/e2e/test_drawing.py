@@ -103,12 +103,13 @@ def _with_script(driver, source: str):
 
 
 def test_the_first_screen_is_drawn_before_the_graphs_below_it(pilote):
-    """/mobilite has 14 charts, a screen shows 3 or 4: drawing them all before the first screen was ready took
-    half of a page view. The graphs in sight are drawn first; those out of sight start only after."""
+    """/mobilite's every theme has 14 charts, a screen shows 3 or 4: drawing them all before the first screen
+    was ready took half of a page view. The graphs in sight are drawn first; those out of sight start only
+    after."""
     driver = pilote.driver
     removed = _with_script(driver, _STARTS)
     try:
-        pilote.open("/mobilite")
+        pilote.open("/mobilite?theme=tout")
         graphs = driver.execute_script(_GRAPHS)
         starts, ends = driver.execute_script("return [window.__starts, window.__ends]")
     finally:
@@ -127,7 +128,7 @@ def test_a_graph_out_of_sight_is_drawn_when_it_comes_near_and_all_for_printing(p
     driver = pilote.driver
     removed = _with_script(driver, _NO_IDLE)
     try:
-        pilote.duo.wait_for_page(pilote.origin + "/mobilite", timeout=30)
+        pilote.duo.wait_for_page(pilote.origin + "/mobilite?theme=tout", timeout=30)
         pilote.wait_h1()
         wait.until(lambda: all(drawn for _, drawn, top, height in driver.execute_script(_GRAPHS) if top < height), 30)
         graphs = driver.execute_script(_GRAPHS)
@@ -210,6 +211,13 @@ return Object.fromEntries(Array.from(document.querySelectorAll('.dash-graph .js-
 _KEPT = "return JSON.parse(localStorage.getItem('pilote.margins.v1') || '{}')"
 
 
+def _leave_for_storage(pilote):
+    """Leaves the page, which writes the room it measured last as it goes (pagehide: assets/plotly-margins.js),
+    for a document of the app's origin that draws nothing: there the browser's storage may be read and changed
+    with nothing written over it."""
+    pilote.driver.get(pilote.origin + "/_pilote/theme.js")
+
+
 def test_a_chart_whose_margins_were_kept_is_drawn_once(pilote):
     """plotly.js measures an axis' labels only once it has drawn them, and draws the whole chart again when they
     need more room than the template's margins: the room the axes took is kept (assets/plotly-margins.js), on
@@ -219,6 +227,7 @@ def test_a_chart_whose_margins_were_kept_is_drawn_once(pilote):
     driver, url, card = pilote.driver, pilote.origin + "/finances?annee=2019", "finances-sections-graph"
     pilote.open("/finances?annee=2019")
     wait.until(lambda: any(f"|{card}|" in k for k in driver.execute_script(_KEPT)), 30)  # written once a second
+    _leave_for_storage(pilote)
     driver.execute_script("localStorage.clear()")  # a browser that never drew these charts
     removed = _with_script(driver, _REDRAWS_FOR_ROOM)
     try:
@@ -239,6 +248,20 @@ def test_a_chart_whose_margins_were_kept_is_drawn_once(pilote):
     # own left margin was 8 px keeps 4 px more once that side is wider).
     assert margins_again[card] == margins[card] and all(0 <= margins_again[c] - margins[c] <= 4 for c in margins)
     assert not pilote.console_errors()
+
+
+def test_the_room_measured_last_is_kept_when_the_reader_leaves_at_once(pilote):
+    """The rooms a page measures are written once a second, for all its graphs at once: a reader leaving sooner
+    (a link, a reload) leaves them behind all the same."""
+    driver, card = pilote.driver, "finances-sections-graph"
+    pilote.open("/finances?annee=2019")
+    wait.until(lambda: any(f"|{card}|" in k for k in driver.execute_script(_KEPT)), 30)
+    assert driver.execute_script(  # measured again (a redrawing), the second's wait starts
+        "localStorage.clear(); const gd = document.querySelector(arguments[0]);"
+        "return Plotly.react(gd, gd.data, gd.layout).then(() => !localStorage.getItem('pilote.margins.v1'));",
+        f"#{card} .js-plotly-plot")
+    _leave_for_storage(pilote)
+    assert any(f"|{card}|" in k for k in driver.execute_script(_KEPT)), driver.execute_script(_KEPT)
 
 
 _MARGIN_RELAYOUTS = """
@@ -265,6 +288,7 @@ def test_a_kept_margin_wider_than_the_labels_need_is_narrowed_and_a_narrower_one
     removed = _with_script(driver, _MARGIN_RELAYOUTS + _REDRAWS_FOR_ROOM)
     try:
         for wrong, narrowed, redrawn in ((kept[key]["l"] + 150, [[card, need]], None), (40, [], 1)):
+            _leave_for_storage(pilote)
             driver.execute_script("const all = JSON.parse(localStorage.getItem('pilote.margins.v1'));"
                                   "all[arguments[0]].l = arguments[1];"
                                   "localStorage.setItem('pilote.margins.v1', JSON.stringify(all));", key, wrong)
