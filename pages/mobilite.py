@@ -1,7 +1,8 @@
 """/mobilite — observatoire de la mobilité: bike share, charge points, Crit'Air, traffic counts, accidents.
 
-The page is a list of sections of chart specs (``components/figures/mobilite.py``); each reads a dataset role,
-and a section whose role the territory's catalog does not bind (or has no data yet) is left out, with a note."""
+The page is a list of themes, each a section of chart specs (``components/figures/mobilite.py``) reading a
+dataset role; one theme is shown at a time (``?theme=``, components/themes.py), or all of them. A theme whose
+role the territory's catalog does not bind (or has no data yet) is left out, with a note."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from auth.access import section
 from auth.session import can
+from components import themes
 from components.badges import lock_icon, visibility_badge
 from components.chart_spec import missing_note
 from components.chart_spec import section as chart_section
@@ -20,8 +22,8 @@ from components.formats import fmt_int, fmt_percent
 from components.kpi import kpi
 from components.maps import outlines_for
 from components.notices import reserved
-from components.selectors import (PAGE_URL, commune_defaults, commune_label, fallback_notice, page_url, parse_choice,
-                                  parse_commune, update_search)
+from components.selectors import (PAGE_URL, commune_defaults, commune_label, fallback_notice, merge_query, page_url,
+                                  parse_choice, parse_commune, update_search)
 from components.tables import data_table
 from data_access import mobilite as q
 from data_access.context import current
@@ -64,13 +66,14 @@ def velib_kpis(data, commune: str):
     ], className="g-3 mb-3", id="velib-kpis")
 
 
-# (section id, heading, specs key): the page is this list; a section without data is left out, with a note.
+# (theme id, heading, specs key, name in the themes' links): the page is this list; a theme without data is
+# left out, with a note.
 SECTIONS = [
-    ("velib", "Vélib'", "velib"),
-    ("bornes", "Bornes de recharge", "charging"),
-    ("critair", "Parc automobile par vignette Crit'Air", "critair"),
-    ("trafic", "Comptages routiers", "traffic"),
-    ("accidentalite", "Accidentalité", "accidents"),
+    ("velib", "Vélib'", "velib", "Vélib'"),
+    ("bornes", "Bornes de recharge", "charging", "Bornes de recharge"),
+    ("critair", "Parc automobile par vignette Crit'Air", "critair", "Crit'Air"),
+    ("trafic", "Comptages routiers", "traffic", "Comptages routiers"),
+    ("accidentalite", "Accidentalité", "accidents", "Accidentalité"),
 ]
 
 
@@ -136,26 +139,45 @@ def update_exploitation(seuil, commune):
     return attention_table(data, parse_commune(commune, data.catalog.territory).value, int(threshold))
 
 
-def layout(commune=None, seuil=None, **_ignored):
+def available_themes(data) -> list[str]:
+    """The themes with at least one chart the data allow (checked without building any), in the page's order."""
+    return [theme for theme, _heading, key, _name in SECTIONS
+            if any(not data.missing(spec.role, spec.columns) for spec in SPECS[key])]
+
+
+def layout(commune=None, seuil=None, theme=None, **_ignored):
     data = current()
     territory = data.catalog.territory
     parsed = parse_commune(commune, territory)
     label = commune_label(parsed.value, territory)
     view = {"commune": parsed.value, "label": label,
             "outlines": outlines_for(data, parsed.value)}
+    available = available_themes(data)
+    chosen = themes.choose(theme, available)
     missing: list = []
     sections = []
-    for section_id, heading, key in SECTIONS:
+    for section_id, heading, key, _name in SECTIONS:
+        if not themes.shows(chosen.value, section_id):  # not built: what it lacks is said all the same
+            missing += [(spec.title if isinstance(spec.title, str) else spec.id, reason) for spec in SPECS[key]
+                        if (reason := data.missing(spec.role, spec.columns))]
+            continue
         kpis = (lambda: [velib_kpis(data, parsed.value)]) if key == "velib" else None  # station figures first
         sections.append(chart_section(f"{heading} — {label}", SPECS[key], data, view, missing,
                                       section_id=section_id, before=kpis))
-    if not any(sections):
+    if not available:
         sections.append(html.P("Aucune donnée de mobilité pour ce territoire.", className="mt-3", id="mobilite-vide"))
+    search = merge_query("", commune_defaults(territory), commune=parsed.value)
+    search = merge_query(search, {"seuil": "2"}, seuil=parse_choice(seuil, THRESHOLDS, "2").value)
+    names = {theme: name for theme, _heading, _key, name in SECTIONS}
     return html.Div([
         page_url(),
         html.H1("Observatoire de la mobilité", className="h3"),
         fallback_notice("Commune", parsed, "tout le territoire"),
+        fallback_notice("Thème", chosen, f"« {names.get(chosen.value, themes.ALL_LABEL)} »"),
+        themes.theme_nav("/mobilite", search, [(t, names[t]) for t in available], chosen.value,
+                         "Thèmes de l'observatoire"),
         *sections,
         missing_note(missing),
-        exploitation_section(data, parsed.value, seuil) if data.has(q.BIKESHARE) else None,
+        exploitation_section(data, parsed.value, seuil)
+        if data.has(q.BIKESHARE) and themes.shows(chosen.value, "velib") else None,
     ])

@@ -218,7 +218,7 @@ def test_a_map_whose_outlines_come_by_url_exports_as_png(pilote, download_dir):
     """The map image is made from the page's map, whose outlines the browser fetched by URL
     (components.maps.outlines_url): the PNG is written whole, with the outlines drawn in it (a tinted
     commune, not a blank image)."""
-    pilote.open("/mobilite?commune=92040")
+    pilote.open("/mobilite?commune=92040&theme=bornes")
     pilote.duo.wait_for_element("#irve-carte-graph .js-plotly-plot", timeout=30)
     pilote.click("#irve-carte [id*='\"chart-png-button\"']")
     year = pilote.text("#irve-carte-source").split("données du ")[1][6:10]
@@ -233,8 +233,9 @@ def test_a_map_whose_outlines_come_by_url_exports_as_png(pilote, download_dir):
     assert pilote.console_errors() == []
 
 
-@pytest.mark.parametrize("card", ["velib-map", "trafic-carte", "accidents-carte"])
-def test_a_map_has_the_table_and_csv_of_its_points(pilote, download_dir, card):
+@pytest.mark.parametrize("card, search", [("velib-map", ""), ("trafic-carte", "?theme=trafic"),
+                                          ("accidents-carte", "?theme=accidentalite")])
+def test_a_map_has_the_table_and_csv_of_its_points(pilote, download_dir, card, search):
     """A map's card offers the table of every point drawn (a keyboard and screen-reader alternative) and its
     CSV: made in the browser from the figure's points, equal to components.maps.point_rows, the Python
     reference, and the page sends no second copy of the points."""
@@ -242,7 +243,7 @@ def test_a_map_has_the_table_and_csv_of_its_points(pilote, download_dir, card):
     from components.chart_card import csv_from_payload, export_places
     from components.maps import point_rows
 
-    comps = DashClient(app.server).render("/mobilite")
+    comps = DashClient(app.server).render("/mobilite", search)
     figure = comps.by_id[f"{card}-graph"]["props"]["figure"]
     payload = comps.by_id[stringify_id({"type": "chart-csv", "card": card})]["props"]["data"]
     assert "rows" not in payload  # the rows are the figure's points
@@ -253,7 +254,7 @@ def test_a_map_has_the_table_and_csv_of_its_points(pilote, download_dir, card):
     assert all(len(row) == len(payload["columns"]) for row in rows)
     assert all(row[payload["columns"].index("Commune")] != "92040" for row in rows)  # names, not codes
 
-    pilote.open("/mobilite")
+    pilote.open("/mobilite" + search)
     pilote.click(f"#{card} details.pilote-chart-data summary")
     wait.until(lambda: pilote.driver.execute_script(_TABLE_JS, f"#{card}") is not None, 30)
     shown = pilote.driver.execute_script(_TABLE_JS, f"#{card}")

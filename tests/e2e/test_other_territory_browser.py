@@ -124,7 +124,7 @@ def test_the_catalogue_lists_only_the_dashboards_its_data_allow(paris_app):
 
 def test_mobility_shows_its_sections_with_the_source_figures(paris_app):
     visit, _, expected = paris_app
-    visit.open("/mobilite")
+    visit.open("/mobilite?theme=tout")
     ids = visit.ids()
     assert {"bornes", "accidentalite", "trafic"} <= ids
     assert not {"velib", "critair", "velib-kpis", "exploitation"} & ids  # no bike-share nor Crit'Air data

@@ -15,6 +15,9 @@ from app import app  # noqa: F401  (fills dash.page_registry)
 pytestmark = pytest.mark.e2e
 
 NOT_FOUND_H1 = "Page introuvable"
+# Views a page's default URL does not show, checked like pages: every theme of the observatory on one page
+# (components/themes.py; its default shows the first theme's charts only).
+VIEWS = {"/mobilite": ["/mobilite?theme=tout"]}
 
 
 def is_public(page: dict) -> bool:
@@ -29,6 +32,8 @@ def _page_params():
             assert page.get("example_path"), f"{module}: declare example_path= for {page['path_template']}"
             page = {**page, "relative_path": page["example_path"]}
         params.append(pytest.param(page, id=page["relative_path"]))
+        params += [pytest.param({**page, "relative_path": view}, id=view)
+                   for view in VIEWS.get(page["relative_path"], [])]
     # a path that no page declares: Dash Pages shows the not_found_404 module's layout
     params.append(pytest.param({"relative_path": "/nexiste-pas", "module": "<unknown>", "title": NOT_FOUND_H1},
                                id="/nexiste-pas"))
@@ -87,6 +92,7 @@ def test_public_pages_signed_in_have_no_serious_accessibility_violation(pilote, 
     public = [p["relative_path"] for p in dash.page_registry.values()
               if is_public(p) and not p.get("path_template") and not p["module"].endswith("not_found_404")]
     assert "/climat" in public and "/finances" in public
+    public += [view for path in public for view in VIEWS.get(path, [])]
     pilote.sign_in(*admin_account, next_path="/")
     found = {}
     for path in public:
@@ -135,7 +141,7 @@ def test_maps_fetch_the_outlines_once_and_draw_them(pilote):
 
     from components.maps import outlines_for
 
-    pilote.open("/mobilite?commune=92040")
+    pilote.open("/mobilite?commune=92040&theme=tout")
     issy = outlines_for(app.server.extensions["pilote_data"], "92040")
     polygons = [polygon for f in issy["features"] for polygon in
                 ([f["geometry"]["coordinates"]] if f["geometry"]["type"] == "Polygon" else f["geometry"]["coordinates"])]

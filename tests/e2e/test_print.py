@@ -83,7 +83,7 @@ def test_maps_print_drawn_at_the_paper_s_width_and_the_screen_gets_them_back(pil
     with every point in view, and put back for the screen."""
     from dash.testing import wait
 
-    pilote.open("/mobilite?commune=92040")
+    pilote.open("/mobilite?commune=92040&theme=tout")
     pilote.settle()
     screen = pilote.maps()
     assert len(screen) >= 3 and all(m["points"] and m["outline"] for m in screen), screen

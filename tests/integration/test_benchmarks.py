@@ -97,14 +97,16 @@ def test_load_benchmark_runs_and_prints_its_figures(tmp_path):
 
 def test_browser_benchmark_draws_pages_and_prints_the_ratio(tmp_path):
     """``python -m benchmarks.browser`` end to end, briefly (one worker per server): both servers start, Chromium
-    draws the one-graph page and Pilote's page with maps, and each figure and the goal's verdict is printed.
-    Nothing is asserted on speed."""
+    draws the one-graph page and Pilote's pages with maps, and each figure and the goal's verdict is printed, a
+    page measured apart (``--also``) after the others. Nothing is asserted on speed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PILOTE_")}
     proc = subprocess.run([sys.executable, "-m", "benchmarks.browser", "--visits", "1", "--workers", "1",
-                           "--pages", "/mobilite"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+                           "--pages", "/mobilite", "--also", "/mobilite?theme=bornes"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     rows = {line.split()[0]: line for line in proc.stdout.splitlines() if line.startswith("  /")}
-    assert set(rows) == {"/mobilite"}
+    assert list(rows) == ["/mobilite", "/mobilite?theme=bornes"]
+    assert proc.stdout.index("Also measured, not in the goal") < proc.stdout.index("/mobilite?theme=bornes")
     for line in rows.values():  # the first screen, then the whole page: "<ms> ms p90 <ms> <ratio>×" each
         cells = line.split()
         assert cells[2] == cells[7] == "ms" and float(cells[1]) > 0 and float(cells[6]) >= float(cells[1]), line

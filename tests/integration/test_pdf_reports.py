@@ -127,7 +127,7 @@ def test_maps_are_printed_drawn_as_vector_graphics(served):
     """Maps are SVG (components/maps.py): printed as drawn, like the other charts, with their legends, and
     no picture in their place (a WebGL map printed blank and had to be replaced by its image)."""
     with served.client() as visitor:
-        answer = get_pdf(visitor, "/mobilite?commune=92040")
+        answer = get_pdf(visitor, "/mobilite?commune=92040&theme=tout")
     assert answer.status_code == 200
     pages = PdfReader(io.BytesIO(answer.content)).pages
     pictures = [image.image.size for page in pages for image in page.images if image.image.size[0] >= 300]

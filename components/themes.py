@@ -1,0 +1,46 @@
+"""A dashboard of several themes shown one theme at a time, the theme in the URL (``?theme=accidentalite``).
+
+Why: the browser draws a page's charts one after the other on its one thread (50 to 150 ms each here), so the
+14 charts of the mobility observatory were all drawn in 3× the time of a one-graph page (issue 13), and a phone
+scrolled through all of them. A reader comes for one theme (the accidents of their commune, the charging
+points): only its charts are built, sent and drawn. The URL says which (a permalink; the back button), the
+other parameters are kept from one theme to the next, and « Tout » puts every theme on one page, to print or
+to read through. The page's first theme is its default, left out of the URL.
+"""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components.selectors import Parsed, merge_query, parse_choice
+
+PARAM = "theme"
+ALL = "tout"
+ALL_LABEL = "Tous les thèmes"
+
+
+def choose(raw, available: list[str]) -> Parsed:
+    """The theme shown: one of ``available`` (the themes the data allow, in the page's order) or ALL; the first
+    when the URL says none, or one the page does not have (``rejected``: the page says so)."""
+    return parse_choice(raw, [*available, ALL], available[0] if available else ALL)
+
+
+def shows(chosen: str, theme: str) -> bool:
+    return chosen in (ALL, theme)
+
+
+def theme_nav(path: str, search: str, themes: list[tuple[str, str]], chosen: str, label: str) -> html.Nav | None:
+    """One link per theme (id, name), then « Tous les thèmes »; each keeps ``search`` (the page's other
+    parameters). The theme shown is marked, for the eye and for screen readers. None with a single theme."""
+    if len(themes) < 2:
+        return None
+    default = {PARAM: themes[0][0]}
+    links = []
+    for theme, name in [*themes, (ALL, ALL_LABEL)]:
+        current = theme == chosen
+        text = [name, html.Span(" (affiché)", className="visually-hidden")] if current else name
+        links.append(dbc.NavItem(dbc.NavLink(text, href=path + merge_query(search, default, **{PARAM: theme}),
+                                             active=current, id=f"theme-{theme}")))
+    return html.Nav(dbc.Nav(links, pills=True, className="pilote-themes flex-wrap gap-1"),
+                    id="themes", className="mt-2 mb-1", **{"aria-label": label})
