@@ -34,7 +34,8 @@ def page():
     data = app.server.extensions["pilote_data"]
 
     def render() -> str:
-        response = client.client.post("/_dash-update-component", json=client.router_body("/mobilite", ""))
+        # every theme: the Vélib' and Crit'Air cards on one page
+        response = client.client.post("/_dash-update-component", json=client.router_body("/mobilite", "?theme=tout"))
         assert response.status_code == 200
         return response.get_data(as_text=True)
 
@@ -86,7 +87,7 @@ def test_a_card_kept_for_a_visitor_is_the_card_an_administrator_gets(page, monke
     monkeypatch.setattr(figures, "critair_figure", lambda shares: (_ for _ in ()).throw(AssertionError("rebuilt")))
     admin = DashClient(app.server)
     sign_in_admin(app.server, admin.client)
-    response = admin.client.post("/_dash-update-component", json=admin.router_body("/mobilite", ""))
+    response = admin.client.post("/_dash-update-component", json=admin.router_body("/mobilite", "?theme=tout"))
     assert response.status_code == 200 and response.headers["X-Pilote-Rendu"] == "calcul"  # another access set
     text = response.get_data(as_text=True)
     card = visitor[visitor.index('{"props":{"children":[{"props":{"children":{"props":{"children":["Répartition du parc'):]
