@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Fully drawn in headless Chromium, a 1400×1000 window (gunicorn {args.workers}×{THREADS} threads, "
           f"{args.visits} visits per page after one that fills the HTTP cache; medians, ratio to the one-graph page):")
     print(f"  {'':20}  {'first screen':>25}  {'whole page':>25}")
-    print(f"  {'one-graph Dash page':20}  {_cell(floor_times['screen'], floor)}  {_cell(floor_times['page'], floor)}")
+    _row("one-graph Dash page", floor_times, floor)
     missed = {"screen": [], "page": []}
     for path in args.pages:
         mine = times[pilote_base + path]
@@ -187,16 +187,19 @@ def main(argv: list[str] | None = None) -> int:
             ratio = statistics.median(mine[part]) / floor
             if ratio > GOAL:
                 missed[part].append(f"{path} ({ratio:.1f}×)")
-        print(f"  {path:20}  {_cell(mine['screen'], floor)}  {_cell(mine['page'], floor)}")
+        _row(path, mine, floor)
     if args.also:
         print("  Also measured, not in the goal (every theme on one page, to print or read through):")
     for path in args.also:
-        print(f"  {path:20}  {_cell(times[pilote_base + path]['screen'], floor)}  "
-              f"{_cell(times[pilote_base + path]['page'], floor)}")
+        _row(path, times[pilote_base + path], floor)
     for part, what in (("screen", "first screen"), ("page", "whole page")):
         print(f"Goal: {what} fully drawn ≤ {GOAL:g}× the one-graph page: "
               f"{'met' if not missed[part] else 'NOT met: ' + ', '.join(missed[part])}")
     return 0
+
+
+def _row(path: str, times: dict[str, list[float]], floor: float) -> None:
+    print(f"  {path:20}  {_cell(times['screen'], floor)}  {_cell(times['page'], floor)}")
 
 
 def _cell(times: list[float], floor: float) -> str:

@@ -62,10 +62,19 @@ def content(spec: ChartSpec, ctx, view: dict) -> tuple[str, Any, str, tuple | No
             spec.table(data, view) if spec.table else None)
 
 
+def _name(spec: ChartSpec) -> str:
+    return spec.title if isinstance(spec.title, str) else spec.id
+
+
+def lacking(specs, ctx) -> list[tuple[str, str]]:
+    """(chart title, reason) of each spec the data do not allow, found without building anything."""
+    return [(_name(spec), reason) for spec in specs if (reason := ctx.missing(spec.role, spec.columns))]
+
+
 def render(spec: ChartSpec, ctx, view: dict, grid: Grid) -> None:
     """Add the card of ``spec`` to ``grid``, or its reason for being absent."""
     reason = ctx.missing(spec.role, spec.columns)
-    title = spec.title if isinstance(spec.title, str) else spec.id
+    title = _name(spec)
     if reason:
         grid.missing.append((title, reason))
         return

@@ -15,7 +15,7 @@ from auth.access import section
 from auth.session import can
 from components import themes
 from components.badges import lock_icon, visibility_badge
-from components.chart_spec import missing_note
+from components.chart_spec import lacking, missing_note
 from components.chart_spec import section as chart_section
 from components.figures.mobilite import SPECS
 from components.formats import fmt_int, fmt_percent
@@ -139,12 +139,6 @@ def update_exploitation(seuil, commune):
     return attention_table(data, parse_commune(commune, data.catalog.territory).value, int(threshold))
 
 
-def available_themes(data) -> list[str]:
-    """The themes with at least one chart the data allow (checked without building any), in the page's order."""
-    return [theme for theme, _heading, key, _name in SECTIONS
-            if any(not data.missing(spec.role, spec.columns) for spec in SPECS[key])]
-
-
 def layout(commune=None, seuil=None, theme=None, **_ignored):
     data = current()
     territory = data.catalog.territory
@@ -152,14 +146,15 @@ def layout(commune=None, seuil=None, theme=None, **_ignored):
     label = commune_label(parsed.value, territory)
     view = {"commune": parsed.value, "label": label,
             "outlines": outlines_for(data, parsed.value)}
-    available = available_themes(data)
+    lacks = {key: lacking(SPECS[key], data) for _theme, _heading, key, _name in SECTIONS}  # nothing built
+    # the themes with at least one chart the data allow, in the page's order
+    available = [theme for theme, _heading, key, _name in SECTIONS if len(lacks[key]) < len(SPECS[key])]
     chosen = themes.choose(theme, available)
     missing: list = []
     sections = []
     for section_id, heading, key, _name in SECTIONS:
         if not themes.shows(chosen.value, section_id):  # not built: what it lacks is said all the same
-            missing += [(spec.title if isinstance(spec.title, str) else spec.id, reason) for spec in SPECS[key]
-                        if (reason := data.missing(spec.role, spec.columns))]
+            missing += lacks[key]
             continue
         kpis = (lambda: [velib_kpis(data, parsed.value)]) if key == "velib" else None  # station figures first
         sections.append(chart_section(f"{heading} — {label}", SPECS[key], data, view, missing,
