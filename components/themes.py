@@ -10,12 +10,15 @@ to read through. The page's first theme is its default, left out of the URL.
 
 from __future__ import annotations
 
+import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import ALL as ALL_IDS
+from dash import Input, Output, State, html
 
 from components.selectors import Parsed, merge_query, parse_choice
 
 PARAM = "theme"
+LINK = "pilote-theme"  # the links' id type (pattern-matched: their hrefs follow the URL)
 ALL = "tout"
 ALL_LABEL = "Tous les thèmes"
 
@@ -41,6 +44,26 @@ def theme_nav(path: str, search: str, themes: list[tuple[str, str]], chosen: str
         current = theme == chosen
         text = [name, html.Span(" (affiché)", className="visually-hidden")] if current else name
         links.append(dbc.NavItem(dbc.NavLink(text, href=path + merge_query(search, default, **{PARAM: theme}),
-                                             active=current, id=f"theme-{theme}")))
+                                             active=current, id={"type": LINK, "theme": theme}),
+                                 id=f"theme-{theme}"))
     return html.Nav(dbc.Nav(links, pills=True, className="pilote-themes flex-wrap gap-1"),
                     id="themes", className="mt-2 mb-1", **{"aria-label": label})
+
+
+# A live selector (the car park of /stationnement) writes the URL without rendering the page again: the theme
+# links follow it in the browser, so the next theme keeps the choice. Each link keeps its own path and theme
+# and takes the URL's other parameters.
+dash.clientside_callback(
+    """function (search, hrefs) {
+        return (hrefs || []).map(function (href) {
+            const link = new URL(href, window.location.origin);
+            const params = new URLSearchParams(search || "");
+            const theme = link.searchParams.get("%(param)s");
+            if (theme) { params.set("%(param)s", theme); } else { params.delete("%(param)s"); }
+            const query = params.toString();
+            return link.pathname + (query ? "?" + query : "");
+        });
+    }""" % {"param": PARAM},
+    Output({"type": LINK, "theme": ALL_IDS}, "href"), Input("_pages_location", "search"),
+    State({"type": LINK, "theme": ALL_IDS}, "href"), prevent_initial_call=True,
+)

@@ -1,5 +1,8 @@
 """/stationnement — parking: real-time availability, a year of history, the delegation's key figures.
 
+One theme at a time (``?theme=``, components/themes.py): Temps réel (the default), Historique (the car-park
+selector and its charts), Comparaison, Délégation; or ``tout``. Only the chosen theme is built and drawn.
+
 The car-park selector is a *live* parameter: choosing one writes ``?parking=`` to the URL (in the browser; a
 permalink; the back button goes back to the previous choice) but does not rebuild the page: the router leaves the content as it is
 (``components.selectors.stays``) and ``redraw_history`` below redraws the history section's cards in place.
@@ -19,7 +22,8 @@ import dash_bootstrap_components as dbc
 import polars as pl
 from dash import Input, Output, State, callback, dcc, html
 
-from auth.session import can
+from auth.session import can, current_auth
+from components import themes
 from components.badges import lock_icon, visibility_badge
 from components.chart_card import chart_card
 from components.figures.stationnement import fill_text, realtime_map, realtime_summary
@@ -29,13 +33,14 @@ from components.kpi import kpi
 from components.maps import outlines_for
 from components.chart_spec import grid as chart_grid
 from components.chart_spec import in_place_outputs, in_place_values
-from components.chart_spec import missing_note
+from components.chart_spec import lacking, missing_note
 from components.chart_spec import section as chart_section
 from components.figures.stationnement import SPECS
 from components.tables import data_table
 from components.notices import reserved, unavailable
 from components.notices import stale as stale_notice
-from components.selectors import ALL, PAGE_URL, dropdown, fallback_notice, page_url, parse_choice, stays
+from components.selectors import (ALL, PAGE_URL, commune_defaults, dropdown, fallback_notice, merge_query, page_url,
+                                  parse_choice, parse_commune, stays)
 from data_access import stationnement as q
 from data_access.context import current
 from data_access.render_cache import answer_cache
@@ -230,33 +235,84 @@ def dsp_section(data):
     ], className="pilote-card is-internal p-3 mt-4", id="dsp")
 
 
-def layout(parking=None, shown=None, **query):
-    if stays(shown, PATH, {**query, **({"parking": parking} if parking else {})}, LIVE):
+# (theme id, name in the themes' links), in the page's order: the first the data allow is the default.
+THEMES = [("temps-reel", "Temps réel"), ("historique", "Historique"), ("comparaison", "Comparaison"),
+          ("delegation", "Délégation")]
+
+
+def offered(data, lacks: dict[str, list]) -> list[str]:
+    """The themes this territory's data (and this viewer) allow. The delegation is offered to those granted it
+    and to visitors, who are told to sign in; a signed-in user not granted it would find it empty."""
+    allowed = {"temps-reel": data.has(q.REALTIME),
+               "historique": len(lacks["history"]) < len(SPECS["history"]),
+               "comparaison": len(lacks["comparison"]) < len(SPECS["comparison"]),
+               "delegation": data.has(q.DSP) and (can(SECTION) or not current_auth().principal().authenticated)}
+    return [theme for theme, _name in THEMES if allowed[theme]]
+
+
+def realtime_section(data) -> html.Section:
+    return html.Section([
+        html.H2("Disponibilité en temps réel", className="h5 mt-3"),
+        stale_notice(data.status(data.key_for(q.REALTIME))),
+        dcc.Interval(id="parking-interval", interval=refresh_seconds() * 1000, n_intervals=0),
+        html.Div(realtime_panel(data), id="parking-realtime", **{"aria-live": "polite"}),
+    ], id="temps-reel")
+
+
+def history_block(data, parsed, names: dict[str, str], missing: list) -> list:
+    """The car-park selector (when a history chart can be shown) and the history it redraws."""
+    history = history_section(data, parsed.value, names, missing)
+    options = [{"label": "Tous les parkings", "value": ALL}] + [{"label": n, "value": p} for p, n in names.items()]
+    return [
+        fallback_notice("Parking", parsed, "tous les parkings"),
+        html.Div([
+            dbc.Label("Parking", html_for="parking-select", className="mt-4 mb-1"),
+            dropdown(id="parking-select", options=options, value=parsed.value, clearable=False,
+                     searchable=False, style={"maxWidth": "28rem"}),
+        ]) if history else None,
+        html.Div(history, id="parking-history"),
+    ]
+
+
+def layout(parking=None, shown=None, theme=None, **query):
+    asked = {**query, **({"parking": parking} if parking else {}), **({"theme": theme} if theme else {})}
+    if stays(shown, PATH, asked, LIVE):
         return dash.no_update  # only the car park changed: redraw_history does it
     data = current()
     names = car_park_names(data)
     parsed = parking_choice(parking, names)
+    lacks = {key: lacking(SPECS[key], data) for key in ("history", "comparison")}  # nothing built
+    available = offered(data, lacks)
+    chosen = themes.choose(theme, available)
+
+    def shows(name: str) -> bool:
+        return themes.shows(chosen.value, name)
+
     missing = [("Disponibilité en temps réel", reason)] if (reason := data.missing(q.REALTIME)) else []
-    history = history_section(data, parsed.value, names, missing)
-    comparison = comparison_section(data, names, missing)
-    options = [{"label": "Tous les parkings", "value": ALL}] + [{"label": n, "value": p} for p, n in names.items()]
+    history = comparison = None
+    if shows("historique"):
+        history = history_block(data, parsed, names, missing)
+    else:  # not built: what it lacks is said all the same
+        missing.extend(lacks["history"])
+    if shows("comparaison"):
+        comparison = comparison_section(data, names, missing)
+    else:
+        missing.extend(lacks["comparison"])
+    # the theme links keep the commune (carried by every link of the site) and the car park
+    territory = data.catalog.territory
+    search = merge_query("", commune_defaults(territory), commune=parse_commune(query.get("commune"), territory).value)
+    search = merge_query(search, parking=parsed.value)
+    labels = dict(THEMES)
     return html.Div([
         page_url(),
         html.H1("Stationnement", className="h3"),
-        fallback_notice("Parking", parsed, "tous les parkings"),
-        html.Section([
-            html.H2("Disponibilité en temps réel", className="h5 mt-3"),
-            stale_notice(data.status(data.key_for(q.REALTIME))),
-            dcc.Interval(id="parking-interval", interval=refresh_seconds() * 1000, n_intervals=0),
-            html.Div(realtime_panel(data), id="parking-realtime", **{"aria-live": "polite"}),
-        ], id="temps-reel") if data.has(q.REALTIME) else None,
-        html.Div([
-            dbc.Label("Parking", html_for="parking-select", className="mt-4 mb-1"),
-            dropdown(id="parking-select", options=options, value=parsed.value, clearable=False,
-                         searchable=False, style={"maxWidth": "28rem"}),
-        ]) if history else None,
-        html.Div(history, id="parking-history"),
+        fallback_notice("Thème", chosen, f"« {labels.get(chosen.value, themes.ALL_LABEL)} »"),
+        themes.theme_nav(PATH, search, [(t, labels[t]) for t in available], chosen.value, "Thèmes du stationnement"),
+        realtime_section(data) if data.has(q.REALTIME) and shows("temps-reel") else None,
+        *(history or []),
         comparison,
         missing_note(missing),
-        dsp_section(data) if data.has(q.DSP) else None,
+        dsp_section(data) if data.has(q.DSP) and shows("delegation") else None,
+        html.P("Aucune donnée de stationnement pour ce territoire.", className="mt-3", id="stationnement-vide")
+        if not available else None,
     ])

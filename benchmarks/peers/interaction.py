@@ -91,7 +91,7 @@ def start(app: str, workdir: Path) -> tuple[subprocess.Popen, str]:
     if app == "pilote":
         env.update(PILOTE_DATA_DIR=str(workdir / "data"), PILOTE_CACHE_DIR=str(workdir / "cache"), PORT=str(port))
         command = [sys.executable, "app.py"]
-        path = "/stationnement"
+        path = "/stationnement?theme=historique"  # the section the peers rebuilt
     elif app == "vizro":
         command = [str(peers_python()), str(PEERS / "vizro_app.py"), str(port)]
         path = "/"

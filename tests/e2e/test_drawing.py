@@ -167,7 +167,7 @@ def test_a_narrow_graph_redrawn_keeps_its_thinned_ticks_without_a_second_drawing
     """The peak-hours chart of /stationnement sits in half a row: its 24 hours are labelled every other one
     (assets/plotly-template.js, tickSteps). Each car-park change drew all 24 labels, then relayouted the axis to
     thin them again: 15-20 ms of a 140 ms redraw, and a round of relayoutData through Dash."""
-    pilote.open("/stationnement")
+    pilote.open("/stationnement?theme=historique")
     driver = pilote.driver
     step = "return document.querySelector('#parking-pointe .js-plotly-plot')._fullLayout.xaxis.ticklabelstep"
     thinned = driver.execute_script(step)

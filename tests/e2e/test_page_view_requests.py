@@ -18,8 +18,9 @@ window.fetch = function (url, options) {
 """
 
 
-@pytest.mark.parametrize("path", ["/mobilite", "/finances", "/climat", "/stationnement"])
-def test_a_page_view_posts_no_url_write(pilote, path):
+@pytest.mark.parametrize("path, search", [("/mobilite", ""), ("/finances", ""), ("/climat", ""), ("/stationnement", ""),
+                                          ("/stationnement", "?theme=historique")])
+def test_a_page_view_posts_no_url_write(pilote, path, search):
     """And the benchmarks' client (benchmarks.dash_client, which the load benchmark replays) posts what the
     browser posts."""
     from app import app
@@ -28,11 +29,11 @@ def test_a_page_view_posts_no_url_write(pilote, path):
     driver = pilote.driver
     script = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _RECORD})["identifier"]
     try:
-        pilote.open(path)
+        pilote.open(path + search)
         posted = driver.execute_script("return window.__posted")
     finally:
         driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", {"identifier": script})
     assert any("_pages_content.children" in output for output in posted), posted  # the page was rendered
     assert not [output for output in posted if ".search" in output], posted
     client = DashClient(app.server)
-    assert sorted(posted) == sorted(b["output"] for b in client.shell_load() + client.page_load(path))
+    assert sorted(posted) == sorted(b["output"] for b in client.shell_load() + client.page_load(path, search))

@@ -33,9 +33,9 @@ def test_realtime_panel_refreshes_without_a_reload(pilote, monkeypatch):
 
 
 def test_car_park_choice_goes_to_the_url(pilote):
-    pilote.open("/stationnement?parking=ISSY-P03")
+    pilote.open("/stationnement?parking=ISSY-P03&theme=historique")
     assert parse_qs(urlsplit(pilote.driver.current_url).query)["parking"] == ["ISSY-P03"]
-    pilote.open("/stationnement?parking=NOPE")
+    pilote.open("/stationnement?parking=NOPE&theme=historique")
     assert "inconnu" in pilote.text("#contenu")
 
 
@@ -59,7 +59,7 @@ window.fetch = function (url, options) {
 def test_the_car_park_selector_redraws_its_charts_not_the_page(pilote):
     from dash.testing import wait
 
-    pilote.open("/stationnement")
+    pilote.open("/stationnement?theme=historique")
     driver = pilote.driver
     driver.execute_script(_COUNT_RENDERS)
     assert "l'ensemble des parkings" in pilote.text("#historique h2")
@@ -103,10 +103,31 @@ history.pushState = function () { window.__order.push('url'); return push.apply(
 def test_the_url_follows_the_car_park_once_its_charts_are_shown(pilote):
     """A new URL wakes the router and the shell's callbacks: written at the choice, their round trip held the
     charts back. The URL is written once the section shows the new car park, and still holds the choice."""
-    pilote.open("/stationnement")
+    pilote.open("/stationnement?theme=historique")
     pilote.driver.execute_script(_WATCH_ORDER)
     pilote.choose("#parking-select", "Hôtel de Ville")
     pilote.wait_url(lambda u: "parking=ISSY-P03" in u, timeout=30, what="the car park in the URL")
     order = pilote.driver.execute_script("return window.__order")
     assert order[:1] == ["section"] and "url" in order, order
     assert "Hôtel de Ville" in pilote.text("#historique h2")
+
+
+def test_the_themes_keep_the_car_park_and_the_back_button_goes_back(pilote):
+    """Real time first; a theme link renders its theme with the URL's other parameters (the car park), and the
+    back button returns to the theme before, with its car park."""
+    pilote.open("/stationnement")
+    pilote.duo.wait_for_element("#parking-map", timeout=30)
+    assert not pilote.driver.find_elements("css selector", "#parking-select")  # the history is another theme
+    pilote.click("#theme-historique")
+    pilote.duo.wait_for_element("#parking-select", timeout=30)
+    pilote.choose("#parking-select", "Hôtel de Ville")
+    pilote.wait_url(lambda u: "parking=ISSY-P03" in u and "theme=historique" in u, timeout=30, what="the car park")
+    pilote.duo.wait_for_element("#theme-comparaison a[href*='parking=ISSY-P03']", timeout=30)
+    pilote.click("#theme-comparaison")
+    pilote.wait_url(lambda u: "theme=comparaison" in u and "parking=ISSY-P03" in u, timeout=30, what="comparaison")
+    pilote.duo.wait_for_element("#parking-comparaison .js-plotly-plot", timeout=30)
+    assert not pilote.driver.find_elements("css selector", "#parking-map, #parking-select")
+    pilote.driver.back()
+    pilote.wait_url(lambda u: "theme=historique" in u, timeout=30, what="the history again")
+    pilote.duo.wait_for_contains_text("#historique h2", "Hôtel de Ville", timeout=30)
+    assert not pilote.console_errors()

@@ -22,8 +22,11 @@ def test_dsp_section_only_for_the_mobility_direction(served):
     with served.client() as anonymous, served.client() as finances, served.client() as mobilite:
         served.login(finances, "agent@finances.test")
         served.login(mobilite, "agent@mobilite.test")
-        for client in (anonymous, finances):
-            text = router_post(client, "/stationnement").text
-            assert '"id":"dsp"' not in text and "Délégation de service public" not in text
-        text = router_post(mobilite, "/stationnement").text
-        assert '"id":"dsp"' in text
+        for search in ("?theme=delegation", "?theme=tout"):
+            for client in (anonymous, finances):
+                text = router_post(client, "/stationnement", search).text
+                assert '"id":"dsp"' not in text and "Délégation de service public" not in text
+            assert "se connecter" in router_post(anonymous, "/stationnement", search).text  # told to sign in
+            text = router_post(mobilite, "/stationnement", search).text
+            assert '"id":"dsp"' in text
+        assert '"id":"dsp"' not in router_post(mobilite, "/stationnement").text  # real time first

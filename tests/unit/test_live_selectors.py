@@ -44,6 +44,9 @@ def test_the_router_keeps_the_content_when_only_the_car_park_changed(client):
     assert "_pages_content" in router(client, "?parking=ISSY-P02", None)  # a first load renders
     assert "_pages_content" in router(client, "?parking=ISSY-P02", shown_record("/climat", ""))  # navigation
     assert "_pages_content" in router(client, "?parking=ISSY-P02&commune=92012", on_screen)  # not live
+    history = shown_record("/stationnement", "?theme=historique")
+    assert "_pages_content" not in router(client, "?theme=historique&parking=ISSY-P02", history)
+    assert "_pages_content" in router(client, "?theme=comparaison&parking=ISSY-P02", history)  # another theme
 
 
 def test_the_history_is_redrawn_in_place_for_the_chosen_car_park(client):
@@ -65,8 +68,9 @@ def test_the_history_is_redrawn_in_place_for_the_chosen_car_park(client):
         assert response[f"{card}-title"]["children"]  # the title the exports read from the card
     assert not any(key in response for key in ("parking-history", "comparaison", "temps-reel"))
     text = answer.get_data(as_text=True)
-    page = client.client.post("/_dash-update-component", json=client.router_body("/stationnement", "?parking=ISSY-P03"))
-    assert len(text) < 0.6 * len(page.get_data())  # the history cards' props, not the page
+    page = client.client.post("/_dash-update-component", json=client.router_body("/stationnement",
+                                                                                 "?parking=ISSY-P03&theme=historique"))
+    assert len(text) < 0.8 * len(page.get_data())  # the history cards' props, not the history page
     again = client.client.post("/_dash-update-component", json=body)  # the same car park on the same data: kept
     assert again.headers["X-Pilote-Rendu"] == "cache" and again.get_data(as_text=True) == text
     other = dict(body, inputs=[{"id": "parking-select", "property": "value", "value": "ISSY-P01"}])

@@ -199,9 +199,9 @@ def test_page_layout_fallback_and_dsp_section(monkeypatch):
 
     with app.app.server.test_request_context("/stationnement"):
         with mock.patch.object(page, "can", return_value=True):
-            granted = str(page.layout(parking="ISSY-P02"))
-            unknown = str(page.layout(parking="NOPE"))
-        anonymous = str(page.layout())
+            granted = str(page.layout(parking="ISSY-P02", theme="tout"))
+            unknown = str(page.layout(parking="NOPE", theme="historique"))
+        anonymous = str(page.layout(theme="delegation"))
         refreshed = str(page.refresh_realtime(3))
     assert "dsp-recettes" in granted and "Centre commercial" in granted and "interval=15000" in granted
     assert "« NOPE » inconnu(e)" in unknown
@@ -218,3 +218,50 @@ def test_refresh_interval_from_env(monkeypatch):
     assert page.refresh_seconds() == 60
     monkeypatch.setenv("PILOTE_REALTIME_SECONDS", "1")
     assert page.refresh_seconds() == 5
+
+
+# -- one theme at a time (components/themes.py) --------------------------------------------------------------------
+
+THEME_GRAPHS = {"temps-reel": ["parking-map-graph"],
+                "historique": ["parking-tendance-graph", "parking-semaine-graph", "parking-pointe-graph"],
+                "comparaison": ["parking-saturation-graph", "parking-comparaison-graph"],
+                "delegation": ["dsp-recettes-graph", "dsp-activite-graph"]}
+
+
+def _page(granted: bool = True, signed_in: bool | None = None, **query) -> str:
+    import app
+    import pages.stationnement as page
+
+    signed = mock.Mock(**{"return_value.principal.return_value.authenticated": granted if signed_in is None
+                          else signed_in})
+    with app.app.server.test_request_context("/stationnement"), mock.patch.object(page, "can", return_value=granted), \
+            mock.patch.object(page, "current_auth", signed):
+        return str(page.layout(**query))
+
+
+def test_stationnement_builds_only_the_theme_asked_for():
+    """Real time first (the default, left out of the URL); each theme's charts only with it; every one with
+    ``tout``; the theme links keep the commune and the car park."""
+    for theme, graphs in THEME_GRAPHS.items():
+        shown = _page(theme=None if theme == "temps-reel" else theme, commune="92040", parking="ISSY-P02")
+        others = [g for t, gs in THEME_GRAPHS.items() if t != theme for g in gs]
+        assert all(f"'{g}'" in shown for g in graphs), theme
+        assert not any(f"'{g}'" in shown for g in others), theme
+        assert ("'parking-select'" in shown) == (theme == "historique"), theme  # the selector goes with its charts
+        assert ("'parking-interval'" in shown) == (theme == "temps-reel"), theme  # no refresh of a hidden panel
+        assert "/stationnement?commune=92040&parking=ISSY-P02&theme=comparaison" in shown
+    every = _page(theme="tout")
+    assert all(f"'{g}'" in every for gs in THEME_GRAPHS.values() for g in gs)
+    unknown = _page(theme="nope")
+    assert "Thème « nope » inconnu(e) : affichage de « Temps réel »." in unknown and "'parking-map-graph'" in unknown
+
+
+def test_the_delegation_theme_is_offered_to_those_it_shows_something():
+    """Granted users see its figures; a visitor is offered it too, and told to sign in; a signed-in user who is
+    not granted it is not offered an empty theme (asking for it falls back to the default, with a notice)."""
+    assert "'theme-delegation'" in _page(granted=True)
+    visitor = _page(granted=False, signed_in=False, theme="delegation")
+    assert "'theme-delegation'" in visitor and "se connecter" in visitor and "dsp-recettes" not in visitor
+    other = _page(granted=False, signed_in=True, theme="delegation")
+    assert "'theme-delegation'" not in other and "dsp-recettes" not in other
+    assert "Thème « delegation » inconnu(e)" in other and "'parking-map-graph'" in other

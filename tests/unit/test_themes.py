@@ -18,7 +18,7 @@ MOBILITE_GRAPHS = {"velib": ["velib-map-graph", "velib-communes-graph"],
 
 def links(nav) -> dict[str, tuple[str, bool]]:
     """theme -> (href, active) of a theme_nav."""
-    return {item.children.id.removeprefix("theme-"): (item.children.href, item.children.active)
+    return {item.id.removeprefix("theme-"): (item.children.href, item.children.active)
             for item in nav.children.children}
 
 
