@@ -33,14 +33,15 @@ def shows(chosen: str, theme: str) -> bool:
     return chosen in (ALL, theme)
 
 
-def theme_nav(path: str, search: str, themes: list[tuple[str, str]], chosen: str, label: str) -> html.Nav | None:
-    """One link per theme (id, name), then « Tous les thèmes »; each keeps ``search`` (the page's other
+def theme_nav(path: str, search: str, themes: list[tuple[str, str]], chosen: str, label: str,
+              all_label: str = ALL_LABEL) -> html.Nav | None:
+    """One link per theme (id, name), then ``all_label`` (every theme); each keeps ``search`` (the page's other
     parameters). The theme shown is marked, for the eye and for screen readers. None with a single theme."""
     if len(themes) < 2:
         return None
     default = {PARAM: themes[0][0]}
     links = []
-    for theme, name in [*themes, (ALL, ALL_LABEL)]:
+    for theme, name in [*themes, (ALL, all_label)]:
         current = theme == chosen
         text = [name, html.Span(" (affiché)", className="visually-hidden")] if current else name
         links.append(dbc.NavItem(dbc.NavLink(text, href=path + merge_query(search, default, **{PARAM: theme}),

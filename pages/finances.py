@@ -4,6 +4,10 @@ la commune se compare aux communes de même taille. Public page; every choice is
 Budget lines (SCDL schema) give the detail of one commune's documents; the OFGL aggregates give the ratios
 of every commune of the territory and of the same-size average. A commune without published lines still gets its
 evolution and ratios, from the OFGL aggregates, and the page says so.
+
+One theme at a time (``?theme=``, components/themes.py): revenue and spending (the default), evolution and
+execution, ratios, investment projects; or ``tout``, the whole report (to print). The year, the document and
+the views apply to every theme.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ import dash_bootstrap_components as dbc
 import polars as pl
 from dash import Input, Output, State, callback, html
 
+from components import themes
 from components.chart_card import export_context
 from components.badges import demo_badge
 from components.chart_spec import grid as chart_grid
+from components.chart_spec import lacking as lacking_charts
 from components.chart_spec import missing_note
 from components.figures.finances import SPECS
 from components.notices import stale as stale_notice
@@ -24,8 +30,8 @@ from components.figures import finances as fig
 from components.formats import fmt_int, fmt_percent, fmt_unit
 from components.kpi import kpi
 from components.maps import outlines_for
-from components.selectors import (ALL, PAGE_URL, dropdown, fallback_notice, page_url, parse_choice, parse_commune,
-                                  update_search)
+from components.selectors import (ALL, PAGE_URL, dropdown, fallback_notice, merge_query, page_url, parse_choice,
+                                  parse_commune, update_search)
 from data_access import finances as q
 from data_access.context import current
 from data_access.snapshots import SnapshotMissing
@@ -36,6 +42,11 @@ DOCUMENT_LABELS = {"ca": "Compte administratif (réalisé)", "bp": "Budget primi
 DOCUMENT_NAMES = {"ca": "compte administratif", "bp": "budget primitif"}
 VIEWS = {"nature": "par nature", "fonction": "par fonction"}
 PER_INHABITANT = "habitant"
+# (theme id, name in the themes' links, the chart specs it draws), in the report's order
+THEMES = [("budget", "Recettes et dépenses", ("money",)),
+          ("evolution", "Évolution et exécution", ("evolution_lines", "evolution_ofgl", "execution")),
+          ("ratios", "Ratios comparés", ("ratios", "peers")),
+          ("projets", "Projets d'investissement", ("projects",))]
 
 dash.register_page(
     __name__, path="/finances", name="Finances", title="Rapport financier", order=40, nav=True, access="public",
@@ -44,7 +55,23 @@ dash.register_page(
 )
 
 
-def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignored):
+def offered(data) -> list[str]:
+    """The themes the territory's data allow."""
+    has_lines, has_ofgl = data.has(q.LINES), data.has(q.OFGL)
+    allowed = {"budget": has_lines, "evolution": has_lines or has_ofgl, "ratios": has_ofgl,
+               "projets": data.has(q.PROJECTS)}
+    return [theme for theme, _name, _keys in THEMES if allowed[theme]]
+
+
+def hidden_lacks(data, chosen: str) -> list[tuple[str, str]]:
+    """The charts of the themes not shown that their (present) datasets cannot draw: the page's note names them
+    all the same, found without building anything. An absent dataset is said once, above."""
+    keys = {key for theme, _name, ks in THEMES if not themes.shows(chosen, theme) for key in ks}
+    specs = {spec.id: spec for key in keys for spec in SPECS[key] if data.has(spec.role)}
+    return lacking_charts(list(specs.values()), data)
+
+
+def layout(commune=None, annee=None, document=None, par=None, vue=None, theme=None, **_ignored):
     data = current()
     territory = data.catalog.territory
     place = parse_commune(commune, territory)
@@ -82,7 +109,8 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
     if lines is None:
         lines = pl.DataFrame(schema={"annee": pl.Int64, "document": pl.String})  # no published lines
     ca_years = sorted(set(lines.filter(pl.col("document") == q.CA)["annee"].to_list()) or set(ofgl_years))
-    year_choice = parse_choice(annee, years, str(ca_years[-1] if ca_years else years[-1]))
+    default_year = str(ca_years[-1] if ca_years else years[-1])
+    year_choice = parse_choice(annee, years, default_year)
     doc_choice = parse_choice(document, list(q.DOCUMENTS), "ca")
     per_choice = parse_choice(par, [PER_INHABITANT, "total"], "total")
     view_choice = parse_choice(vue, list(VIEWS), "nature")
@@ -104,20 +132,37 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, **_ignor
                    scale=scale, per=per, population=population, view=view_choice.value, lines=lines, ofgl=ofgl,
                    communes=territory_names(territory), territory_name=territory.name, missing=lacking)
     notices += data_warnings(data, [data.status(key) for key in bound], code, has_lines)
+    available = offered(data)
+    chosen = themes.choose(theme, available)
+    labels = {t: name for t, name, _keys in THEMES}
+    notices.append(fallback_notice("Thème", chosen, f"« {labels.get(chosen.value, themes.ALL_LABEL)} »"))
+    lacking.extend(hidden_lacks(data, chosen.value))
+
+    def shows(name: str) -> bool:
+        return themes.shows(chosen.value, name)
+
+    # the theme links keep every other choice of the page (all checked above)
+    search = merge_query("", {"commune": default_commune(territory)}, commune=place.value)
+    search = merge_query(search, {"annee": default_year}, annee=year_choice.value)
+    search = merge_query(search, {"document": "ca"}, document=doc_choice.value)
+    search = merge_query(search, {"par": "total"}, par=per_choice.value)
+    search = merge_query(search, {"vue": "nature"}, vue=view_choice.value)
     return html.Div([page_url()] + header + notices + [
         dbc.Alert([demo_badge(), " Ces données financières sont des données de démonstration au format réel "
                    "(schéma SCDL budget, agrégats OFGL, nomenclature M57), ancrées sur les chiffres publiés "
                    "(voir la notice des données)."], color="light", className="small py-2")
         if any(data.provenance(key).demo for key in bound) else None,
         selectors(years, year_choice.value, doc_choice.value, per, view_choice.value),
+        themes.theme_nav("/finances", search, [(t, labels[t]) for t in available], chosen.value,
+                         "Parties du rapport financier", all_label="Tout le rapport"),
         html.H2(f"{name} — {DOCUMENT_NAMES[doc_choice.value]} {year}",
                 className="h4 mt-3", id="finances-heading"),
         export_context(name, str(year), f"{shown_doc[:1].upper()}{shown_doc[1:]} {year}"),
-        money_section(**context) if has_lines else None,
-        evolution_section(**context),
-        execution_section(**context) if has_lines else None,
-        ratios_section(**context) if has_ofgl else None,
-        projects_section(**context) if data.has(q.PROJECTS) else None,
+        money_section(**context) if has_lines and shows("budget") else None,
+        evolution_section(**context) if shows("evolution") else None,
+        execution_section(**context) if has_lines and shows("evolution") else None,
+        ratios_section(**context) if has_ofgl and shows("ratios") else None,
+        projects_section(**context) if data.has(q.PROJECTS) and shows("projets") else None,
         missing_note(lacking),  # last: the sections above add the charts they could not draw
         method_note(),
     ], id="finances-page")

@@ -148,11 +148,11 @@ def test_every_csv_of_a_page_is_the_servers_reference(pilote, download_dir):
     from benchmarks.dash_client import DashClient
     from components.chart_card import csv_from_payload
 
-    comps = DashClient(app.server).render("/finances")
+    comps = DashClient(app.server).render("/finances", "?theme=tout")
     payloads = {c["id"]["card"]: c["props"]["data"] for c in comps.by_id.values()
                 if isinstance(c["id"], dict) and c["id"].get("type") == "chart-csv"}
     assert len(payloads) >= 4
-    pilote.open("/finances")
+    pilote.open("/finances?theme=tout")
     for card, payload in payloads.items():
         selector = f"#{card}"
         # Some cards sit in closed disclosures of the page: a script click reaches them all.

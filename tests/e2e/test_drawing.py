@@ -34,7 +34,7 @@ Plotly.Plots.resize(gd).then(() => { gd.removeListener('plotly_afterplot', count
 def test_a_graph_resized_at_its_size_is_not_drawn_again(pilote):
     """dcc.Graph resizes each graph after its first drawing and whenever its box may have changed; at the same
     size that was a 100 ms timer and a relayout per graph, 14 on /mobilite, after the page had drawn."""
-    pilote.open("/finances?annee=2019")
+    pilote.open("/finances?annee=2019&theme=evolution")
     pilote.driver.set_script_timeout(30)
     redraws, height = pilote.driver.execute_async_script(_REDRAWS, "#finances-evolution")
     assert redraws == 0 and height > 100
@@ -54,7 +54,7 @@ def test_fully_drawn_waits_for_the_last_graph(pilote):
 
     removed = _with_script(pilote.driver, _RECORD)
     try:
-        drawn = fully_drawn(pilote.driver, pilote.origin + "/finances?annee=2019")
+        drawn = fully_drawn(pilote.driver, pilote.origin + "/finances?annee=2019&theme=tout")
         drawings = pilote.driver.execute_script("return window.__drawings")
     finally:
         removed()
@@ -224,8 +224,8 @@ def test_a_chart_whose_margins_were_kept_is_drawn_once(pilote):
     the graph and in the browser, so the next drawing starts with it: one pass instead of two, the same room."""
     from benchmarks.browser import fully_drawn
 
-    driver, url, card = pilote.driver, pilote.origin + "/finances?annee=2019", "finances-sections-graph"
-    pilote.open("/finances?annee=2019")
+    driver, url, card = pilote.driver, pilote.origin + "/finances?annee=2019&theme=tout", "finances-sections-graph"
+    pilote.open("/finances?annee=2019&theme=tout")
     wait.until(lambda: any(f"|{card}|" in k for k in driver.execute_script(_KEPT)), 30)  # written once a second
     _leave_for_storage(pilote)
     driver.execute_script("localStorage.clear()")  # a browser that never drew these charts

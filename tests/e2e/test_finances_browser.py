@@ -19,13 +19,14 @@ def kpi(pilote, kpi_id: str) -> str:
 
 
 def test_year_and_document_update_figures_and_url_and_the_url_restores_them(pilote):
-    pilote.open("/finances")
+    pilote.open("/finances?theme=tout")  # the whole report: its evolution and execution are checked too
     pilote.duo.wait_for_element("#finances-kpi-depenses", timeout=30)
     latest = kpi(pilote, "finances-kpi-depenses")
     assert "compte administratif 2025" in pilote.text("#finances-heading")
 
     choose(pilote, "finances-annee", "2019")
     pilote.wait_url(lambda u: query(u).get("annee") == ["2019"], what="annee=2019 in the URL")
+    assert query(pilote.driver.current_url)["theme"] == ["tout"]  # the part read is kept
     pilote.duo.wait_for_text_to_equal("#finances-heading", "Issy-les-Moulineaux — compte administratif 2019",
                                       timeout=30)
     pilote.settle()

@@ -30,7 +30,7 @@ def maps_in_view(pilote, expected: int) -> list[dict]:
 
 
 @pytest.mark.parametrize("width", [1300, 390])
-@pytest.mark.parametrize("path, expected", [("/mobilite?theme=tout", 4), ("/stationnement", 1), ("/finances?annee=2019", 1)])
+@pytest.mark.parametrize("path, expected", [("/mobilite?theme=tout", 4), ("/stationnement", 1), ("/finances?annee=2019&theme=projets", 1)])
 def test_every_point_of_every_map_is_in_view(pilote, path, expected, width):
     pilote.resize(width)
     pilote.open(path)

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.e2e
 NOT_FOUND_H1 = "Page introuvable"
 # Views a page's default URL does not show, checked like pages: every theme of the observatory on one page
 # (components/themes.py; its default shows the first theme's charts only).
-VIEWS = {"/mobilite": ["/mobilite?theme=tout"], "/stationnement": ["/stationnement?theme=tout"]}
+VIEWS = {"/mobilite": ["/mobilite?theme=tout"], "/stationnement": ["/stationnement?theme=tout"],
+         "/finances": ["/finances?theme=tout"]}
 
 
 def is_public(page: dict) -> bool:

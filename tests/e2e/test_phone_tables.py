@@ -18,7 +18,7 @@ return Array.from(document.querySelectorAll('details.pilote-chart-data')).every(
 """
 
 
-@pytest.mark.parametrize("path", ["/finances?annee=2019", "/mobilite?theme=tout"])
+@pytest.mark.parametrize("path", ["/finances?annee=2019&theme=tout", "/mobilite?theme=tout"])
 def test_opened_tables_are_stacked_rows_on_a_phone(pilote, path):
     pilote.resize(390)
     pilote.open(path)

@@ -55,7 +55,7 @@ def printed(pilote) -> list[str]:
     return [squash(page.extract_text()) for page in print_pdf(pilote).pages]
 
 
-@pytest.mark.parametrize("path", ["/finances?annee=2019&document=ca", "/climat"])
+@pytest.mark.parametrize("path", ["/finances?annee=2019&document=ca&theme=tout", "/climat"])
 def test_a_dashboard_prints_as_a_report_with_whole_cards(pilote, path):
     pilote.open(path)
     pilote.settle()
@@ -147,7 +147,7 @@ def test_every_data_table_prints_opened_or_not_and_the_screen_gets_its_state_bac
     """The browser's print cannot wait for a callback: tables never opened are built at once for the paper
     (assets/print.js, from the payload assets/chart_export.js kept), their header and last row printed; after
     printing, the disclosures are closed and empty again, as the visitor left them."""
-    pilote.open("/finances?annee=2019&document=ca")
+    pilote.open("/finances?annee=2019&document=ca&theme=tout")
     pilote.settle()
     before = pilote.driver.execute_script(_TABLES)
     assert len(before) >= 4 and not any(t["open"] or t["head"] for t in before), before

@@ -59,18 +59,18 @@ def get_pdf(client, page: str, **params):
 
 def test_a_finance_report_is_a_numbered_a4_document_with_its_cover_and_every_chart(served):
     with served.client() as visitor:
-        answer = get_pdf(visitor, "/finances?annee=2019")
+        answer = get_pdf(visitor, "/finances?annee=2019&theme=tout")  # the whole report
     assert answer.status_code == 200 and answer.headers["content-type"] == "application/pdf"
-    assert answer.headers["content-disposition"] == 'attachment; filename="pilote-finances-2019.pdf"'
+    assert answer.headers["content-disposition"] == 'attachment; filename="pilote-finances-2019-tout.pdf"'  # the part is named
     pages = pages_of(answer.content)
     assert len(pages) >= 3
     cover = pages[0]
     for said in ("Grand Paris Seine Ouest", "Issy-les-Moulineaux", "Compte administratif 2019", f"édité le {TODAY}",
-                 "/finances?annee=2019", "Rapport financier"):
+                 "/finances?annee=2019&theme=tout", "Rapport financier"):
         assert said in cover, said
     text = " ".join(pages)
     for title in ("D'où vient l'argent : recettes réelles par nature", "Où va l'argent : dépenses réelles par nature",
-                  "Fonctionnement et investissement"):
+                  "Fonctionnement et investissement", "Ratios financiers comparés aux communes de même taille"):
         assert title in text, title
     assert "Source :" in text and "Télécharger" not in text and "Exporter en PDF" not in text
     assert "Montant (M€)" not in text  # no data table unless asked for (the browser's print has them all)

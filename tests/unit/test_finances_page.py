@@ -18,8 +18,9 @@ def render():
     import pages.finances as page
 
     def run(**query):
+        """The whole report unless a theme is asked for (these tests read every section)."""
         with app.app.server.test_request_context("/finances"):
-            return Rendered(page.layout(**query))
+            return Rendered(page.layout(**{"theme": "tout", **query}))
     return run
 
 
@@ -219,3 +220,38 @@ def test_one_finance_dataset_missing_leaves_its_sections_out_and_says_so(render,
     if absent == q.OFGL:  # per inhabitant with the catalog's population (69 000 for this commune)
         per = render(annee="2019", commune="92040", par="habitant")
         assert kpi_value(per, "finances-kpi-depenses") == f"2{NNBSP}426{NBSP}€/hab."
+
+
+THEME_GRAPHS = {"budget": ["finances-recettes-graph", "finances-depenses-graph", "finances-sections-graph"],
+                "evolution": ["finances-evolution-graph", "finances-execution-graph", "finances-execution-annees-graph"],
+                "ratios": ["finances-ratios-chart-graph", "finances-communes-graph"],
+                "projets": ["finances-projets-carte-graph"]}
+
+
+def test_the_report_is_read_one_part_at_a_time_with_every_choice_kept(render):
+    """Revenue and spending first (the default, left out of the URL); each part's charts only with it, every
+    one in the whole report; the links keep the commune, year, document and views."""
+    for theme, graphs in THEME_GRAPHS.items():
+        shown = render(theme=None if theme == "budget" else theme, commune="92040", annee="2019", par="habitant")
+        others = [g for t, gs in THEME_GRAPHS.items() if t != theme for g in gs]
+        assert all(f"'{g}'" in shown for g in graphs), theme
+        assert not any(f"'{g}'" in shown for g in others), theme
+        assert "/finances?commune=92040&annee=2019&par=habitant&theme=ratios" in shown, theme
+        assert "finances-annee" in shown and "finances-heading" in shown  # the choices apply to every part
+    assert ("finances-ratio-table" in render(theme="ratios")) and ("finances-ratio-table" not in render(theme=None))
+    every = render()
+    assert all(f"'{g}'" in every for gs in THEME_GRAPHS.values() for g in gs) and "Tout le rapport" in every
+    unknown = render(theme="nope")
+    assert "Thème « nope » inconnu(e) : affichage de « Recettes et dépenses »." in unknown
+    assert "'finances-recettes-graph'" in unknown
+
+
+def test_a_part_without_data_is_not_offered(render, monkeypatch):
+    import app
+
+    ctx = app.app.server.extensions["pilote_data"]
+    kept = {k: d for k, d in ctx.catalog.datasets.items() if d.role != "finance.budget_lines"}
+    monkeypatch.setattr(ctx, "catalog", dataclasses.replace(ctx.catalog, datasets=kept))
+    html = render(theme=None, commune="92040", annee="2019")
+    assert "'theme-budget'" not in html and "'theme-evolution'" in html
+    assert "'finances-evolution-graph'" in html  # the first part the data allow is the default
