@@ -128,14 +128,17 @@ def budget_block(row: dict | None, voter: str, over: pl.DataFrame | None, note=N
 
 
 def summary_section(title: str, budget: html.Div | None, headline: tuple[dict, Assessment] | None,
-                    statuses: pl.DataFrame | None, href) -> html.Section:
-    """``href(axe, indicateur)``: the link to an indicator's detail, with the page's other selectors."""
+                    statuses: pl.DataFrame | None, href, section_href=None) -> html.Section:
+    """``href(axe, indicateur)``: the link to an indicator's detail, with the page's other selectors;
+    ``section_href(anchor)``: the link to a section of the page (another theme's is another URL)."""
+    section_href = section_href or (lambda anchor: f"#{anchor}")
     return html.Section([
         html.H2(title, className="h5", id="bilan-titre"),
         budget,
         html.P(projection_sentence(*headline), className="mb-2", id="bilan-projection") if headline else None,
         _status_lists(statuses, href) if statuses is not None and statuses.height else None,
-        html.Nav(["Aller à : ", *sum(([html.A(label, href=f"#{anchor}"), " · "] for anchor, label in SECTIONS), [])[:-1]],
+        html.Nav(["Aller à : ", *sum(([html.A(label, href=section_href(anchor)), " · "] for anchor, label in SECTIONS),
+                                        [])[:-1]],
                  className="small mt-2", **{"aria-label": "Sections de la page"}),
     ], id="bilan", className="pilote-summary mb-3", **{"aria-labelledby": "bilan-titre"})
 

@@ -1,6 +1,9 @@
 """/climat — le plan climat (PCAET) : indicateurs par axe face à leur référence et leur objectif, et le budget
 climat de la commune qui le vote. Confidential indicators are read and shown only for granted users. Each part
-reads its dataset role; a part the territory has no data for is left out, with a note."""
+reads its dataset role; a part the territory has no data for is left out, with a note.
+
+Two themes (``?theme=``, components/themes.py), under the summary that holds both verdicts: the plan's
+indicators (the default) and the budget climat; or ``tout``. Only the chosen one's charts are built and drawn."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import polars as pl
 from dash import Input, Output, State, callback, ctx as dash_ctx, dcc, html
 
 from auth.session import can, current_auth
+from components import themes
 from components.badges import demo_badge, lock_icon
 from components.chart_spec import grid as chart_grid
 from components.chart_card import export_context
@@ -29,6 +33,8 @@ from data_access.snapshots import SnapshotMissing
 
 SECTION = "/climat#confidentiel"
 ALL_INDICATORS = "tous"
+THEMES = [("plan", "Indicateurs du plan"), ("budget", "Budget climat")]
+SECTION_THEMES = {"indicateurs": "plan", "detail": "plan", "budget-climat": "budget"}  # the summary's anchors
 
 dash.register_page(
     __name__, path="/climat", name="Climat", title="Plan climat (PCAET) et budget climat", order=10, nav=True,
@@ -44,7 +50,7 @@ def indicator_options(rows: pl.DataFrame) -> list[dict]:
         {"label": f"{r['titre']} ({r['indicateur']})", "value": r["indicateur"]} for r in rows.iter_rows(named=True)]
 
 
-def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, **_ignored):
+def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, theme=None, **_ignored):
     data = current()
     territory = data.catalog.territory
     confidential = can(SECTION)
@@ -52,12 +58,15 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, **_ign
     missing = [(title, reason) for title, role in (("Indicateurs du plan climat", q.PUBLIC),
                                                    ("Budget climat", q.BUDGET)) if (reason := data.missing(role))]
     budget, note = shown_budget(data, place.value)
-    budget_part = budget_section(budget, data, place.value, note) if data.has(q.BUDGET) else None
+
+    def budget_part():  # built only where shown
+        return budget_section(budget, data, place.value, note) if data.has(q.BUDGET) else None
+
     summary_title = f"Bilan du plan climat · {commune_label(place.value, territory)}"
     verdict = summary_budget(data, budget, note) if data.has(q.BUDGET) else None
     if not data.has(q.PUBLIC):
         return html.Div([html.H1("Plan climat-air-énergie et budget climat", className="h3"),
-                         summary_section(summary_title, verdict, None, None, None), budget_part,
+                         summary_section(summary_title, verdict, None, None, None), budget_part(),
                          missing_note(missing)])
     try:
         values = q.values(data, place.value, confidential)
@@ -74,6 +83,18 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, **_ign
     last = parse_choice(fin, years, str(high))
     first_year, last_year = sorted((int(first.value), int(last.value)))
     search = merge_query("", commune=place.value, axe=axis.value)
+    available = [t for t, _name in THEMES if t == "plan" or data.has(q.BUDGET)]
+    chosen_theme = themes.choose(theme, available)
+    labels = dict(THEMES)
+
+    def shows(name: str) -> bool:
+        return themes.shows(chosen_theme.value, name)
+
+    def section_href(anchor: str) -> str:
+        there = SECTION_THEMES.get(anchor)
+        if there is None or shows(there):
+            return f"#{anchor}"
+        return "/climat" + merge_query(search, {themes.PARAM: "plan"}, theme=there) + f"#{anchor}"
 
     notices = [fallback_notice("Commune", place, "tout le territoire"), fallback_notice("Axe", axis, "le premier axe"),
                fallback_notice("Indicateur", chosen, "tous les indicateurs de l'axe"),
@@ -81,9 +102,10 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, **_ign
     detail_id = chosen.value if chosen.value != ALL_INDICATORS else rows["indicateur"][0]
     base = merge_query("", commune=place.value)
     summary = summary_section(summary_title, verdict, q.headline(values), q.indicator_statuses(values),
-                              lambda a, i: "/climat" + merge_query(base, axe=a, indicateur=i) + "#detail")
+                              lambda a, i: "/climat" + merge_query(base, axe=a, indicateur=i) + "#detail",
+                              section_href)
     cards = []
-    for row in rows.iter_rows(named=True):
+    for row in rows.iter_rows(named=True) if shows("plan") else []:
         a = q.assessment(values, row)
         href = "/climat" + merge_query(search, indicateur=row["indicateur"]) + "#detail"
         cards.append(dbc.Col(indicator_card(row, a, href, selected=row["indicateur"] == detail_id), md=6, xl=4))
@@ -92,19 +114,26 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, **_ign
         page_url(),
         html.H1("Plan climat-air-énergie et budget climat", className="h3"),
         *[n for n in notices if n],
+        fallback_notice("Thème", chosen_theme, f"« {labels.get(chosen_theme.value, themes.ALL_LABEL)} »"),
         export_context(document="Plan climat-air-énergie et budget climat"),
         summary,
+        themes.theme_nav("/climat", merge_query(search, indicateur=None if chosen.value == ALL_INDICATORS else
+                                                chosen.value, debut=None if first_year == low else str(first_year),
+                                                fin=None if last_year == high else str(last_year)),
+                         [(t, labels[t]) for t in available], chosen_theme.value, "Parties du plan climat"),
         dbc.Alert([demo_badge(), " Les valeurs des indicateurs et le détail du budget climat sont des données de "
                    "démonstration ; les définitions des indicateurs sont les définitions réglementaires réelles."],
                   color="light", className="small py-2") if data.provenance(q.PUBLIC).demo else None,
-        selectors(axis_list, axis.value, rows, chosen.value, years, str(first_year), str(last_year)),
-        dcc.Store(id="climat-defaults", data={"axe": axis_list[0][0], "debut": str(low), "fin": str(high)}),
-        html.H2(f"Axe {axis.value} — {dict(axis_list)[axis.value]} · {commune_label(place.value, territory)}",
-                className="h5 mt-3", id="indicateurs"),
-        dbc.Row(cards, className="g-3", id="climat-cards"),
-        confidential_note(confidential),
-        html.Div(detail(values, rows, detail_id, first_year, last_year, data), id="detail", className="mt-4"),
-        budget_part,
+        *([
+            selectors(axis_list, axis.value, rows, chosen.value, years, str(first_year), str(last_year)),
+            dcc.Store(id="climat-defaults", data={"axe": axis_list[0][0], "debut": str(low), "fin": str(high)}),
+            html.H2(f"Axe {axis.value} — {dict(axis_list)[axis.value]} · {commune_label(place.value, territory)}",
+                    className="h5 mt-3", id="indicateurs"),
+            dbc.Row(cards, className="g-3", id="climat-cards"),
+            confidential_note(confidential),
+            html.Div(detail(values, rows, detail_id, first_year, last_year, data), id="detail", className="mt-4"),
+        ] if shows("plan") else []),
+        budget_part() if shows("budget") else None,
         missing_note(missing),
         method_note(),
     ])
@@ -152,7 +181,7 @@ def shown_budget(data, commune: str):
     name = voter_name(data)
     return None, [f"Pas de budget climat pour {commune_label(commune, data.catalog.territory)} : il est voté par "
                   f"{name} pour son territoire. ",
-                  html.A(f"Voir celui de {name}", href="/climat" + merge_query("", commune=voter) + "#budget-climat")
+                  html.A(f"Voir celui de {name}", href="/climat" + merge_query("", commune=voter, theme="budget") + "#budget-climat")
                   if voter else None]
 
 

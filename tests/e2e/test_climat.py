@@ -69,6 +69,9 @@ def test_unknown_values_fall_back_with_a_notice(pilote):
 
 def test_budget_climat_section_shows_the_published_figures(pilote):
     pilote.open("/climat")
+    pilote.click("#theme-budget")  # the summary's theme links: the budget climat is the second theme
+    pilote.wait_url(lambda u: "theme=budget" in u, timeout=30, what="the budget climat")
+    pilote.duo.wait_for_element("#budget-kpis", timeout=30)
     kpis = pilote.text("#budget-kpis")
     assert "102 650" in kpis.replace("\u202f", " ").replace("\u00a0", " ")  # 2025 (demonstration)
     summary = pilote.text("#budget-plafond-summary")
@@ -117,7 +120,7 @@ def test_an_elu_on_a_phone_reads_the_budget_verdict_on_the_first_screen(pilote):
     card = f"#indicateur-{chosen.replace('.', chr(92) + '.')}"
     assert pilote.text("#climat-detail h2").startswith(pilote.text(f"{card} h3"))  # its axis, its detail
 
-    pilote.open("/climat?commune=92012")  # Boulogne-Billancourt votes none
+    pilote.open("/climat?commune=92012&theme=budget")  # Boulogne-Billancourt votes none
     note = pilote.text("#bilan-budget")
     assert "Pas de budget climat pour Boulogne-Billancourt" in note and "Issy-les-Moulineaux" in note
     assert not pilote.driver.find_elements("css selector", "#budget-kpis")

@@ -18,7 +18,7 @@ NOT_FOUND_H1 = "Page introuvable"
 # Views a page's default URL does not show, checked like pages: every theme of the observatory on one page
 # (components/themes.py; its default shows the first theme's charts only).
 VIEWS = {"/mobilite": ["/mobilite?theme=tout"], "/stationnement": ["/stationnement?theme=tout"],
-         "/finances": ["/finances?theme=tout"]}
+         "/finances": ["/finances?theme=tout"], "/climat": ["/climat?theme=tout"]}
 
 
 def is_public(page: dict) -> bool:

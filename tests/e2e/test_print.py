@@ -55,7 +55,7 @@ def printed(pilote) -> list[str]:
     return [squash(page.extract_text()) for page in print_pdf(pilote).pages]
 
 
-@pytest.mark.parametrize("path", ["/finances?annee=2019&document=ca&theme=tout", "/climat"])
+@pytest.mark.parametrize("path", ["/finances?annee=2019&document=ca&theme=tout", "/climat?theme=tout"])
 def test_a_dashboard_prints_as_a_report_with_whole_cards(pilote, path):
     pilote.open(path)
     pilote.settle()

@@ -102,3 +102,37 @@ def test_a_confidential_indicator_cites_the_internal_dataset():
         assert data.catalog["pcaet_valeurs_internes"].attribution in shown
         assert data.catalog["pcaet_valeurs_internes"].attribution not in str(
             page.detail(values, rows, public, 2015, 2030, data))
+
+
+CLIMAT_THEMES = {"plan": ["climat-detail-graph", "climat-cards", "climat-selectors"],
+                 "budget": ["budget-plafond-graph", "budget-secteurs-graph", "budget-acteurs-graph", "budget-kpis"]}
+
+
+def _climat(**query) -> str:
+    import app
+    import pages.climat as page
+
+    with app.app.server.test_request_context("/climat"):
+        return str(page.layout(**query))
+
+
+def test_the_plan_and_the_budget_climat_are_two_themes_under_one_summary():
+    """The indicators first (the default); the budget climat's charts only with it; both with ``tout``; the
+    summary (both verdicts) on each; its « Aller à » links lead to the other theme's URL, the choices kept."""
+    for theme, ids in CLIMAT_THEMES.items():
+        shown = _climat(theme=None if theme == "plan" else theme, axe="2", commune="92040")
+        others = [i for t, some in CLIMAT_THEMES.items() if t != theme for i in some]
+        assert all(f"'{i}'" in shown for i in ids), theme
+        assert not any(f"'{i}'" in shown for i in others), theme
+        assert "'bilan-budget'" in shown and "'bilan'" in shown, theme  # the verdict on every theme
+        assert "/climat?commune=92040&axe=2&theme=tout" in shown, theme  # the links keep the choices
+    plan, budget = _climat(axe="2"), _climat(theme="budget", axe="2")
+    assert "/climat?axe=2&theme=budget#budget-climat" in plan and "href='#detail'" in plan
+    assert "/climat?axe=2#detail" in budget and "href='#budget-climat'" in budget
+    every = _climat(theme="tout")
+    assert all(f"'{i}'" in every for ids in CLIMAT_THEMES.values() for i in ids)
+    unknown = _climat(theme="nope")
+    assert "Thème « nope » inconnu(e) : affichage de « Indicateurs du plan »." in unknown
+    assert "'climat-detail-graph'" in unknown
+    # a commune voting no budget climat is sent to the theme of the one that votes it
+    assert "/climat?commune=92040&theme=budget#budget-climat" in _climat(commune="92012", theme="budget")
