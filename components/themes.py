@@ -62,7 +62,7 @@ dash.clientside_callback(
             const theme = link.searchParams.get("%(param)s");
             if (theme) { params.set("%(param)s", theme); } else { params.delete("%(param)s"); }
             const query = params.toString();
-            return link.pathname + (query ? "?" + query : "");
+            return link.pathname + (query ? "?" + query : "") + link.hash;
         });
     }""" % {"param": PARAM},
     Output({"type": LINK, "theme": ALL_IDS}, "href"), Input("_pages_location", "search"),

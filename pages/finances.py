@@ -30,8 +30,8 @@ from components.figures import finances as fig
 from components.formats import fmt_int, fmt_percent, fmt_unit
 from components.kpi import kpi
 from components.maps import outlines_for
-from components.selectors import (ALL, PAGE_URL, dropdown, fallback_notice, merge_query, page_url, parse_choice,
-                                  parse_commune, update_search)
+from components.selectors import (ALL, PAGE_URL, commune_defaults, dropdown, fallback_notice, merge_query, page_url,
+                                  parse_choice, parse_commune, update_search)
 from data_access import finances as q
 from data_access.context import current
 from data_access.snapshots import SnapshotMissing
@@ -55,9 +55,10 @@ dash.register_page(
 )
 
 
-def offered(data) -> list[str]:
-    """The themes the territory's data allow."""
-    has_lines, has_ofgl = data.has(q.LINES), data.has(q.OFGL)
+def offered(data, lines: pl.DataFrame) -> list[str]:
+    """The themes the data allow for the commune shown: its revenue and spending need its own published lines
+    (``lines``); its evolution and ratios come from the aggregates without them."""
+    has_lines, has_ofgl = not lines.is_empty(), data.has(q.OFGL)
     allowed = {"budget": has_lines, "evolution": has_lines or has_ofgl, "ratios": has_ofgl,
                "projets": data.has(q.PROJECTS)}
     return [theme for theme, _name, _keys in THEMES if allowed[theme]]
@@ -132,7 +133,7 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, theme=No
                    scale=scale, per=per, population=population, view=view_choice.value, lines=lines, ofgl=ofgl,
                    communes=territory_names(territory), territory_name=territory.name, missing=lacking)
     notices += data_warnings(data, [data.status(key) for key in bound], code, has_lines)
-    available = offered(data)
+    available = offered(data, lines)
     chosen = themes.choose(theme, available)
     labels = {t: name for t, name, _keys in THEMES}
     notices.append(fallback_notice("Thème", chosen, f"« {labels.get(chosen.value, themes.ALL_LABEL)} »"))
@@ -142,11 +143,10 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, theme=No
         return themes.shows(chosen.value, name)
 
     # the theme links keep every other choice of the page (all checked above)
-    search = merge_query("", {"commune": default_commune(territory)}, commune=place.value)
-    search = merge_query(search, {"annee": default_year}, annee=year_choice.value)
-    search = merge_query(search, {"document": "ca"}, document=doc_choice.value)
-    search = merge_query(search, {"par": "total"}, par=per_choice.value)
-    search = merge_query(search, {"vue": "nature"}, vue=view_choice.value)
+    defaults = {**commune_defaults(territory), "annee": default_year, "document": "ca", "par": "total",
+                "vue": "nature"}
+    search = merge_query("", defaults, commune=place.value, annee=year_choice.value, document=doc_choice.value,
+                         par=per_choice.value, vue=view_choice.value)
     return html.Div([page_url()] + header + notices + [
         dbc.Alert([demo_badge(), " Ces données financières sont des données de démonstration au format réel "
                    "(schéma SCDL budget, agrégats OFGL, nomenclature M57), ancrées sur les chiffres publiés "
@@ -209,7 +209,7 @@ def selectors(years: list[str], year: str, document: str, per: bool, view: str) 
 def _no_lines(name: str, doc: str, year: int) -> dbc.Alert:
     return dbc.Alert(f"Pas de lignes budgétaires publiées pour {name} ({doc} {year}) : le détail des recettes et "
                      "des dépenses n'est disponible que pour les documents publiés au format SCDL. L'évolution et "
-                     "les ratios ci-dessous viennent des agrégats OFGL.", color="info", className="small",
+                     "les ratios viennent des agrégats OFGL.", color="info", className="small",
                      id="finances-no-lines")
 
 

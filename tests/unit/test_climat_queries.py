@@ -126,13 +126,27 @@ def test_the_plan_and_the_budget_climat_are_two_themes_under_one_summary():
         assert not any(f"'{i}'" in shown for i in others), theme
         assert "'bilan-budget'" in shown and "'bilan'" in shown, theme  # the verdict on every theme
         assert "/climat?commune=92040&axe=2&theme=tout" in shown, theme  # the links keep the choices
-    plan, budget = _climat(axe="2"), _climat(theme="budget", axe="2")
+    plan, budget = _climat(axe="2"), _climat(theme="budget", axe="2", indicateur="cae_2.g", debut="2018")
     assert "/climat?axe=2&theme=budget#budget-climat" in plan and "href='#detail'" in plan
-    assert "/climat?axe=2#detail" in budget and "href='#budget-climat'" in budget
-    every = _climat(theme="tout")
+    assert "/climat?axe=2&indicateur=cae_2.g&debut=2018#detail" in budget and "href='#budget-climat'" in budget
+    every = _climat(theme="tout", axe="2")
     assert all(f"'{i}'" in every for ids in CLIMAT_THEMES.values() for i in ids)
+    assert "/climat?axe=2&theme=tout&indicateur=" in every  # a card's link stays on the whole page
     unknown = _climat(theme="nope")
     assert "Thème « nope » inconnu(e) : affichage de « Indicateurs du plan »." in unknown
     assert "'climat-detail-graph'" in unknown
     # a commune voting no budget climat is sent to the theme of the one that votes it
     assert "/climat?commune=92040&theme=budget#budget-climat" in _climat(commune="92012", theme="budget")
+
+
+def test_without_a_budget_climat_there_is_one_theme_and_no_link_to_a_missing_one(monkeypatch):
+    import dataclasses
+
+    import app
+
+    ctx = app.app.server.extensions["pilote_data"]
+    kept = {k: d for k, d in ctx.catalog.datasets.items() if d.role != q.BUDGET}
+    monkeypatch.setattr(ctx, "catalog", dataclasses.replace(ctx.catalog, datasets=kept))
+    shown = _climat(axe="2")
+    assert "'themes'" not in shown and "theme=budget" not in shown and "'climat-detail-graph'" in shown
+    assert "Thème « budget » inconnu(e)" in _climat(theme="budget")  # an old link says so, and shows the plan

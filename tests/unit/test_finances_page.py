@@ -84,6 +84,10 @@ def test_a_commune_without_budget_lines_gets_its_evolution_and_ratios_from_ofgl(
     assert "'finances-ratios-chart-graph'" in html and "100 000 habitants et plus" in html
     small = render(commune="92047", annee="2024")  # 1,800 inhabitants: no R2313-1 ratio applies
     assert "non applicable" in small
+    # read part by part, it is not offered an empty « Recettes et dépenses »: its evolution comes first
+    first = render(commune="92012", annee="2024", theme=None)
+    assert "'theme-budget'" not in first and "'finances-evolution-graph'" in first and "finances-no-lines" not in first
+    assert "'theme-budget'" in render(commune="92040", theme=None)
 
 
 def test_sync_url_keeps_other_parameters_and_cleans_values():
