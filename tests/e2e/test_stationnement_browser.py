@@ -14,7 +14,7 @@ def test_realtime_panel_refreshes_without_a_reload(pilote, monkeypatch):
 
     monkeypatch.setenv("PILOTE_REALTIME_SECONDS", "5")
     store = app.server.extensions["pilote_data"].store
-    original = store.read("parking_temps_reel")
+    original, meta = store.read("parking_temps_reel"), store.meta("parking_temps_reel")
     pilote.open("/stationnement")
     assert "5 s" in pilote.text("#parking-last-update")
     pilote.driver.execute_script("window.__notReloaded = true")
@@ -27,7 +27,8 @@ def test_realtime_panel_refreshes_without_a_reload(pilote, monkeypatch):
         assert pilote.text("#parking-list") != before
         assert pilote.driver.execute_script("return window.__notReloaded === true")  # same page, updated
     finally:
-        store.write("parking_temps_reel", original, source_url="data/demo/parking_realtime.py", origin="bundled")
+        store.write("parking_temps_reel", original, source_url=meta.source_url, origin=meta.origin,
+                    fetched_at=meta.fetched_at)  # as it was, its date too
     assert "en retard" in pilote.text("#parking-realtime").lower()  # late feeds flagged, not shown full/empty
     assert not pilote.console_errors()
 

@@ -47,7 +47,9 @@ def refresh(data, key: str):
     how to put the original back."""
     frame, meta = data.store.read(key), data.store.meta(key)
     data.store.write(key, frame.reverse(), source_url=meta.source_url, origin=meta.origin)
-    return lambda: data.store.write(key, frame, source_url=meta.source_url, origin=meta.origin)
+    # put back as it was, its date too: a bundled snapshot dated now would be "à jour" for the tests after this
+    return lambda: data.store.write(key, frame, source_url=meta.source_url, origin=meta.origin,
+                                    fetched_at=meta.fetched_at)
 
 
 def test_a_refresh_rebuilds_the_cards_of_its_dataset_only(page, monkeypatch):
