@@ -33,18 +33,29 @@ def shows(chosen: str, theme: str) -> bool:
     return chosen in (ALL, theme)
 
 
+def href(path: str, search: str, default: str, theme: str) -> str:
+    """The link to ``theme`` of the page at ``path``, with ``search``'s other parameters; the page's
+    ``default`` theme is left out of the URL."""
+    return path + merge_query(search, {PARAM: default}, **{PARAM: theme})
+
+
+def kept(chosen: str) -> str | None:
+    """The theme a page's own links (a card, a detail) keep: « tout » when every theme is shown, else none
+    (they lead to the default theme, where what they open is)."""
+    return chosen if chosen == ALL else None
+
+
 def theme_nav(path: str, search: str, themes: list[tuple[str, str]], chosen: str, label: str,
               all_label: str = ALL_LABEL) -> html.Nav | None:
     """One link per theme (id, name), then ``all_label`` (every theme); each keeps ``search`` (the page's other
     parameters). The theme shown is marked, for the eye and for screen readers. None with a single theme."""
     if len(themes) < 2:
         return None
-    default = {PARAM: themes[0][0]}
     links = []
     for theme, name in [*themes, (ALL, all_label)]:
         current = theme == chosen
         text = [name, html.Span(" (affiché)", className="visually-hidden")] if current else name
-        links.append(dbc.NavItem(dbc.NavLink(text, href=path + merge_query(search, default, **{PARAM: theme}),
+        links.append(dbc.NavItem(dbc.NavLink(text, href=href(path, search, themes[0][0], theme),
                                              active=current, id={"type": LINK, "theme": theme}),
                                  id=f"theme-{theme}"))
     return html.Nav(dbc.Nav(links, pills=True, className="pilote-themes flex-wrap gap-1"),

@@ -86,7 +86,7 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, theme=
     chosen_theme = themes.choose(theme, available)
     labels = dict(THEMES)
     # the page's own links (cards, detail) stay on « tout » when it is shown; the default theme is left out
-    kept_theme = chosen_theme.value if chosen_theme.value == themes.ALL else None
+    kept_theme = themes.kept(chosen_theme.value)
     search = merge_query("", commune=place.value, axe=axis.value, theme=kept_theme)
     # every choice of the page, for the links to another theme
     choices = merge_query(search, indicateur=None if chosen.value == ALL_INDICATORS else chosen.value,
@@ -100,7 +100,7 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, theme=
         there = SECTION_THEMES.get(anchor)
         if there is None or shows(there) or there not in available:  # here, or nowhere: the anchor as before
             return f"#{anchor}"
-        return "/climat" + merge_query(choices, {themes.PARAM: "plan"}, theme=there) + f"#{anchor}"
+        return themes.href("/climat", choices, THEMES[0][0], there) + f"#{anchor}"
 
     notices = [fallback_notice("Commune", place, "tout le territoire"), fallback_notice("Axe", axis, "le premier axe"),
                fallback_notice("Indicateur", chosen, "tous les indicateurs de l'axe"),

@@ -300,8 +300,8 @@ def layout(parking=None, shown=None, theme=None, **query):
         missing.extend(lacks["comparison"])
     # the theme links keep the commune (carried by every link of the site) and the car park
     territory = data.catalog.territory
-    search = merge_query("", commune_defaults(territory), commune=parse_commune(query.get("commune"), territory).value)
-    search = merge_query(search, parking=parsed.value)
+    search = merge_query("", commune_defaults(territory), commune=parse_commune(query.get("commune"), territory).value,
+                         parking=parsed.value)
     labels = dict(THEMES)
     return html.Div([
         page_url(),
