@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from dash.testing import wait
+from dash.testing.errors import TestingTimeoutError
 from selenium.webdriver.chrome.options import Options
 
 CHROMIUM = os.environ.get("PILOTE_CHROMIUM", "/usr/bin/chromium")
@@ -208,8 +209,21 @@ class Pilote:
         width, and how much of the plot the box shown fills (across, up)."""
         return self.driver.execute_script(_MAPS_JS)
 
-    def layout_faults(self) -> list[str]:
-        return self.driver.execute_script(_LAYOUT_FAULTS_JS)
+    def layout_faults(self, timeout: float = 15) -> list[str]:
+        """What is broken in the layout, once it stays so: a graph just resized thins its ticks a moment after
+        plotly's resize resolves (assets/plotly-template.js), so faults are read again until none is left or
+        ``timeout`` has passed (a real fault is still there then)."""
+        faults = []
+
+        def clear():
+            faults[:] = self.driver.execute_script(_LAYOUT_FAULTS_JS)
+            return not faults
+
+        try:
+            wait.until(clear, timeout)
+        except TestingTimeoutError:  # the faults that stayed are the answer
+            pass
+        return faults
 
     def axe_violations(self) -> list[str]:
         """axe-core's serious and critical WCAG A/AA violations on the page as it is now."""
