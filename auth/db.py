@@ -12,10 +12,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from auth.models import AuditEvent, Grant, Group, Revision, User
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 LOG = logging.getLogger("pilote.db")
@@ -75,6 +77,17 @@ def _begin(conn) -> None:
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+# The rows /admin shows: a flush that adds, changes or deletes one of them raises the "accounts" revision in
+# the same transaction, so what was kept under the old revision is never served again (data_access.render_cache).
+ACCOUNT_ROWS = (User, Group, Grant, AuditEvent)
+ACCOUNTS = "accounts"
+
+
+def _raise_revisions(session: Session, _context, _instances) -> None:
+    if any(isinstance(row, ACCOUNT_ROWS) for row in (*session.new, *session.dirty, *session.deleted)):
+        session.execute(update(Revision).where(Revision.name == ACCOUNTS).values(n=Revision.n + 1))
+
+
 class Database:
     def __init__(self, url: str, busy_timeout: float = BUSY_TIMEOUT, write_attempts: int = WRITE_ATTEMPTS):
         self.url = url = engine_url(url)
@@ -93,6 +106,7 @@ class Database:
             event.listen(self.engine, "begin", _begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._readers = sessionmaker(self.engine.execution_options(pilote_read_only=True), expire_on_commit=False)
+        event.listen(self._sessions, "before_flush", _raise_revisions)
 
     def migrate(self) -> None:
         """Bring the schema to the latest revision; does nothing when it already is.
@@ -128,6 +142,12 @@ class Database:
         for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
             if part.exists():
                 part.chmod(0o600)
+
+    def revision(self, name: str = ACCOUNTS) -> int | None:
+        """The revision of ``name``'s rows (raised by every write to them); None when the database has no such
+        counter (nothing may then be kept under it)."""
+        with self.read() as s:
+            return s.scalar(select(Revision.n).where(Revision.name == name))
 
     @contextmanager
     def read(self) -> Iterator[Session]:

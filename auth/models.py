@@ -105,6 +105,17 @@ class AuditEvent(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
+class Revision(Base):
+    """A counter per kind of rows, raised by every write to them (auth.db): what was built from the accounts
+    (the /admin page, kept by the render cache) is kept under it, in every worker and host sharing the
+    database. ``accounts``: users, groups, memberships, grants and the audit log."""
+
+    __tablename__ = "revisions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class UserSession(Base):
     """One signed-in session. The cookie holds a random token; only its hash is stored here."""
 

@@ -15,8 +15,10 @@ cached under a key of
 * the ``PILOTE_*`` settings of the process (a page may read one at render, e.g. the real-time interval);
 * the code's digest and the catalog's (as the process read it): a new release or an edited catalog renders afresh.
 
-Pages built for one person (forms with their author's reports, /admin, « Mon espace ») declare
-``render_cache=False``. A page callback whose answer, like a page's, depends only on what it is sent and the
+Pages built for one person (forms with their author's reports, « Mon espace ») declare ``render_cache=False``.
+A page whose answer also depends on something else says so with ``render_cache=<function>``: what it returns
+(e.g. /admin: its viewer and the accounts database's revision) is added to the key, and None builds the page
+without keeping it. A page whose answer holds only until a moment (an account expiring) calls ``keep_for``. A page callback whose answer, like a page's, depends only on what it is sent and the
 page's data (a selector redrawing its section) is marked ``@answer_cache`` and kept the same way. The answer is also kept compressed (brotli, gzip) for the clients that accept it.
 The cache is the query cache's store (diskcache, or Redis when configured), shared by the workers.
 """
@@ -28,10 +30,11 @@ import hashlib
 import json
 import logging
 import os
+import time
 
 import brotli
 import dash
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_app_context, request
 
 from data_access.code_version import code_version
 from data_access.lru import Lru
@@ -92,14 +95,21 @@ def settings_fingerprint() -> str:
     return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
-def render_key(page: dict, body: dict, data, auth, principal, today: str, keys: list[str] | None = None) -> str:
+def keep_for(seconds: float) -> None:
+    """Said by a page while it renders: what it shows holds ``seconds`` from now at most (less than ``TTL``)."""
+    if has_app_context():  # outside a request (a script, a test) nothing is kept
+        g.pilote_render_for = min(seconds, g.get("pilote_render_for", TTL))
+
+
+def render_key(page: dict, body: dict, data, auth, principal, today: str, keys: list[str] | None = None,
+               extra=None) -> str:
     # A page that shows datasets' metadata only (the catalogue: rows, dates, state) says reads_reports=False:
     # its key leaves out the agents' reports, and a visitor's page view reads nothing from the database.
     version = data.version if page.get("reads_reports", True) else data.store.version
     versions = [(key, version(key)) for key in (keys if keys is not None else page_datasets(page, data))]
     parts = [page["path"], body.get("output"), body.get("inputs"), body.get("state") or [],
              access_set(auth, principal), versions, today, settings_fingerprint(), code_version(),
-             data.catalog.digest]
+             data.catalog.digest, extra]
     digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
     return f"pilote-render:{digest}"
 
@@ -117,18 +127,35 @@ def _accepted(header: str) -> str | None:
     return next((name for name in ENCODINGS if name in offered), None)
 
 
+def _store(cache, key: str, body: bytes, deadline: float | None = None) -> None:
+    """Keep ``body`` for ``TTL`` seconds, or until ``deadline`` (epoch seconds) when the page said so
+    (``keep_for``): such an entry holds its deadline, which its compressed copies keep too."""
+    if deadline is None:
+        cache.set(key, body, expire=TTL)
+    elif deadline - time.time() >= 1:  # whole seconds: what the stores expire by (Redis)
+        cache.set(key, (body, deadline), expire=min(TTL, deadline - time.time()))
+
+
+def _body(entry) -> tuple[bytes | None, float | None]:
+    """A kept entry's body (None once past its deadline) and its deadline."""
+    if isinstance(entry, tuple):
+        body, deadline = entry
+        return (body if time.time() < deadline else None), deadline
+    return entry, None
+
+
 def _answer(cache, key: str, min_size: int) -> Response | None:
     """The kept answer of ``key``, compressed for a client that accepts it, or None. The compressed copy is read
     first: a hit then reads one small entry, not the whole answer too."""
     encoding = _accepted(request.headers.get("Accept-Encoding", ""))
-    packed = cache.get(f"{key}:{encoding}") if encoding else None
+    packed = _body(cache.get(f"{key}:{encoding}"))[0] if encoding else None
     if packed is None:
-        body = cache.get(key)
+        body, deadline = _body(cache.get(key))
         if body is None:
             return None
         if encoding and len(body) >= min_size:  # the same threshold as flask-compress (COMPRESS_MIN_SIZE)
             packed = ENCODINGS[encoding](body)
-            cache.set(f"{key}:{encoding}", packed, expire=TTL)
+            _store(cache, f"{key}:{encoding}", packed, deadline)
     response = Response(packed if packed is not None else body, mimetype="application/json")
     if packed is not None:
         response.headers["Content-Encoding"] = encoding  # flask-compress leaves it as is
@@ -166,13 +193,17 @@ def install(server: Flask, data, auth, app=None) -> None:
         if not isinstance(body, dict) or not kept(str(body.get("output", ""))):
             return None
         page = page_of(getattr(g, "pilote_resource", "") or "")
-        if page is None or page.get("render_cache", True) is False:
+        rule = page.get("render_cache", True) if page is not None else False
+        if rule is False:
             return None
         try:
+            extra = rule() if callable(rule) else None
+            if callable(rule) and extra is None:  # the page cannot say what its answer depends on now: built
+                return None
             if page["path"] not in datasets:  # the registry and the catalog are fixed once the app runs
                 datasets[page["path"]] = page_datasets(page, data)
             key = render_key(page, body, data, auth, auth.principal(), today(data.catalog.territory).isoformat(),
-                             datasets[page["path"]])
+                             datasets[page["path"]], extra)
             cached = _answer(data.cache, key, server.config.get("COMPRESS_MIN_SIZE", 500))
         except Exception as exc:  # noqa: BLE001 - a cache fault must not cost the page: build it
             log.warning("render cache unavailable: %s", exc)
@@ -185,12 +216,13 @@ def install(server: Flask, data, auth, app=None) -> None:
     @server.after_request
     def store_built(response: Response) -> Response:
         key = g.pop("pilote_render_key", None)
+        lasts = g.pop("pilote_render_for", None)
         if key and response.status_code == 200 and response.mimetype == "application/json" \
                 and "Content-Encoding" not in response.headers:
             try:
                 body = utf8_json(response.get_data())
                 response.set_data(body)
-                data.cache.set(key, body, expire=TTL)
+                _store(data.cache, key, body, None if lasts is None else time.time() + lasts)
             except Exception as exc:  # noqa: BLE001
                 log.warning("render cache unavailable: %s", exc)
             response.headers[HEADER] = "calcul"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import dash
 import dash_bootstrap_components as dbc
@@ -19,10 +19,21 @@ from auth.session import current_auth
 from components.formats import fmt_date, fmt_datetime
 from components.selectors import dropdown
 from components.tables import element
+from data_access import render_cache
 from data_access.context import current
 
+def kept_under() -> list | None:
+    """What the page shows besides its code and catalog: its viewer (never another's entry, though every
+    administrator sees the same page) and the accounts' revision, raised by every write to accounts, groups,
+    grants or the audit log, in any worker (auth.db). The render cache keeps the page under them."""
+    auth = current_auth()
+    revision = auth.db.revision()
+    return None if revision is None else [auth.principal().email, revision]
+
+
 dash.register_page(__name__, path="/admin", name="Administration", title="Administration", order=95, nav=False,
-                   access="admin", description="Comptes, groupes, accès et journal.", render_cache=False)
+                   access="admin", description="Comptes, groupes, accès et journal.", roles=[],
+                   render_cache=kept_under)
 
 SOON = timedelta(days=30)
 
@@ -57,10 +68,21 @@ def matches(u: User, state: str, words: str | None, group: str | None, wanted: s
             and (not wanted or (u.expires_at is not None if wanted == "partenaire" else state == wanted)))
 
 
+def next_change(expiries, now: datetime) -> datetime | None:
+    """The first moment after ``now`` when an account of these ends of access changes state (« expire
+    bientôt », then « expiré »)."""
+    moments = [m for at in expiries if at is not None for m in (at - SOON, at) if m > now]
+    return min(moments, default=None)
+
+
 def users_table(s, words: str | None = None, group: str | None = None, wanted: str | None = None) -> dbc.Table:
     now = utcnow()
     rows, total = [], 0
-    for u in s.scalars(select(User).options(selectinload(User.groups)).order_by(User.email)):
+    users = s.scalars(select(User).options(selectinload(User.groups)).order_by(User.email)).all()
+    change = next_change((u.expires_at for u in users), now)
+    if change is not None:  # the states shown hold until then: a kept page is not served past it
+        render_cache.keep_for((change - datetime.now(timezone.utc).replace(tzinfo=None)).total_seconds())
+    for u in users:
         total += 1
         state = account_state(u, now)
         if not matches(u, state, words, group, wanted):

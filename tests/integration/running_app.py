@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import socket
@@ -30,6 +31,7 @@ import httpx
 
 from tests.services import stop_process
 from benchmarks.dash_client import Callback, DashClient
+from data_access.render_cache import HEADER
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_DEADLINE = 30.0  # seconds for `python app.py` to answer /healthz
@@ -312,3 +314,12 @@ class HttpDashClient(DashClient):
         if cb is None:
             raise AssertionError(f"no callback outputs {output_id}.{prop}")
         return cb
+
+
+def view(client: httpx.Client, path: str, search: str = "", encoding: str = "identity") -> tuple[str | None, str]:
+    """The router's answer for ``path?search`` as the browser posts it: (how it was served: the render cache's
+    header, its JSON text)."""
+    body = HttpDashClient(client).router_body(path, search)
+    response = client.post("/_dash-update-component", json=body, headers={"Accept-Encoding": encoding})
+    assert response.status_code == 200, response.text[:300]
+    return response.headers.get(HEADER), json.dumps(response.json(), ensure_ascii=False)

@@ -17,7 +17,7 @@ import pytest
 from data_access.render_cache import HEADER
 from tests.fake_portal import gpso_velib_records
 from tests.integration.field_forms import FormClient, message_text, signed_in
-from tests.integration.running_app import ROOT, Account, HttpDashClient, RunningApp
+from tests.integration.running_app import ROOT, Account, HttpDashClient, RunningApp, view
 
 MEMBER, SECOND_MEMBER, OTHER, FLEET = ("mobilite@example.org", "mobilite2@example.org", "finances@example.org",
                                       "flotte@example.org")
@@ -35,14 +35,6 @@ def app(tmp_path_factory):
         yield running
     finally:
         running.stop()
-
-
-def view(client, path: str, search: str = "", encoding: str = "identity"):
-    """The router's answer for ``path?search`` as the browser posts it: (how it was served, its JSON text)."""
-    body = HttpDashClient(client).router_body(path, search)
-    response = client.post("/_dash-update-component", json=body, headers={"Accept-Encoding": encoding})
-    assert response.status_code == 200, response.text[:300]
-    return response.headers.get(HEADER), json.dumps(response.json(), ensure_ascii=False)
 
 
 def bikes(text: str) -> str:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask, g
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
@@ -217,3 +217,50 @@ def test_urls_name_the_installed_postgresql_driver():
     assert engine_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert engine_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
     assert engine_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
+
+
+def test_every_write_to_the_accounts_raises_their_revision(db, auth):
+    """/admin is kept under the accounts' revision (pages/admin.py): each kind of write to what it shows raises
+    it, in the write's own transaction; a write to sessions only (not shown) leaves it."""
+    writes = [
+        lambda s: create_user(s, "partenaire@example.org", "Partenaire", PASSWORD),
+        lambda s: add_group(s, "voirie", "Voirie"),
+        lambda s: add_member(s, "partenaire@example.org", "voirie"),
+        lambda s: accounts.remove_member(s, "partenaire@example.org", "voirie"),
+        lambda s: grant(s, "voirie", "/flotte"),
+        lambda s: revoke(s, "voirie", "/flotte"),
+        lambda s: set_communes(s, "voirie", ["92040"]),
+        lambda s: accounts.set_home(s, "voirie", "/climat"),
+        lambda s: accounts.set_expiry(s, "partenaire@example.org", "2031-01-31"),
+        lambda s: set_active(s, "partenaire@example.org", False),
+        lambda s: accounts.set_password(s, "partenaire@example.org", PASSWORD + "-2"),
+        lambda s: accounts.audit(s, "login_failed", None, "quelqu.un@example.org"),
+    ]
+    seen = [db.revision()]
+    for write in writes:
+        with db.session() as s:
+            write(s)
+        seen.append(db.revision())
+    assert all(later > earlier for earlier, later in zip(seen, seen[1:])), seen
+    with db.session() as s:  # a session opened and closed: nothing /admin shows
+        user = s.scalar(select(User).where(User.email == "partenaire@example.org"))
+        s.add(UserSession(id=_hash("jeton"), user_id=user.id, created_at=utcnow()))
+    auth.close_session("jeton")
+    assert db.revision() == seen[-1]
+    # A write that fails is rolled back with its raise: the page kept under the old revision still holds.
+    with pytest.raises(AccountError), db.session() as s:
+        add_group(s, "voirie", "Encore la voirie")
+    assert db.revision() == seen[-1]
+
+
+def test_without_its_counter_the_accounts_have_no_revision(db):
+    """A database whose counter row is missing (restored from an old dump, edited by hand) has no revision:
+    /admin is then built at every view rather than kept under a revision nothing raises."""
+    from auth.models import Revision
+
+    with db.session() as s:
+        s.execute(delete(Revision))
+    assert db.revision() is None
+    with db.session() as s:
+        add_group(s, "voirie", "Voirie")  # a write still succeeds
+    assert db.revision() is None
