@@ -10,12 +10,14 @@ to read through. The page's first theme is its default, left out of the URL.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL as ALL_IDS
 from dash import Input, Output, State, html
 
-from components.selectors import Parsed, merge_query, parse_choice
+from components.selectors import Parsed, fallback_notice, merge_query, parse_choice
 
 PARAM = "theme"
 LINK = "pilote-theme"  # the links' id type (pattern-matched: their hrefs follow the URL)
@@ -43,6 +45,43 @@ def kept(chosen: str) -> str | None:
     """The theme a page's own links (a card, a detail) keep: « tout » when every theme is shown, else none
     (they lead to the default theme, where what they open is)."""
     return chosen if chosen == ALL else None
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a page of themes shows: ``value``, one of the ``available`` themes (those its data allow, in the
+    page's order; the first is the default) or ALL; ``names`` names every theme of the page."""
+
+    parsed: Parsed
+    names: dict[str, str]
+    available: list[str]
+    all_label: str = ALL_LABEL
+
+    @property
+    def value(self) -> str:
+        return self.parsed.value
+
+    def shows(self, theme: str) -> bool:
+        return shows(self.value, theme)
+
+    def kept(self) -> str | None:
+        return kept(self.value)
+
+    def href(self, path: str, search: str, theme: str) -> str:
+        return href(path, search, self.available[0] if self.available else ALL, theme)
+
+    def notice(self) -> html.Div | None:
+        """The notice of a theme the URL asked for that the page does not have."""
+        return fallback_notice("Thème", self.parsed, f"« {self.names.get(self.value, self.all_label)} »")
+
+    def nav(self, path: str, search: str, label: str) -> html.Nav | None:
+        return theme_nav(path, search, [(t, self.names[t]) for t in self.available], self.value, label,
+                         self.all_label)
+
+
+def pick(raw, names: dict[str, str], available: list[str], all_label: str = ALL_LABEL) -> Shown:
+    """The theme a page shows for the URL's ``raw`` value (``choose``)."""
+    return Shown(choose(raw, available), names, available, all_label)
 
 
 def theme_nav(path: str, search: str, themes: list[tuple[str, str]], chosen: str, label: str,

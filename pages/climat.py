@@ -83,24 +83,21 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, theme=
     last = parse_choice(fin, years, str(high))
     first_year, last_year = sorted((int(first.value), int(last.value)))
     available = [t for t, _name in THEMES if t == "plan" or data.has(q.BUDGET)]
-    chosen_theme = themes.choose(theme, available)
-    labels = dict(THEMES)
+    shown = themes.pick(theme, dict(THEMES), available)
+    shows = shown.shows
     # the page's own links (cards, detail) stay on « tout » when it is shown; the default theme is left out
-    kept_theme = themes.kept(chosen_theme.value)
+    kept_theme = shown.kept()
     search = merge_query("", commune=place.value, axe=axis.value, theme=kept_theme)
     # every choice of the page, for the links to another theme
     choices = merge_query(search, indicateur=None if chosen.value == ALL_INDICATORS else chosen.value,
                           debut=None if first_year == low else str(first_year),
                           fin=None if last_year == high else str(last_year))
 
-    def shows(name: str) -> bool:
-        return themes.shows(chosen_theme.value, name)
-
     def section_href(anchor: str) -> str:
         there = SECTION_THEMES.get(anchor)
         if there is None or shows(there) or there not in available:  # here, or nowhere: the anchor as before
             return f"#{anchor}"
-        return themes.href("/climat", choices, THEMES[0][0], there) + f"#{anchor}"
+        return shown.href("/climat", choices, there) + f"#{anchor}"
 
     notices = [fallback_notice("Commune", place, "tout le territoire"), fallback_notice("Axe", axis, "le premier axe"),
                fallback_notice("Indicateur", chosen, "tous les indicateurs de l'axe"),
@@ -120,11 +117,10 @@ def layout(axe=None, indicateur=None, commune=None, debut=None, fin=None, theme=
         page_url(),
         html.H1("Plan climat-air-énergie et budget climat", className="h3"),
         *[n for n in notices if n],
-        fallback_notice("Thème", chosen_theme, f"« {labels.get(chosen_theme.value, themes.ALL_LABEL)} »"),
+        shown.notice(),
         export_context(document="Plan climat-air-énergie et budget climat"),
         summary,
-        themes.theme_nav("/climat", choices, [(t, labels[t]) for t in available], chosen_theme.value,
-                         "Parties du plan climat"),
+        shown.nav("/climat", choices, "Parties du plan climat"),
         dbc.Alert([demo_badge(), " Les valeurs des indicateurs et le détail du budget climat sont des données de "
                    "démonstration ; les définitions des indicateurs sont les définitions réglementaires réelles."],
                   color="light", className="small py-2") if data.provenance(q.PUBLIC).demo else None,

@@ -134,13 +134,10 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, theme=No
                    communes=territory_names(territory), territory_name=territory.name, missing=lacking)
     notices += data_warnings(data, [data.status(key) for key in bound], code, has_lines)
     available = offered(data, lines)
-    chosen = themes.choose(theme, available)
-    labels = {t: name for t, name, _keys in THEMES}
-    notices.append(fallback_notice("Thème", chosen, f"« {labels.get(chosen.value, themes.ALL_LABEL)} »"))
-    lacking.extend(hidden_lacks(data, chosen.value))
-
-    def shows(name: str) -> bool:
-        return themes.shows(chosen.value, name)
+    shown = themes.pick(theme, {t: name for t, name, _keys in THEMES}, available, all_label="Tout le rapport")
+    shows = shown.shows
+    notices.append(shown.notice())
+    lacking.extend(hidden_lacks(data, shown.value))
 
     # the theme links keep every other choice of the page (all checked above)
     defaults = {**commune_defaults(territory), "annee": default_year, "document": "ca", "par": "total",
@@ -153,8 +150,7 @@ def layout(commune=None, annee=None, document=None, par=None, vue=None, theme=No
                    "(voir la notice des données)."], color="light", className="small py-2")
         if any(data.provenance(key).demo for key in bound) else None,
         selectors(years, year_choice.value, doc_choice.value, per, view_choice.value),
-        themes.theme_nav("/finances", search, [(t, labels[t]) for t in available], chosen.value,
-                         "Parties du rapport financier", all_label="Tout le rapport"),
+        shown.nav("/finances", search, "Parties du rapport financier"),
         html.H2(f"{name} — {DOCUMENT_NAMES[doc_choice.value]} {year}",
                 className="h4 mt-3", id="finances-heading"),
         export_context(name, str(year), f"{shown_doc[:1].upper()}{shown_doc[1:]} {year}"),

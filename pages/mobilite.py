@@ -149,11 +149,11 @@ def layout(commune=None, seuil=None, theme=None, **_ignored):
     lacks = {key: lacking(SPECS[key], data) for _theme, _heading, key, _name in SECTIONS}  # nothing built
     # the themes with at least one chart the data allow, in the page's order
     available = [theme for theme, _heading, key, _name in SECTIONS if len(lacks[key]) < len(SPECS[key])]
-    chosen = themes.choose(theme, available)
+    shown = themes.pick(theme, {t: name for t, _heading, _key, name in SECTIONS}, available)
     missing: list = []
     sections = []
     for section_id, heading, key, _name in SECTIONS:
-        if not themes.shows(chosen.value, section_id):  # not built: what it lacks is said all the same
+        if not shown.shows(section_id):  # not built: what it lacks is said all the same
             missing += lacks[key]
             continue
         kpis = (lambda: [velib_kpis(data, parsed.value)]) if key == "velib" else None  # station figures first
@@ -163,16 +163,14 @@ def layout(commune=None, seuil=None, theme=None, **_ignored):
         sections.append(html.P("Aucune donnée de mobilité pour ce territoire.", className="mt-3", id="mobilite-vide"))
     search = merge_query("", commune_defaults(territory), commune=parsed.value)
     search = merge_query(search, {"seuil": "2"}, seuil=parse_choice(seuil, THRESHOLDS, "2").value)
-    names = {theme: name for theme, _heading, _key, name in SECTIONS}
     return html.Div([
         page_url(),
         html.H1("Observatoire de la mobilité", className="h3"),
         fallback_notice("Commune", parsed, "tout le territoire"),
-        fallback_notice("Thème", chosen, f"« {names.get(chosen.value, themes.ALL_LABEL)} »"),
-        themes.theme_nav("/mobilite", search, [(t, names[t]) for t in available], chosen.value,
-                         "Thèmes de l'observatoire"),
+        shown.notice(),
+        shown.nav("/mobilite", search, "Thèmes de l'observatoire"),
         *sections,
         missing_note(missing),
         exploitation_section(data, parsed.value, seuil)
-        if data.has(q.BIKESHARE) and themes.shows(chosen.value, "velib") else None,
+        if data.has(q.BIKESHARE) and shown.shows("velib") else None,
     ])

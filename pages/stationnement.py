@@ -283,10 +283,8 @@ def layout(parking=None, shown=None, theme=None, **query):
     parsed = parking_choice(parking, names)
     lacks = {key: lacking(SPECS[key], data) for key in ("history", "comparison")}  # nothing built
     available = offered(data, lacks)
-    chosen = themes.choose(theme, available)
-
-    def shows(name: str) -> bool:
-        return themes.shows(chosen.value, name)
+    shown = themes.pick(theme, dict(THEMES), available)
+    shows = shown.shows
 
     missing = [("Disponibilité en temps réel", reason)] if (reason := data.missing(q.REALTIME)) else []
     history = comparison = None
@@ -302,12 +300,11 @@ def layout(parking=None, shown=None, theme=None, **query):
     territory = data.catalog.territory
     search = merge_query("", commune_defaults(territory), commune=parse_commune(query.get("commune"), territory).value,
                          parking=parsed.value)
-    labels = dict(THEMES)
     return html.Div([
         page_url(),
         html.H1("Stationnement", className="h3"),
-        fallback_notice("Thème", chosen, f"« {labels.get(chosen.value, themes.ALL_LABEL)} »"),
-        themes.theme_nav(PATH, search, [(t, labels[t]) for t in available], chosen.value, "Thèmes du stationnement"),
+        shown.notice(),
+        shown.nav(PATH, search, "Thèmes du stationnement"),
         realtime_section(data) if data.has(q.REALTIME) and shows("temps-reel") else None,
         *(history or []),
         comparison,

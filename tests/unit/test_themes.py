@@ -57,6 +57,22 @@ def _mobilite(**query) -> str:
         return str(page.layout(**query))
 
 
+def test_a_page_s_shown_theme_says_its_fallback_and_makes_its_links():
+    names = dict(THEMES)
+    asked = themes.pick("inconnu", names, ["bornes", "accidentalite"], all_label="Toute la mobilité")
+    assert asked.value == "bornes" and asked.shows("bornes") and not asked.shows("velib")
+    assert "« inconnu » inconnu(e) : affichage de « Bornes de recharge »" in str(asked.notice())
+    assert themes.pick("bornes", names, ["bornes"]).notice() is None
+    # the default is the first theme the data allow (here not the page's first), left out of the links
+    assert asked.href("/mobilite", "?commune=92040", "bornes") == "/mobilite?commune=92040"
+    assert asked.href("/mobilite", "?commune=92040", "accidentalite") == "/mobilite?commune=92040&theme=accidentalite"
+    assert list(links(asked.nav("/mobilite", "", "Thèmes"))) == ["bornes", "accidentalite", themes.ALL]
+    assert "Toute la mobilité" in str(asked.nav("/mobilite", "", "Thèmes"))
+    everything = themes.pick(themes.ALL, names, ["bornes", "accidentalite"])
+    assert everything.shows("accidentalite") and everything.kept() == themes.ALL and asked.kept() is None
+    assert themes.pick(None, names, []).notice() is None and themes.pick(None, names, []).nav("/m", "", "T") is None
+
+
 def test_mobilite_builds_only_the_theme_asked_for():
     for theme, graphs in MOBILITE_GRAPHS.items():
         page = _mobilite(theme=None if theme == "velib" else theme, commune="92040")
