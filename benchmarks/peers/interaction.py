@@ -3,7 +3,8 @@
 The parking-history section as a user drives it: choose another car park, wait until its charts are
 redrawn. Measured in headless Chromium, in the same run, on Pilote (/stationnement: three charts) and on the
 same section written idiomatically in Vizro and in Streamlit (benchmarks/peers/, two charts each, the same
-Parquet files), each served on this machine. The peers run in their own virtual environment
+Parquet files), each served on this machine, all three at once and driven in turns (one change of each app,
+then the next round). The peers run in their own virtual environment
 (``var/peers-venv``, made from benchmarks/peers/requirements.txt on first use).
 
 A change is timed in the page: from the press on the option to the frame where every chart of the section
@@ -163,7 +164,9 @@ def choose(driver, app: str, index: int) -> None:
     option.click()
 
 
-def measure(app: str, url: str, changes: int) -> dict:
+def session(app: str, url: str, changes: int):
+    """One app in its own browser, opened on its section: each ``next()`` makes one car-park change and gives
+    (ms until redrawn, bytes fetched). The first change of each app warms its caches and is not counted."""
     driver = browser()
     scope, expected = ("#historique", 3) if app == "pilote" else ("body", 2)
     try:
@@ -171,7 +174,6 @@ def measure(app: str, url: str, changes: int) -> dict:
         wait_for(driver, lambda: len(driver.execute_script(
             f"return Array.from(document.querySelectorAll('{scope} .js-plotly-plot')).filter(g => g._fullLayout)"))
             >= expected, what=f"{app}'s charts")
-        times, fetched = [], []
         for i in range(changes + 1):
             driver.execute_script(_ARM, scope, expected)
             choose(driver, app, i % 2)
@@ -188,14 +190,32 @@ def measure(app: str, url: str, changes: int) -> dict:
             size = driver.execute_script(
                 "return performance.getEntries().slice(window.__mark)"
                 ".filter(e => e.entryType === 'resource').reduce((s, e) => s + (e.transferSize || 0), 0)")
-            if i:  # the first change warms the caches of each app
-                times.append(elapsed)
-                fetched.append(size)
-            time.sleep(0.3)
-        return {"median_ms": statistics.median(times), "p90_ms": p90(times),
-                "kb": statistics.median(fetched) / 1024, "changes": len(times)}
+            time.sleep(0.3)  # what the change set off after the redraw (URL, websocket) ends before the next app's
+            if i:
+                yield elapsed, size
     finally:
         driver.quit()
+
+
+def interleaved(urls: dict[str, str], changes: int) -> dict:
+    """Every app's changes in turns (one change of each, the order rotated each round), so that the machine's
+    load, which drifts over a run on a shared machine, weighs on every app alike: the ratios compare like with
+    like. Returns each app's median, p90 and bytes."""
+    sessions = {app: session(app, url, changes) for app, url in urls.items()}
+    times = {app: [] for app in urls}
+    fetched = {app: [] for app in urls}
+    try:
+        apps = list(urls)
+        for round_ in range(changes):
+            for app in apps[round_ % len(apps):] + apps[:round_ % len(apps)]:
+                elapsed, size = next(sessions[app])
+                times[app].append(elapsed)
+                fetched[app].append(size)
+    finally:
+        for running in sessions.values():
+            running.close()
+    return {app: {"median_ms": statistics.median(times[app]), "p90_ms": p90(times[app]),
+                  "kb": statistics.median(fetched[app]) / 1024, "changes": len(times[app])} for app in urls}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,21 +224,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--apps", nargs="+", default=["pilote", "vizro", "streamlit"])
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="pilote-peers-"))
-    results = {}
+    servers, urls = [], {}
     try:
         for app in args.apps:
-            proc, url = start(app, workdir)
-            try:
-                results[app] = measure(app, url, args.changes)
-            finally:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            proc, urls[app] = start(app, workdir)
+            servers.append(proc)
+        results = interleaved(urls, args.changes)
     finally:
+        for proc in servers:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         shutil.rmtree(workdir, ignore_errors=True)
-    print(f"Car-park change → charts redrawn, headless Chromium, {args.changes} changes per app (medians):")
+    print(f"Car-park change → charts redrawn, headless Chromium, {args.changes} changes per app, in turns (medians):")
     for app, r in results.items():
         print(f"  {app:10} {r['median_ms']:8.0f} ms  p90 {r['p90_ms']:6.0f} ms  fetched {r['kb']:7.1f} KB"
               + ("  (websocket not counted)" if app == "streamlit" else ""))
