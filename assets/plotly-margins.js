@@ -57,9 +57,11 @@
     // A reader leaving within that second (a link, a reload) would lose the room of the last charts drawn.
     window.addEventListener("pagehide", function () { if (saving !== null) { write(); } });
 
+    // The width a drawing had, as plotly.js holds it: reading the host's after a drawing would make the
+    // browser lay the page out there and then (2-3 ms a graph), between the drawings of a page's graphs.
     function keyOf(gd) {
         var host = gd && gd.closest && gd.closest(".dash-graph");
-        var width = host && host.clientWidth;
+        var width = host && ((gd._fullLayout && gd._fullLayout.width) || host.clientWidth);
         return host && host.id && width ? location.pathname + "|" + host.id + "|" + Math.round(width) : null;
     }
 

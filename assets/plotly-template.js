@@ -86,7 +86,7 @@
     function fitNarrow(gd) {
         var full = gd && gd._fullLayout, host = gd && gd.closest && gd.closest(".dash-graph");
         if (!full || !full._size || !host || window.matchMedia("print").matches) { return gd; }
-        var narrow = host.clientWidth < NARROW;
+        var narrow = (full.width || host.clientWidth) < NARROW;  // as drawn: no layout forced (plotly-margins.js keyOf)
         var thinned = tickSteps(gd, narrow);
         if (thinned) {
             return thinned.then(function () { return gd.isConnected ? fitNarrow(gd) : gd; }, function () { return gd; });
