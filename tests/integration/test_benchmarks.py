@@ -113,3 +113,17 @@ def test_browser_benchmark_draws_pages_and_prints_the_ratio(tmp_path):
         assert cells[5].endswith("×") and line.rstrip().endswith("×"), line
     assert "one-graph Dash page" in proc.stdout
     assert "Goal: first screen fully drawn ≤ 1.5×" in proc.stdout and "Goal: whole page fully drawn ≤ 1.5×" in proc.stdout
+
+
+def test_interaction_benchmark_drives_pilote_and_prints_its_figures():
+    """``python -m benchmarks.peers.interaction`` end to end on Pilote alone (the peers need their own
+    environment, made from PyPI on first use): the car park is changed in Chromium, the section redrawn, and
+    the median, p90 and bytes fetched are printed. Nothing is asserted on speed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PILOTE_")}
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.peers.interaction", "--apps", "pilote", "--changes", "2"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    row = next(line.split() for line in proc.stdout.splitlines() if line.strip().startswith("pilote"))
+    # "pilote <ms> ms p90 <ms> ms fetched <KB> KB": the redraw's own answer was fetched
+    assert row[2] == "ms" and float(row[1]) > 0 and float(row[4]) >= float(row[1]) and float(row[7]) > 0, row
+    assert "2 changes per app, in turns" in proc.stdout
