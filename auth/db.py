@@ -77,15 +77,28 @@ def _begin(conn) -> None:
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-# The rows /admin shows: a flush that adds, changes or deletes one of them raises the "accounts" revision in
-# the same transaction, so what was kept under the old revision is never served again (data_access.render_cache).
+# The rows /admin shows: a transaction that adds, changes or deletes one of them raises the "accounts" revision
+# as it commits, so what was kept under the old revision is never served again (data_access.render_cache). The
+# counter is the transaction's last write: holding its lock, a transaction waits on no other row (raised at the
+# flush, it deadlocked on PostgreSQL a sign-in purging sessions against a session ended on another request).
 ACCOUNT_ROWS = (User, Group, Grant, AuditEvent)
 ACCOUNTS = "accounts"
+_WRITTEN = "pilote_accounts_written"
 
 
-def _raise_revisions(session: Session, _context, _instances) -> None:
+def _note_account_rows(session: Session, _context, _instances) -> None:
     if any(isinstance(row, ACCOUNT_ROWS) for row in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_WRITTEN] = True
+
+
+def _raise_revision(session: Session) -> None:
+    session.flush()  # what is pending first (commit would flush it after this hook)
+    if session.info.pop(_WRITTEN, False):
         session.execute(update(Revision).where(Revision.name == ACCOUNTS).values(n=Revision.n + 1))
+
+
+def _forget_account_rows(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
 
 
 class Database:
@@ -106,7 +119,9 @@ class Database:
             event.listen(self.engine, "begin", _begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._readers = sessionmaker(self.engine.execution_options(pilote_read_only=True), expire_on_commit=False)
-        event.listen(self._sessions, "before_flush", _raise_revisions)
+        event.listen(self._sessions, "before_flush", _note_account_rows)
+        event.listen(self._sessions, "before_commit", _raise_revision)
+        event.listen(self._sessions, "after_rollback", _forget_account_rows)
 
     def migrate(self) -> None:
         """Bring the schema to the latest revision; does nothing when it already is.

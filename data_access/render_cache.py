@@ -98,7 +98,8 @@ def settings_fingerprint() -> str:
 def keep_for(seconds: float) -> None:
     """Said by a page while it renders: what it shows holds ``seconds`` from now at most (less than ``TTL``)."""
     if has_app_context():  # outside a request (a script, a test) nothing is kept
-        g.pilote_render_for = min(seconds, g.get("pilote_render_for", TTL))
+        # as a moment: the rest of the render does not push it later
+        g.pilote_render_until = min(time.time() + seconds, g.get("pilote_render_until", float("inf")))
 
 
 def render_key(page: dict, body: dict, data, auth, principal, today: str, keys: list[str] | None = None,
@@ -132,8 +133,10 @@ def _store(cache, key: str, body: bytes, deadline: float | None = None) -> None:
     (``keep_for``): such an entry holds its deadline, which its compressed copies keep too."""
     if deadline is None:
         cache.set(key, body, expire=TTL)
-    elif deadline - time.time() >= 1:  # whole seconds: what the stores expire by (Redis)
-        cache.set(key, (body, deadline), expire=min(TTL, deadline - time.time()))
+        return
+    left = deadline - time.time()
+    if left >= 1:  # whole seconds: what the stores expire by (Redis)
+        cache.set(key, (body, deadline), expire=min(TTL, left))
 
 
 def _body(entry) -> tuple[bytes | None, float | None]:
@@ -216,13 +219,13 @@ def install(server: Flask, data, auth, app=None) -> None:
     @server.after_request
     def store_built(response: Response) -> Response:
         key = g.pop("pilote_render_key", None)
-        lasts = g.pop("pilote_render_for", None)
+        until = g.pop("pilote_render_until", None)
         if key and response.status_code == 200 and response.mimetype == "application/json" \
                 and "Content-Encoding" not in response.headers:
             try:
                 body = utf8_json(response.get_data())
                 response.set_data(body)
-                _store(data.cache, key, body, None if lasts is None else time.time() + lasts)
+                _store(data.cache, key, body, until)
             except Exception as exc:  # noqa: BLE001
                 log.warning("render cache unavailable: %s", exc)
             response.headers[HEADER] = "calcul"

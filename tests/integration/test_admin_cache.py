@@ -1,5 +1,5 @@
 """/admin kept by the render cache, over real HTTP against `python app.py`: each administrator has their own
-entry; a non-administrator is refused before any entry is read; a write to the accounts, from the page, another
+entry; a non-administrator is refused and served nothing kept; a write to the accounts, from the page, another
 process or a sign-in, gives the next view the new tables; and a kept page ends when an account it shows
 changes state with time (« expire bientôt »)."""
 
@@ -57,7 +57,9 @@ def test_each_administrator_has_their_own_kept_page(app):
         assert [view(other, "/admin")[0], view(other, "/admin")[0]] == ["calcul", "cache"]
 
 
-def test_a_non_administrator_is_refused_before_any_kept_page(app):
+def test_a_non_administrator_is_refused_and_served_nothing_kept(app):
+    """/admin kept for an administrator: an agent and a visitor posting the same router request are refused
+    (the guard answers before the render cache, app.py), never served from an entry."""
     with signed_in(app, ADMIN) as admin, signed_in(app, AGENT) as agent, app.client() as anonymous:
         view(admin, "/admin")
         assert view(admin, "/admin")[0] == "cache"

@@ -4,6 +4,7 @@ server (the ``database_url`` fixture runs each test on both)."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -236,11 +237,24 @@ def test_every_write_to_the_accounts_raises_their_revision(db, auth):
         lambda s: accounts.set_password(s, "partenaire@example.org", PASSWORD + "-2"),
         lambda s: accounts.audit(s, "login_failed", None, "quelqu.un@example.org"),
     ]
+    partner = select(User).where(User.email == "partenaire@example.org")
+
+    def join_directly(s):
+        group = s.scalar(select(Group).where(Group.slug == "voirie"))
+        group.members.append(s.scalar(partner))
+
+    unaudited = [  # writes that add no audit row (a script, a future code path): the rows themselves count
+        lambda s: setattr(s.scalar(partner), "name", "Partenaire renommé"), join_directly]
     seen = [db.revision()]
-    for write in writes:
+    for write in writes[:2] + unaudited[:1] + writes[2:4] + unaudited[1:] + writes[4:]:  # (joined after removed)
+        with db.read() as s:
+            events = s.scalar(select(func.count()).select_from(AuditEvent))
         with db.session() as s:
             write(s)
         seen.append(db.revision())
+        if write in unaudited:
+            with db.read() as s:
+                assert s.scalar(select(func.count()).select_from(AuditEvent)) == events
     assert all(later > earlier for earlier, later in zip(seen, seen[1:])), seen
     with db.session() as s:  # a session opened and closed: nothing /admin shows
         user = s.scalar(select(User).where(User.email == "partenaire@example.org"))
@@ -264,3 +278,56 @@ def test_without_its_counter_the_accounts_have_no_revision(db):
     with db.session() as s:
         add_group(s, "voirie", "Voirie")  # a write still succeeds
     assert db.revision() is None
+
+
+def test_the_revision_is_raised_last_so_writers_never_deadlock_on_it(postgres, monkeypatch):
+    """On PostgreSQL, a transaction holding the counter's lock must wait on no other row. A sign-in purges
+    expired sessions after its audit row; another request ends one of those sessions, then audits it. Raised
+    at the flush, the counter made them wait on each other (DeadlockDetected, the sign-in lost); raised as each
+    commits, one waits for the other and both are stored."""
+    monkeypatch.setattr(accounts, "generate_password_hash",
+                        lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
+    db = Database(postgres.new_database())
+    db.migrate()
+    with db.session() as s:
+        create_user(s, "u@example.org", "U", PASSWORD)
+        create_user(s, "v@example.org", "V", PASSWORD)
+    with db.session() as s:
+        user = s.scalar(select(User).where(User.email == "u@example.org"))
+        s.add(UserSession(id="S", user_id=user.id, created_at=utcnow() - timedelta(days=30)))
+    ended, audited, out = threading.Event(), threading.Event(), {}
+    before = db.revision()
+
+    def end_session():  # auth.session._load_user: an expired session ended, then audited
+        try:
+            with db.session() as s:
+                s.execute(delete(UserSession).where(UserSession.id == "S"))
+                ended.set()
+                audited.wait(10)
+                time.sleep(0.3)  # the sign-in below is now waiting on the session row
+                accounts.audit(s, "session_ended", "u@example.org", "u@example.org", None, "session lifetime over")
+            out["ended"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            out["ended"] = repr(exc)
+
+    def sign_in():  # auth.views: the account's row and its audit row, then open_session's purge
+        ended.wait(10)
+        try:
+            with db.session() as s:
+                user = s.scalar(select(User).where(User.email == "v@example.org"))
+                user.last_login_at = utcnow()
+                accounts.audit(s, "login", "v@example.org", "v@example.org", None)
+                s.flush()  # as the purge's autoflush does
+                audited.set()
+                s.execute(delete(UserSession).where(UserSession.created_at < utcnow() - timedelta(days=7)))
+            out["signed_in"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            out["signed_in"] = repr(exc)
+
+    threads = [threading.Thread(target=end_session), threading.Thread(target=sign_in)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert out == {"ended": "ok", "signed_in": "ok"}
+    assert db.revision() == before + 2
