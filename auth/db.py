@@ -82,6 +82,7 @@ def _begin(conn) -> None:
 # counter is the transaction's last write: holding its lock, a transaction waits on no other row (raised at the
 # flush, it deadlocked on PostgreSQL a sign-in purging sessions against a session ended on another request).
 ACCOUNT_ROWS = (User, Group, Grant, AuditEvent)
+ACCOUNT_TABLES = {row.__tablename__ for row in ACCOUNT_ROWS} | {"memberships"}
 ACCOUNTS = "accounts"
 _WRITTEN = "pilote_accounts_written"
 
@@ -89,6 +90,14 @@ _WRITTEN = "pilote_accounts_written"
 def _note_account_rows(session: Session, _context, _instances) -> None:
     if any(isinstance(row, ACCOUNT_ROWS) for row in (*session.new, *session.dirty, *session.deleted)):
         session.info[_WRITTEN] = True
+
+
+def _note_account_statements(state) -> None:
+    """A bulk statement (``session.execute(update(User)…)``, an insert into memberships) writes account rows
+    without the unit of work seeing them."""
+    table = getattr(state.statement, "table", None) if (state.is_update or state.is_delete or state.is_insert) else None
+    if getattr(table, "name", None) in ACCOUNT_TABLES:
+        state.session.info[_WRITTEN] = True
 
 
 def _raise_revision(session: Session) -> None:
@@ -120,6 +129,7 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._readers = sessionmaker(self.engine.execution_options(pilote_read_only=True), expire_on_commit=False)
         event.listen(self._sessions, "before_flush", _note_account_rows)
+        event.listen(self._sessions, "do_orm_execute", _note_account_statements)
         event.listen(self._sessions, "before_commit", _raise_revision)
         event.listen(self._sessions, "after_rollback", _forget_account_rows)
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask, g
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
@@ -244,7 +244,8 @@ def test_every_write_to_the_accounts_raises_their_revision(db, auth):
         group.members.append(s.scalar(partner))
 
     unaudited = [  # writes that add no audit row (a script, a future code path): the rows themselves count
-        lambda s: setattr(s.scalar(partner), "name", "Partenaire renommé"), join_directly]
+        lambda s: setattr(s.scalar(partner), "name", "Partenaire renommé"), join_directly,
+        lambda s: s.execute(update(User).where(User.email == "partenaire@example.org").values(name="Bulk"))]
     seen = [db.revision()]
     for write in writes[:2] + unaudited[:1] + writes[2:4] + unaudited[1:] + writes[4:]:  # (joined after removed)
         with db.read() as s:
