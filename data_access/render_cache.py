@@ -18,8 +18,10 @@ cached under a key of
 Pages built for one person (forms with their author's reports, « Mon espace ») declare ``render_cache=False``.
 A page whose answer also depends on something else says so with ``render_cache=<function>``: what it returns
 (e.g. /admin: its viewer and the accounts database's revision) is added to the key, and None builds the page
-without keeping it. A page whose answer holds only until a moment (an account expiring) calls ``keep_for``. A page callback whose answer, like a page's, depends only on what it is sent and the
-page's data (a selector redrawing its section) is marked ``@answer_cache`` and kept the same way. The answer is also kept compressed (brotli, gzip) for the clients that accept it.
+without keeping it. A page whose answer holds only until a moment (an account expiring) calls ``keep_for``.
+A page callback whose answer, like a page's, depends only on what it is sent and the page's data (a selector
+redrawing its section) is marked ``@answer_cache`` and kept the same way. The answer is also kept compressed
+(brotli, gzip) for the clients that accept it.
 The cache is the query cache's store (diskcache, or Redis when configured), shared by the workers.
 """
 

@@ -22,6 +22,7 @@ from components.tables import element
 from data_access import render_cache
 from data_access.context import current
 
+
 def kept_under() -> list | None:
     """What the page shows besides its code and catalog: its viewer (never another's entry, though every
     administrator sees the same page) and the accounts' revision, raised by every write to accounts, groups,
