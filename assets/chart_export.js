@@ -13,10 +13,10 @@
  * line under the chart, the graph; the card's id comes from the callback's output (pattern-matching ids).
  *
  * show_table(n_clicks, table): the accessible HTML table (caption, th scope="col", the first column as
- *     row headers, numbers right-aligned), built when "Voir les données" is first opened, and again when the
- *     card receives new figures (a selector redrew it in place); written into its slot as plain elements
- *     (placeTable). Printing builds every table from the card's store (PiloteExport.printedTable, used by
- *     assets/print.js).
+ *     row headers, numbers right-aligned), built when "Voir les données" is first opened, and again after the
+ *     card's graph has drawn new figures (a selector redrew the card in place: followTable); written into its
+ *     slot as plain elements (placeTable). Printing builds every table from the card's store
+ *     (PiloteExport.printedTable, used by assets/print.js).
  * download_csv(n_clicks, table): saves the CSV of that table (UTF-8 with BOM, ';', decimal comma, CRLF,
  *     formulas guarded) as <card id>.csv; each cell as csv_from_display does in chart_card.py.
  * download_image(png_clicks, svg_clicks): redraws the chart on screen in a hidden copy as wide as an A4 page
@@ -344,15 +344,6 @@
     }
 
     // A card's new figure and its new table arrive together; the graph draws after this callback runs.
-    function afterRedraw(gd) {
-        return new Promise(function (resolve) {
-            var done = false;
-            function finish() { if (!done) { done = true; resolve(); } }
-            if (gd && typeof gd.once === "function") { gd.once("plotly_afterplot", finish); }
-            setTimeout(finish, 3000);  // drawn already: no event will come
-        });
-    }
-
     // The table of a card: its payload, with its rows read from the map when they live there.
     function withRows(table, meta) {
         if (!table || !table.points) { return table; }
@@ -393,7 +384,8 @@
     }
 
     function placeTable(slot, table, meta) {
-        slot.replaceChildren(htmlTable(table, meta));
+        slot.replaceChildren(htmlTable(withRows(table, meta), meta));
+        slot.__pilotePayload = table;  // as the store holds it: what followTable compares
     }
 
     // -- printing: every table, opened or not (assets/print.js) ----------------------------------------
@@ -423,6 +415,21 @@
         return details && details.querySelector(".table-responsive");
     }
 
+    // A selector redraws a card in place: its store and its figure come in the same answer. An opened table is
+    // rebuilt once the graph has drawn the new figure (a map's rows are read from its points), from the store as
+    // the renderer holds it. The cards whose table was never opened, most of them, run nothing: a callback per
+    // card and per change, triggered by its store, took 7 % of a redraw of /stationnement's history section
+    // (benchmarks/peers/interaction.py).
+    function followTable(card) {
+        var meta = metaOf(card), gd = meta && graphDiv(meta);
+        if (!gd || typeof gd.on !== "function" || gd.__piloteTableFollows) { return; }
+        gd.__piloteTableFollows = true;
+        gd.on("plotly_afterplot", function () {
+            var now = metaOf(card), slot = now && cardSlot(now), table = payloadOf(card);
+            if (slot && table && slot.__pilotePayload !== table) { placeTable(slot, table, now); }
+        });
+    }
+
     window.PiloteExport.printedTable = function (card) {
         var meta = metaOf(card), table = payloadOf(card);
         if (!meta || !table) { return null; }
@@ -445,18 +452,16 @@
         },
 
         show_table: function (nClicks, table) {
-            // Built at the first opening, and again when a selector sends the card new figures after that.
-            var ctx = window.dash_clientside.callback_context;
-            var byData = ctx && ctx.triggered && ctx.triggered.some(function (t) { return t.prop_id.indexOf(".data") > 0; });
+            // Built at the first opening; after that the table follows its card (followTable).
             var meta = cardMeta();
-            if (!table || !meta || !nClicks || (!byData && nClicks !== 1)) { return noUpdate(); }
-            // A map's new points are read once the graph has drawn them.
-            var drawn = byData && table.points ? afterRedraw(graphDiv(meta)) : Promise.resolve();
-            return drawn.then(function () { return whenThere(function () { return cardSlot(meta); }); })
-                .then(function (slot) {
-                    if (slot) { placeTable(slot, withRows(table, meta), meta); }
-                    return noUpdate();
-                });
+            if (!table || !meta || nClicks !== 1) { return noUpdate(); }
+            return whenThere(function () { return cardSlot(meta); }).then(function (slot) {
+                if (slot) {
+                    placeTable(slot, table, meta);
+                    followTable(meta.card);
+                }
+                return noUpdate();
+            });
         },
 
         download_csv: function (nClicks, table) {

@@ -288,7 +288,9 @@ dash.clientside_callback(
     ClientsideFunction("pilote", "show_table"),
     Output(_pid(TABLE_SLOT, MATCH), "children"),
     Input(_pid(TABLE_OPEN, MATCH), "n_clicks"),
-    Input(_pid(CSV_STORE, MATCH), "data"),  # a selector redrew the card: an opened table follows
+    # Not triggered by the store: an opened table follows a redraw of its card in the page (chart_export.js
+    # followTable), and the cards whose table is closed run nothing.
+    State(_pid(CSV_STORE, MATCH), "data"),
     # Not called at load: printing reads the payloads from the stores (assets/chart_export.js, printedTable);
     # a page of 14 cards made 14 initial calls through the renderer, for nothing shown.
     prevent_initial_call=True,

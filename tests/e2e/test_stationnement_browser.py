@@ -132,3 +132,31 @@ def test_the_themes_keep_the_car_park_and_the_back_button_goes_back(pilote):
     pilote.wait_url(lambda u: "theme=historique" in u, timeout=30, what="the history again")
     pilote.duo.wait_for_contains_text("#historique h2", "Hôtel de Ville", timeout=30)
     assert not pilote.console_errors()
+
+
+# The rows of a card's opened table, and the rows built from the card's store as the renderer holds it.
+_TABLE_ROWS = """
+const slot = document.querySelector('#' + arguments[0] + '-data .table-responsive tbody');
+const stored = window.PiloteExport.printedTable(arguments[0]);
+return [slot ? slot.textContent : null, stored ? stored.querySelector('tbody').textContent : null];
+"""
+
+
+def test_an_opened_table_follows_the_car_park(pilote):
+    """The table is built at its first opening; a car-park change redraws the card in place, and the opened
+    table is rebuilt from the card's new data (no callback per card follows the stores)."""
+    from dash.testing import wait
+
+    card = "parking-tendance"
+    pilote.open("/stationnement?theme=historique")
+    pilote.click(f"#{card}-data summary")
+    wait.until(lambda: pilote.driver.execute_script(_TABLE_ROWS, card)[0], 30)
+    before, stored = pilote.driver.execute_script(_TABLE_ROWS, card)
+    assert before == stored
+    pilote.choose("#parking-select", "Hôtel de Ville")
+    pilote.duo.wait_for_contains_text("#parking-tendance-summary", "Hôtel de Ville", timeout=30)
+    wait.until(lambda: pilote.driver.execute_script(_TABLE_ROWS, card)[0] != before, 30)
+    after, stored = pilote.driver.execute_script(_TABLE_ROWS, card)
+    assert after == stored and stored != before  # the new car park's rows, as its CSV has them
+    assert pilote.driver.execute_script(f"return document.getElementById('{card}-data').open")
+    assert not pilote.console_errors()
