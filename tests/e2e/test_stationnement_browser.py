@@ -160,3 +160,38 @@ def test_an_opened_table_follows_the_car_park(pilote):
     assert after == stored and stored != before  # the new car park's rows, as its CSV has them
     assert pilote.driver.execute_script(f"return document.getElementById('{card}-data').open")
     assert not pilote.console_errors()
+
+
+# Holds the next answers of the history section's callback for a while, as a loaded server would.
+_SLOW_ANSWERS = """
+const original = window.fetch;
+window.__waiting = [];
+window.fetch = function (url, options) {
+    const answer = original.apply(this, arguments);
+    if (!(options && typeof options.body === "string" && options.body.includes("historique-titre"))) { return answer; }
+    return answer.then(r => new Promise(resolve => setTimeout(() => resolve(r), 1500)));
+};
+new MutationObserver(() => {
+    if (document.querySelector('#parking-tendance [data-pilote-waiting]')) { window.__waiting.push(performance.now()); }
+}).observe(document.body, {subtree: true, attributes: true, attributeFilter: ["data-pilote-waiting"]});
+"""
+
+
+def test_a_late_answer_dims_the_cards_it_updates(pilote):
+    """A quarter of a second after the choice, the cards waiting for the answer are dimmed; the answer puts
+    them back. The other parts of the page are not dimmed."""
+    from dash.testing import wait
+
+    pilote.open("/stationnement?theme=historique")
+    driver = pilote.driver
+    driver.execute_script(_SLOW_ANSWERS)
+    opacity = "return getComputedStyle(document.querySelector('#parking-tendance-graph')).opacity"
+    assert driver.execute_script(opacity) == "1"
+    pilote.choose("#parking-select", "Hôtel de Ville")
+    wait.until(lambda: driver.execute_script(opacity) == "0.55", 10)
+    assert driver.execute_script("return document.querySelector('#parking-select').closest('[data-pilote-waiting]')") is None
+    pilote.duo.wait_for_contains_text("#parking-tendance-summary", "Hôtel de Ville", timeout=30)
+    wait.until(lambda: driver.execute_script("return document.querySelectorAll('[data-pilote-waiting]').length") == 0, 10)
+    assert driver.execute_script(opacity) == "1"
+    assert driver.execute_script("return window.__waiting.length") > 0
+    assert not pilote.console_errors()
