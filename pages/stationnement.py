@@ -141,13 +141,18 @@ def refresh_realtime(_n):
 # checked on the server when it is used (redraw_history, layout).
 # The URL is written once the section shows the new car park (its heading is redrawn with the charts), not at
 # the choice: a new URL wakes the router and the shell's callbacks, whose round trip held the charts back
-# (the redraw took 260-350 ms instead of 190-230, benchmarks/peers/interaction.py).
+# (the redraw took 260-350 ms instead of 190-230, benchmarks/peers/interaction.py). And it is written after
+# the frame that paints them: the five callbacks the new URL sets off (the router, the shell's links) ran
+# before that frame one change in three, 15 ms of a 100 ms redraw.
 dash.clientside_callback(
     """function (_heading, parking, search) {
         const params = new URLSearchParams(search || "");
         if (!parking || parking === "%(all)s") { params.delete("parking"); } else { params.set("parking", parking); }
         const next = params.toString() ? "?" + params.toString() : "";
-        return next === (search || "") ? window.dash_clientside.no_update : next;
+        if (next === (search || "")) { return window.dash_clientside.no_update; }
+        return new Promise(function (resolve) {  // a frame's callbacks run before its paint, a task after it
+            window.requestAnimationFrame(function () { setTimeout(function () { resolve(next); }, 0); });
+        });
     }""" % {"all": ALL},
     Output(PAGE_URL, "search", allow_duplicate=True), Input("historique-titre", "children"),
     State("parking-select", "value"), State("_pages_location", "search"), prevent_initial_call=True,
