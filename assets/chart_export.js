@@ -420,9 +420,16 @@
     // the renderer holds it. The cards whose table was never opened, most of them, run nothing: a callback per
     // card and per change, triggered by its store, took 7 % of a redraw of /stationnement's history section
     // (benchmarks/peers/interaction.py).
-    function followTable(card) {
-        var meta = metaOf(card), gd = meta && graphDiv(meta);
-        if (!gd || typeof gd.on !== "function" || gd.__piloteTableFollows) { return; }
+    function followTable(card, tries) {
+        var meta = metaOf(card), host = meta && document.getElementById(meta.graph);
+        if (!host) { return; }  // the page moved on
+        var gd = graphDiv(meta);
+        if (!gd || typeof gd.on !== "function") {  // not drawn yet: assets/plotly-lazy.js puts off a graph out of sight
+            tries = (tries || 0) + 1;
+            if (tries < 600) { setTimeout(function () { followTable(card, tries); }, 500); }
+            return;
+        }
+        if (gd.__piloteTableFollows) { return; }
         gd.__piloteTableFollows = true;
         gd.on("plotly_afterplot", function () {
             var now = metaOf(card), slot = now && cardSlot(now), table = payloadOf(card);

@@ -150,6 +150,7 @@ dash.clientside_callback(
         if (!parking || parking === "%(all)s") { params.delete("parking"); } else { params.set("parking", parking); }
         const next = params.toString() ? "?" + params.toString() : "";
         if (next === (search || "")) { return window.dash_clientside.no_update; }
+        if (document.visibilityState === "hidden") { return next; }  // no frames in a hidden tab: nothing to paint
         return new Promise(function (resolve) {  // a frame's callbacks run before its paint, a task after it
             window.requestAnimationFrame(function () { setTimeout(function () { resolve(next); }, 0); });
         });

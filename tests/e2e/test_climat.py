@@ -80,12 +80,16 @@ def test_budget_climat_section_shows_the_published_figures(pilote):
 
 
 def test_detail_data_table_and_csv_have_the_shown_rows(pilote, download_dir):
+    from dash.testing import wait
+
     from tests.e2e.test_chart_export import wait_for_file
 
     pilote.open("/climat?axe=1&indicateur=cae_1.a&debut=2018&fin=2024")
     pilote.click("#climat-detail details summary")
-    rows = pilote.driver.execute_script(
-        "return [...document.querySelectorAll('#climat-detail details tbody tr')].map(r => r.innerText)")
+    # Built in the browser after the click (a clientside callback): waited for, as a slow machine needs.
+    read_rows = "return [...document.querySelectorAll('#climat-detail details tbody tr')].map(r => r.innerText)"
+    wait.until(lambda: pilote.driver.execute_script(read_rows), 30)
+    rows = pilote.driver.execute_script(read_rows)
     assert [r.split("\t")[0] for r in rows] == [str(y) for y in range(2018, 2025)]  # the years shown
     pilote.click("#climat-detail [id*='\"chart-csv-button\"']")
     text = wait_for_file(download_dir, "climat-detail.csv").decode("utf-8-sig")

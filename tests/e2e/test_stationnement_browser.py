@@ -192,7 +192,7 @@ window.__waiting = [];
 window.fetch = function (url, options) {
     const answer = original.apply(this, arguments);
     if (!(options && typeof options.body === "string" && options.body.includes("historique-titre"))) { return answer; }
-    return answer.then(r => new Promise(resolve => setTimeout(() => resolve(r), 1500)));
+    return answer.then(r => new Promise(resolve => setTimeout(() => resolve(r), 4000)));
 };
 new MutationObserver(() => {
     if (document.querySelector('#parking-tendance [data-pilote-waiting]')) { window.__waiting.push(performance.now()); }
@@ -211,10 +211,10 @@ def test_a_late_answer_dims_the_cards_it_updates(pilote):
     opacity = "return getComputedStyle(document.querySelector('#parking-tendance-graph')).opacity"
     assert driver.execute_script(opacity) == "1"
     pilote.choose("#parking-select", "Hôtel de Ville")
-    wait.until(lambda: driver.execute_script(opacity) == "0.55", 10)
+    wait.until(lambda: driver.execute_script(opacity) == "0.55", 30)
     assert driver.execute_script("return document.querySelector('#parking-select').closest('[data-pilote-waiting]')") is None
     pilote.duo.wait_for_contains_text("#parking-tendance-summary", "Hôtel de Ville", timeout=30)
-    wait.until(lambda: driver.execute_script("return document.querySelectorAll('[data-pilote-waiting]').length") == 0, 10)
+    wait.until(lambda: driver.execute_script("return document.querySelectorAll('[data-pilote-waiting]').length") == 0, 30)
     assert driver.execute_script(opacity) == "1"
     assert driver.execute_script("return window.__waiting.length") > 0
     assert not pilote.console_errors()
