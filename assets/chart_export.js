@@ -343,7 +343,6 @@
         return rows;
     }
 
-    // A card's new figure and its new table arrive together; the graph draws after this callback runs.
     // The table of a card: its payload, with its rows read from the map when they live there.
     function withRows(table, meta) {
         if (!table || !table.points) { return table; }

@@ -289,8 +289,9 @@ def layout(parking=None, shown=None, theme=None, **query):
     parsed = parking_choice(parking, names)
     lacks = {key: lacking(SPECS[key], data) for key in ("history", "comparison")}  # nothing built
     available = offered(data, lacks)
-    shown = themes.pick(theme, dict(THEMES), available)
-    shows = shown.shows
+    # (not ``shown``: the router's argument of that name is the URL the content was built for)
+    theme_shown = themes.pick(theme, dict(THEMES), available)
+    shows = theme_shown.shows
 
     missing = [("Disponibilité en temps réel", reason)] if (reason := data.missing(q.REALTIME)) else []
     history = comparison = None
@@ -309,8 +310,8 @@ def layout(parking=None, shown=None, theme=None, **query):
     return html.Div([
         page_url(),
         html.H1("Stationnement", className="h3"),
-        shown.notice(),
-        shown.nav(PATH, search, "Thèmes du stationnement"),
+        theme_shown.notice(),
+        theme_shown.nav(PATH, search, "Thèmes du stationnement"),
         realtime_section(data) if data.has(q.REALTIME) and shows("temps-reel") else None,
         *(history or []),
         comparison,
